@@ -1,0 +1,23 @@
+// Command-line parsing shared by every command: options per shared/contracts/cli.md, and a typed usage error.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+/** Bad input or configuration: the command prints the message and exits 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export function parseOptions<T extends NonNullable<ParseArgsConfig["options"]>>(args: string[], options: T) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** A TCP port from an option: 0 means any free port. */
+export function portOption(value: string | undefined, name = '--port'): number {
+  if (value === undefined) return 0;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`${name} must be an integer from 0 to 65535, got "${value}"`);
+  return port;
+}

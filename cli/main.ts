@@ -1,0 +1,36 @@
+// The tenant-health command line: dispatches to one command and maps failures to the contract's exit codes.
+import { UsageError } from './args';
+import { processIo, type Io } from './io';
+import { simCommand } from './sim-command';
+
+const COMMANDS: Record<string, { run: (args: string[], io: Io) => Promise<number>; summary: string }> = {
+  sim: { run: simCommand, summary: 'start the simulated Microsoft 365 cloud on loopback (--port N, --scenarios FILE)' },
+};
+
+export function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  return `usage: tenant-health <command> [options]\n\ncommands:\n${lines.join('\n')}`;
+}
+
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.stderr(usage());
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr(`tenant-health: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await command.run(args, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`tenant-health ${name}: ${error.message}`);
+      return 2;
+    }
+    io.stderr(`tenant-health ${name}: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}

@@ -1,0 +1,8 @@
+// The dates of the EWS retirement in Exchange Online (shared reference ews-retirement.md §1.1).
+/** Tenants still at EwsEnabled=Null are switched to False; True with an empty allow list blocks; Kiosk/F1/F3 lose EWS. */
+export const EWS_ENFORCEMENT_START = Date.parse('2026-10-01T00:00:00Z');
+/** EWS in Exchange Online is switched off for good. */
+export const EWS_SHUTDOWN = Date.parse('2027-04-01T00:00:00Z');
+
+/** Whole days from an instant to the shutdown (negative after it). */
+export const daysToShutdown = (now: number): number => Math.ceil((EWS_SHUTDOWN - now) / 86_400_000);
