@@ -70,7 +70,8 @@ export async function startSimulatedCloud(options: SimOptions = {}): Promise<Sim
 
   const scenarios = (): ScenarioListing[] => world.tenants.map((t) => {
     const app = t.probeApp;
-    const secret = t.spec.probe.credential === 'secret' ? app.secrets[0]?.value : undefined;
+    // What the tenant's app holds, which is not what Entra has registered when the two were rotated apart.
+    const secret = t.spec.probe.credential === 'secret' ? (t.spec.probe.vaultValue ?? app.secrets[0]?.value) : undefined;
     const certificatePem = t.spec.probe.credential === 'certificate' ? app.certificates[0]?.pem : undefined;
     return {
       tenantId: t.spec.tenantId, name: t.spec.name, domain: t.spec.domain, cloud: t.spec.cloud, expectedCause: t.spec.expectedCause,
