@@ -4,7 +4,7 @@ import { processIo, type Io } from './io';
 import { simCommand } from './sim-command';
 
 const COMMANDS: Record<string, { run: (args: string[], io: Io) => Promise<number>; summary: string }> = {
-  sim: { run: simCommand, summary: 'start the simulated Microsoft 365 cloud on loopback (--port N, --scenarios FILE)' },
+  sim: { run: simCommand, summary: 'start the simulated Microsoft 365 cloud on loopback (--port N, --scenarios FILE | --synthetic N)' },
 };
 
 export function usage(): string {

@@ -1,14 +1,16 @@
 // `tenant-health sim`: the simulated Microsoft 365 cloud in the foreground, with one ready line of JSON on stdout.
 import { readFile } from 'node:fs/promises';
+import { syntheticScenario } from '../sim/generator';
 import { parseScenario, ScenarioError } from '../sim/scenario';
 import { startSimulatedCloud } from '../sim/server';
 import { parseOptions, portOption, UsageError } from './args';
 import { waitForStopSignal, type Io } from './io';
 
 export async function simCommand(args: string[], io: Io): Promise<number> {
-  const { values } = parseOptions(args, { port: { type: 'string' }, scenarios: { type: 'string' } });
+  const { values } = parseOptions(args, { port: { type: 'string' }, scenarios: { type: 'string' }, synthetic: { type: 'string' } });
   const port = portOption(values.port);
-  const scenario = values.scenarios ? await loadScenarioFile(values.scenarios) : undefined;
+  if (values.scenarios && values.synthetic) throw new UsageError('--scenarios and --synthetic cannot be combined');
+  const scenario = values.scenarios ? await loadScenarioFile(values.scenarios) : values.synthetic ? syntheticScenario(countOption(values.synthetic)) : undefined;
   const sim = await startSimulatedCloud({ port, ...(scenario ? { scenario } : {}) });
   const { identity, identityHeader, ...contractEndpoints } = sim.endpoints;
   io.stdout(JSON.stringify({ ready: true, baseUrl: sim.baseUrl, endpoints: { ...contractEndpoints, identity }, identityHeader }));
@@ -17,6 +19,12 @@ export async function simCommand(args: string[], io: Io): Promise<number> {
   await sim.close();
   io.stderr('simulated cloud stopped');
   return 0;
+}
+
+function countOption(value: string): number {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1 || count > 100_000) throw new UsageError(`--synthetic must be a whole number of tenants from 1 to 100000, got "${value}"`);
+  return count;
 }
 
 export async function loadScenarioFile(path: string) {

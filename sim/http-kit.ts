@@ -40,3 +40,7 @@ export const newRequestId = (): string => randomUUID();
 
 /** Entra's timestamp format in error bodies: "2026-11-21 09:00:00Z". */
 export const entraTimestamp = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+
+/** A scalar from parsed JSON or XML as text; anything else (objects, arrays, null) as the fallback. */
+export const scalarText = (value: unknown, fallback = ''): string =>
+  typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : fallback;

@@ -1,7 +1,7 @@
 // Simulated Exchange Online admin API (adminapi/beta/{tenant}/InvokeCommand) for the few read cmdlets tenant-health uses.
 // Shape: the undocumented transport of ExchangeOnlineManagement v3 as seen in public code (KelvinTegelaar/CIPP-API
 // New-ExoRequest; michev.info "run cmdlets without PowerShell"); 403 with an empty body without an Exchange role.
-import { empty, header, json, newRequestId, type SimRequest, type SimResponse } from '../http-kit';
+import { empty, header, json, newRequestId, scalarText, type SimRequest, type SimResponse } from '../http-kit';
 import { audienceResource, checkBearer } from '../tokens';
 import type { SimWorld, TenantRuntime } from '../world';
 
@@ -35,7 +35,7 @@ export function handleAdminApi(req: SimRequest, world: SimWorld): SimResponse {
   } catch {
     return json(400, { error: { code: 'BadRequest', message: 'The request body is not valid JSON.' } });
   }
-  const name = String(input.CmdletInput?.CmdletName ?? '');
+  const name = scalarText(input.CmdletInput?.CmdletName);
   const cmdlet = CMDLETS[name];
   if (!cmdlet) return json(400, { error: { code: 'BadRequest', message: `The term '${name}' is not recognized as a name of a cmdlet.` } });
   const app = tenant.apps.get(claims.appid.toLowerCase());
@@ -82,7 +82,7 @@ function casMailbox(tenant: TenantRuntime, params: Record<string, unknown>): unk
 }
 
 function testServicePrincipalAuthorization(tenant: TenantRuntime, params: Record<string, unknown>): unknown[] | { notFound: string } {
-  const identity = String(params.Identity ?? '');
+  const identity = scalarText(params.Identity);
   const app = [...tenant.apps.values()].find((a) => a.spec.clientId.toLowerCase() === identity.toLowerCase() || a.servicePrincipalId === identity.toLowerCase());
   if (!app) return { notFound: identity };
   const resource = typeof params.Resource === 'string' ? params.Resource.toLowerCase() : undefined;

@@ -7,8 +7,8 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { FULL_ACCESS_AS_APP } from '../../shared/clouds';
 import { ewsPolicyBlock, mailboxScope, rbacAssignments } from '../exchange-policy';
-import { header, newRequestId, type SimRequest, type SimResponse } from '../http-kit';
-import { audienceResource, checkBearer, type AccessClaims } from '../tokens';
+import { header, newRequestId, scalarText, type SimRequest, type SimResponse } from '../http-kit';
+import { audienceResource, checkBearer } from '../tokens';
 import type { MailboxRuntime, SimWorld, TenantRuntime } from '../world';
 import * as xml from './ews-xml';
 
@@ -28,7 +28,8 @@ const parser = new XMLParser({
 
 type Node = Record<string, unknown>;
 const asNode = (value: unknown): Node => (typeof value === 'object' && value !== null ? (value as Node) : {});
-const text = (value: unknown): string => (typeof value === 'string' ? value : typeof value === 'object' && value !== null ? String((value as Node)['#text'] ?? '') : '');
+/** Element text, whether the parser gave a plain value or an object with attributes and #text. */
+const text = (value: unknown): string => scalarText(value, scalarText(asNode(value)['#text']));
 
 export function handleEws(req: SimRequest, world: SimWorld): SimResponse {
   const authorization = header(req, 'authorization');
@@ -89,10 +90,10 @@ export function handleEws(req: SimRequest, world: SimWorld): SimResponse {
     return soapFault('ErrorServerBusy', 'The server cannot service this request right now. Try again later.', tenant,
       `<t:Value Name="BackOffMilliseconds">${budget.backOffMilliseconds}</t:Value>`);
   }
-  return operate(operation, asNode(body[operation]), tenant, mailbox, claims, world);
+  return operate(operation, asNode(body[operation]), tenant, mailbox, world);
 }
 
-function operate(operation: string, request: Node, tenant: TenantRuntime, mailbox: MailboxRuntime, _claims: AccessClaims, world: SimWorld): SimResponse {
+function operate(operation: string, request: Node, tenant: TenantRuntime, mailbox: MailboxRuntime, world: SimWorld): SimResponse {
   switch (operation) {
     case 'GetFolder': {
       const ids = folderIds(asNode(request.FolderIds));

@@ -5,7 +5,7 @@
 // headers; microsoftgraph/msgraph-sdk-javascript#1756 MailboxNotEnabledForRESTAPI; RAOP text in public repositories).
 import { FIRST_PARTY_APP_IDS, FULL_ACCESS_AS_APP } from '../../shared/clouds';
 import { mailboxScope, rbacAssignments, userAgentBlocked } from '../exchange-policy';
-import { header, newRequestId, type SimRequest, type SimResponse } from '../http-kit';
+import { header, newRequestId, scalarText, type SimRequest, type SimResponse } from '../http-kit';
 import { audienceResource, checkBearer, type AccessClaims } from '../tokens';
 import { stableGuid, type AppRuntime, type MailboxRuntime, type SimWorld, type TenantRuntime } from '../world';
 import { folderId, inboxMessages } from './ews';
@@ -298,11 +298,12 @@ function batch(call: Call, world: SimWorld): Result {
   const releases: (() => void)[] = [];
   const responses = requests.map((raw) => {
     const step = raw as { id?: unknown; method?: unknown; url?: unknown; body?: unknown };
-    const url = new URL(String(step.url ?? ''), 'https://graph.microsoft.com/v1.0/');
-    const result = route({ ...call, method: String(step.method ?? 'GET').toUpperCase(), path: url.pathname, query: url.searchParams, body: step.body }, world);
+    // Step URLs are relative to the version: "/users/x" means /v1.0/users/x.
+    const url = new URL(scalarText(step.url).replace(/^\//, ''), 'https://graph.microsoft.com/v1.0/');
+    const result = route({ ...call, method: scalarText(step.method, 'GET').toUpperCase(), path: url.pathname, query: url.searchParams, body: step.body }, world);
     if (result.release) releases.push(result.release);
     const body = result.status >= 400 ? { error: result.body } : result.body;
-    return { id: String(step.id ?? ''), status: result.status, headers: { 'Content-Type': 'application/json', ...result.headers }, body };
+    return { id: scalarText(step.id), status: result.status, headers: { 'Content-Type': 'application/json', ...result.headers }, body };
   });
   return { status: 200, body: { responses }, release: () => releases.forEach((r) => r()) };
 }

@@ -1,0 +1,42 @@
+// `npx tenant-health sim` as shared/contracts/cli.md says: one ready line of JSON, discovery, clean stop, exit 2 on bad input.
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+
+const BIN = `${__dirname}/../../bin/tenant-health.js`;
+
+test('prints exactly one ready line, serves the scenario list, and stops cleanly on SIGTERM', async () => {
+  const child = spawn(process.execPath, [BIN, 'sim', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    const lines = createInterface({ input: child.stdout });
+    const [first] = (await once(lines, 'line')) as [string];
+    const ready = JSON.parse(first) as { ready: boolean; baseUrl: string; endpoints: Record<string, string> };
+    expect(ready.ready).toBe(true);
+    expect(ready.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(Object.keys(ready.endpoints)).toEqual(expect.arrayContaining(['login', 'ews', 'graph', 'adminapi', 'keyvault', 'logicapp']));
+    expect(ready.endpoints.ews).toBe(`${ready.baseUrl}/EWS/Exchange.asmx`);
+    const scenarios = (await (await fetch(`${ready.baseUrl}/_sim/scenarios`)).json()) as Record<string, unknown>[];
+    expect(scenarios[0]).toEqual(expect.objectContaining({ tenantId: expect.any(String), name: 'Contoso', expectedCause: 'healthy', clientId: expect.any(String), clientSecret: expect.any(String), mailboxes: expect.any(Array) }));
+    expect(await (await fetch(`${ready.baseUrl}/_sim/logicapp`)).json()).toEqual([]);
+    const more: string[] = [];
+    lines.on('line', (line) => more.push(line));
+    child.kill('SIGTERM');
+    const [code] = (await once(child, 'exit')) as [number];
+    expect(code).toBe(0);
+    expect(more).toEqual([]);
+  } finally {
+    child.kill('SIGKILL');
+  }
+});
+
+test.each([
+  [['sim', '--port', 'eighty'], /sim: --port must be an integer from 0 to 65535, got "eighty"/],
+  [['sim', '--scenarios', '/nonexistent/scenarios.json'], /sim: --scenarios: cannot read \/nonexistent\/scenarios.json: ENOENT/],
+  [['sim', '--colour'], /sim: Unknown option '--colour'/],
+  [['simulate'], /unknown command "simulate"/],
+])('bad input %j exits 2 naming the problem', (args, message) => {
+  const result = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 10_000 });
+  expect(result.status).toBe(2);
+  expect(result.stdout).toBe('');
+  expect(result.stderr).toMatch(message);
+});
