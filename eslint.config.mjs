@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'bin/', '*.config.js', '*.config.mjs'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'bin/', '*.config.js', '*.config.mjs', 'test/summary-reporter.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
