@@ -4,12 +4,17 @@ export interface Io {
   stderr(line: string): void;
   /** Whether stderr is a terminal, so that progress may redraw a line. */
   interactive: boolean;
+  /** Redraws one progress line on a terminal; an empty string clears it. */
+  progress(line: string): void;
 }
 
 export const processIo: Io = {
   stdout: (line) => process.stdout.write(`${line}\n`),
   stderr: (line) => process.stderr.write(`${line}\n`),
   interactive: Boolean(process.stderr.isTTY),
+  progress: (line) => {
+    if (process.stderr.isTTY) process.stderr.write(`\r\x1b[2K${line}`);
+  },
 };
 
 /** Resolves on the first SIGINT or SIGTERM. */

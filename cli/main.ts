@@ -1,9 +1,13 @@
 // The tenant-health command line: dispatches to one command and maps failures to the contract's exit codes.
 import { UsageError } from './args';
+import { checkCommand } from './check-command';
+import { demoCommand } from './demo-command';
 import { processIo, type Io } from './io';
 import { simCommand } from './sim-command';
 
 const COMMANDS: Record<string, { run: (args: string[], io: Io) => Promise<number>; summary: string }> = {
+  demo: { run: demoCommand, summary: 'check every tenant of the simulated cloud and print the report (--json, --scenarios FILE, --fail-on-unhealthy)' },
+  check: { run: checkCommand, summary: 'check real tenants (--config FILE [--secrets FILE] [--json] [--fail-on-unhealthy])' },
   sim: { run: simCommand, summary: 'start the simulated Microsoft 365 cloud on loopback (--port N, --scenarios FILE | --synthetic N)' },
 };
 

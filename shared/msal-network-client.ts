@@ -4,8 +4,11 @@ import { request, type Dispatcher } from 'undici';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
+/** What one token-endpoint exchange looked like, for evidence: status, headers and the parsed body. */
+export type NetworkObserver = (exchange: { url: string; status: number; headers: Record<string, string>; body: unknown; ms: number }) => void;
+
 export class UndiciNetworkClient implements INetworkModule {
-  constructor(private readonly dispatcher: Dispatcher, private readonly timeoutMs = DEFAULT_TIMEOUT_MS) {}
+  constructor(private readonly dispatcher: Dispatcher, private readonly timeoutMs = DEFAULT_TIMEOUT_MS, private readonly observe?: NetworkObserver) {}
 
   sendGetRequestAsync<T>(url: string, options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> {
     return this.send<T>('GET', url, options, timeout);
@@ -16,6 +19,7 @@ export class UndiciNetworkClient implements INetworkModule {
   }
 
   private async send<T>(method: 'GET' | 'POST', url: string, options: NetworkRequestOptions | undefined, timeout = this.timeoutMs): Promise<NetworkResponse<T>> {
+    const started = performance.now();
     const response = await request(url, {
       method,
       headers: options?.headers,
@@ -35,6 +39,7 @@ export class UndiciNetworkClient implements INetworkModule {
     for (const [name, value] of Object.entries(response.headers)) {
       if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
     }
+    this.observe?.({ url, status: response.statusCode, headers, body, ms: Math.round(performance.now() - started) });
     return { status: response.statusCode, headers, body: body as T };
   }
 }

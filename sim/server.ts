@@ -99,6 +99,7 @@ export async function startSimulatedCloud(options: SimOptions = {}): Promise<Sim
     if (body === null) return send(response, json(413, { error: { code: 'RequestEntityTooLarge', message: `Request bodies are limited to ${MAX_REQUEST_BYTES} bytes.` } }));
     const routed = routeOf(url.pathname);
     if (!routed) return send(response, control(request.method ?? 'GET', url.pathname, body) ?? json(404, { error: `nothing simulated at ${url.pathname}` }));
+    world.requestCounts[routed.route] = (world.requestCounts[routed.route] ?? 0) + 1;
     const simRequest: SimRequest = { method: request.method ?? 'GET', path: routed.path, query: url.searchParams, headers: request.headers, body, baseUrl };
     const answer = dispatch(routed.route, simRequest);
     const tenantId = answer.tenantId ?? tenantFromPath(routed.route, routed.path);
@@ -171,6 +172,7 @@ export async function startSimulatedCloud(options: SimOptions = {}): Promise<Sim
       world.logicAppInbox.length = 0;
       return empty(204);
     }
+    if (path === '/_sim/requests' && method === 'GET') return json(200, world.requestCounts);
     if (path === '/_sim/clock' && method === 'GET') return json(200, { now: new Date(world.now()).toISOString() });
     if (path === '/_sim/clock' && method === 'POST') {
       const wanted = Date.parse(String((parseJson(body) as { now?: unknown } | null)?.now));

@@ -35,6 +35,8 @@ export class SimWorld {
   readonly tenants: TenantRuntime[];
   readonly vault = new Map<string, VaultSecret>();
   readonly logicAppInbox: LogicAppRecord[] = [];
+  /** Requests received per route, for tests and benchmarks that count calls. */
+  readonly requestCounts: Record<string, number> = {};
   /** The simulator's own token-signing key (Entra's, in the story). */
   readonly signingKey: { privateKey: KeyObject; publicKey: KeyObject; kid: string };
   faults: FaultRule[];

@@ -1,0 +1,58 @@
+// `tenant-health check --config FILE`: one cycle against real tenants, credentials from Key Vault or a local file.
+import { readFile } from 'node:fs/promises';
+import { DefaultAzureCredential } from '@azure/identity';
+import { KeyVaultSecretStore, LocalSecretStore, type SecretStore } from '../shared/credentials';
+import { createAgent } from '../shared/http';
+import { parseTenantsFile, TenantDefinitionError } from '../shared/tenants';
+import { parseOptions, UsageError } from './args';
+import type { Io } from './io';
+import { runAndPrint } from './run-cycle';
+
+export async function checkCommand(args: string[], io: Io): Promise<number> {
+  const { values } = parseOptions(args, {
+    config: { type: 'string' }, secrets: { type: 'string' },
+    json: { type: 'boolean', default: false }, 'fail-on-unhealthy': { type: 'boolean', default: false },
+  });
+  if (!values.config) throw new UsageError('--config FILE is required (the tenants to check; see README)');
+  const file = await readJson(values.config, '--config');
+  let tenantsFile;
+  try {
+    tenantsFile = parseTenantsFile(file);
+  } catch (error) {
+    if (error instanceof TenantDefinitionError) throw new UsageError(`--config ${values.config}: ${error.message}`);
+    throw error;
+  }
+  let secrets: SecretStore;
+  if (values.secrets) {
+    try {
+      secrets = await LocalSecretStore.load(values.secrets);
+    } catch (error) {
+      throw new UsageError(`--secrets: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  } else if (tenantsFile.keyVaultUrl) {
+    secrets = new KeyVaultSecretStore(tenantsFile.keyVaultUrl, new DefaultAzureCredential());
+  } else {
+    throw new UsageError(`--config ${values.config} has no keyVaultUrl; give it one, or pass --secrets FILE for a laptop run`);
+  }
+  const agent = createAgent();
+  try {
+    const { code } = await runAndPrint(tenantsFile.tenants, agent, secrets, { json: values.json, failOnUnhealthy: values['fail-on-unhealthy'] }, io);
+    return code;
+  } finally {
+    await agent.close();
+  }
+}
+
+async function readJson(path: string, option: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`${option}: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${option}: ${path} is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

@@ -1,0 +1,42 @@
+// The run as a person reads it: one row per tenant with verdict, top cause, what failed and how long calls took.
+import type { RunResult, TenantResult } from '../shared/pipeline';
+
+const shorten = (text: string, width: number) => (text.length > width ? `${text.slice(0, width - 1)}…` : text);
+
+function failed(tenant: TenantResult): string {
+  const lines = tenant.probes.filter((p) => !p.ok && !p.skipped).map((p) => `${p.name}${p.mailbox ? ` ${p.mailbox.split('@')[0]}` : ''} ${p.status ?? 'no answer'}`);
+  return lines.length ? lines.join(', ') : '-';
+}
+
+function timings(tenant: TenantResult): string {
+  const slowest = (prefix: string) => {
+    const ms = tenant.probes.filter((p) => p.name.startsWith(prefix) && !p.skipped).map((p) => p.ms);
+    return ms.length ? `${Math.max(...ms)}` : '-';
+  };
+  return `${slowest('token.')}/${slowest('ews.')}/${slowest('graph.')}`;
+}
+
+export function renderReport(run: RunResult): string {
+  const header = ['Tenant', 'Verdict', 'Top cause', 'Timings ms (token/ews/graph)', 'Failed probes (status)'];
+  const rows = run.tenants.map((t) => {
+    const top = t.findings[0];
+    return [
+      shorten(t.name, 26),
+      t.verdict,
+      top ? shorten(`${top.cause}${top.detail ? `/${top.detail}` : ''} (${top.confidence})`, 44) : '-',
+      timings(t),
+      shorten(failed(t), 90),
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
+  const { summary } = run;
+  const seconds = ((Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000).toFixed(1);
+  return [
+    line(header),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map(line),
+    '',
+    `${summary.tenants} tenants: ${summary.healthy} healthy, ${summary.degraded} degraded, ${summary.failing} failing, ${summary.unknown} unknown (${seconds} s, run ${run.runId})`,
+  ].join('\n');
+}

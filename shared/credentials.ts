@@ -1,0 +1,166 @@
+// App credentials: read from Key Vault (or a local file on a laptop), cached briefly, turned into what MSAL takes.
+import { readFile } from 'node:fs/promises';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import type { TokenCredential } from '@azure/identity';
+import { SecretClient } from '@azure/keyvault-secrets';
+import forge from 'node-forge';
+import { z } from 'zod';
+import type { Evidence } from './evidence';
+import type { CredentialReference } from './tenants';
+
+export interface StoredSecret { value: string; contentType?: string; expiresOn?: Date }
+
+/** Where secrets come from. get() returns null for a secret that does not exist and throws for anything else. */
+export interface SecretStore {
+  readonly description: string;
+  get(name: string): Promise<StoredSecret | null>;
+}
+
+export type CredentialMaterial =
+  | { kind: 'secret'; secret: string; expiresOn?: Date }
+  | { kind: 'certificate'; certificate: { thumbprintSha256: string; privateKey: string; x5c: string }; expiresOn?: Date }
+  | { kind: 'federated'; managedIdentityClientId?: string };
+
+export type CredentialOutcome = { ok: true; material: CredentialMaterial } | { ok: false; evidence: Evidence; message: string };
+
+const CACHE_MS = 5 * 60_000;
+
+/** Key Vault through @azure/keyvault-secrets; answers are cached for five minutes per secret. */
+export class KeyVaultSecretStore implements SecretStore {
+  readonly description: string;
+  private readonly client: SecretClient;
+  private readonly cache = new Map<string, { at: number; secret: StoredSecret | null }>();
+  private readonly now: () => number;
+
+  constructor(vaultUrl: string, credential: TokenCredential, options: { allowInsecureConnection?: boolean; now?: () => number } = {}) {
+    this.description = `Key Vault ${vaultUrl}`;
+    // A vault on loopback (the simulated cloud) does not share Azure's challenge resource or TLS.
+    const local = /^http:\/\/(127\.0\.0\.1|localhost)[:/]/.test(vaultUrl);
+    this.client = new SecretClient(vaultUrl, credential, {
+      allowInsecureConnection: options.allowInsecureConnection ?? local,
+      disableChallengeResourceVerification: local,
+    });
+    this.now = options.now ?? Date.now;
+  }
+
+  async get(name: string): Promise<StoredSecret | null> {
+    const cached = this.cache.get(name);
+    if (cached && this.now() - cached.at < CACHE_MS) return cached.secret;
+    let secret: StoredSecret | null;
+    try {
+      const found = await this.client.getSecret(name);
+      secret = { value: found.value ?? '', contentType: found.properties.contentType, expiresOn: found.properties.expiresOn };
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode !== 404) throw error;
+      secret = null;
+    }
+    this.cache.set(name, { at: this.now(), secret });
+    return secret;
+  }
+}
+
+const localFileSchema = z.record(z.string(), z.union([
+  z.string(),
+  z.object({ value: z.string(), contentType: z.string().optional(), expiresOn: z.string().datetime({ offset: true }).optional() }).strict(),
+]));
+
+/**
+ * For laptop runs: a JSON file mapping Key Vault secret names to values, e.g. {"contoso-app-credential": "..."} or
+ * {"contoso-app-credential": {"value": "...", "expiresOn": "2027-06-30T00:00:00Z"}}. Keep it out of the repository.
+ */
+export class LocalSecretStore implements SecretStore {
+  readonly description: string;
+  private constructor(path: string, private readonly secrets: z.infer<typeof localFileSchema>) {
+    this.description = `local secrets file ${path}`;
+  }
+
+  static async load(path: string): Promise<LocalSecretStore> {
+    const text = await readFile(path, 'utf8');
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch (error) {
+      throw new Error(`${path} is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const parsed = localFileSchema.safeParse(data);
+    if (!parsed.success) {
+      throw new Error(`${path}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(file)'}: ${i.message}`).join('; ')}`);
+    }
+    return new LocalSecretStore(path, parsed.data);
+  }
+
+  get(name: string): Promise<StoredSecret | null> {
+    const entry = this.secrets[name];
+    if (entry === undefined) return Promise.resolve(null);
+    if (typeof entry === 'string') return Promise.resolve({ value: entry });
+    return Promise.resolve({ value: entry.value, contentType: entry.contentType, expiresOn: entry.expiresOn ? new Date(entry.expiresOn) : undefined });
+  }
+}
+
+/** Loads one tenant's credential; a missing or unusable secret is evidence about that tenant, not an exception. */
+export async function loadCredential(reference: CredentialReference, store: SecretStore, observedAt: string): Promise<CredentialOutcome> {
+  if (reference.type === 'federated') return { ok: true, material: { kind: 'federated', managedIdentityClientId: reference.managedIdentityClientId } };
+  const failed = (message: string, status: number | null, error?: unknown): CredentialOutcome => ({
+    ok: false,
+    message,
+    evidence: {
+      endpoint: 'keyvault',
+      request: { method: 'GET', operation: `GetSecret ${reference.keyVaultSecretName}`, authMode: 'unknown' },
+      response: { status, headers: {}, body: '' },
+      error: { name: error instanceof Error ? error.name : 'CredentialError', message: error instanceof Error ? redactSecretValues(error.message) : message },
+      observedAt,
+    },
+  });
+  let stored: StoredSecret | null;
+  try {
+    stored = await store.get(reference.keyVaultSecretName);
+  } catch (error) {
+    const status = (error as { statusCode?: number }).statusCode ?? null;
+    return failed(`${store.description} could not be read for secret ${reference.keyVaultSecretName}`, status, error);
+  }
+  if (!stored) return failed(`${store.description} has no secret named ${reference.keyVaultSecretName}`, 404);
+  if (reference.type === 'secret') {
+    if (!stored.value) return failed(`secret ${reference.keyVaultSecretName} is empty`, 200);
+    return { ok: true, material: { kind: 'secret', secret: stored.value, expiresOn: stored.expiresOn } };
+  }
+  try {
+    let password = '';
+    if (reference.pfxPasswordSecretName) password = (await store.get(reference.pfxPasswordSecretName))?.value ?? '';
+    const certificate = parseCertificate(stored.value, stored.contentType, password);
+    return { ok: true, material: { kind: 'certificate', certificate, expiresOn: stored.expiresOn ?? new Date(new X509Certificate(certificate.x5c).validTo) } };
+  } catch (error) {
+    return failed(`secret ${reference.keyVaultSecretName} holds no usable certificate: ${error instanceof Error ? error.message : String(error)}`, 200);
+  }
+}
+
+/** PEM (certificate and private key) or base64 PFX, as Key Vault stores certificates, into MSAL's clientCertificate. */
+export function parseCertificate(value: string, contentType: string | undefined, password = ''): { thumbprintSha256: string; privateKey: string; x5c: string } {
+  let certificatePem: string;
+  let privateKeyPem: string;
+  if (value.includes('-----BEGIN')) {
+    certificatePem = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(value)?.[0] ?? '';
+    privateKeyPem = /-----BEGIN (RSA |EC |ENCRYPTED )?PRIVATE KEY-----[\s\S]+?-----END (RSA |EC |ENCRYPTED )?PRIVATE KEY-----/.exec(value)?.[0] ?? '';
+    if (!certificatePem) throw new Error('the PEM has no CERTIFICATE block');
+    if (!privateKeyPem) throw new Error('the PEM has no PRIVATE KEY block');
+  } else if (contentType === 'application/x-pkcs12' || /^[A-Za-z0-9+/=\s]+$/.test(value)) {
+    const p12 = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(forge.util.decode64(value.replace(/\s+/g, ''))), password);
+    const bag = (type: string) => p12.getBags({ bagType: type })[type]?.[0];
+    const cert = bag(forge.pki.oids.certBag!)?.cert;
+    const key = bag(forge.pki.oids.pkcs8ShroudedKeyBag!)?.key ?? bag(forge.pki.oids.keyBag!)?.key;
+    if (!cert) throw new Error('the PFX has no certificate');
+    if (!key) throw new Error('the PFX has no private key');
+    certificatePem = forge.pki.certificateToPem(cert);
+    privateKeyPem = forge.pki.privateKeyToPem(key);
+  } else {
+    throw new Error('expected a PEM certificate with its private key, or a base64 PFX');
+  }
+  // Normalise to PKCS#8, which MSAL's signer accepts in every form.
+  const privateKey = createPrivateKey(privateKeyPem).export({ type: 'pkcs8', format: 'pem' }).toString();
+  const thumbprintSha256 = new X509Certificate(certificatePem).fingerprint256.replace(/:/g, '');
+  return { thumbprintSha256, privateKey, x5c: certificatePem };
+}
+
+/** SDK error messages may quote request URLs with query strings; keep only what cannot carry a secret value. */
+function redactSecretValues(message: string): string {
+  return message.replace(/([?&](sig|code|client_secret|access_token)=)[^&\s]+/gi, '$1<redacted>');
+}

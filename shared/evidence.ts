@@ -1,0 +1,60 @@
+// Evidence of one attempted call, in the shape of shared/contracts/diagnosis.md: plain, serialisable, secret-free.
+export type EvidenceEndpoint = 'ews' | 'graph' | 'token' | 'adminapi' | 'keyvault';
+export type AuthMode = 'app-only' | 'delegated' | 'basic' | 'unknown';
+
+export interface Evidence {
+  endpoint: EvidenceEndpoint;
+  request?: {
+    method?: string;
+    url?: string;
+    operation?: string;
+    authMode?: AuthMode;
+    impersonation?: boolean;
+    /** Allow-listed request headers only: never Authorization or a secret. */
+    headers?: Record<string, string>;
+  };
+  response?: {
+    status: number | null;
+    /** Allow-listed response headers, names in lower case. */
+    headers: Record<string, string>;
+    /** The body as received, cut to a bounded excerpt. */
+    body: string;
+  };
+  error?: { name: string; message: string; code?: string };
+  /** Decoded claims of the access token used; never the token itself. */
+  tokenClaims?: TokenClaims;
+  observedAt?: string;
+  /** What the probe did about a throttling answer (waited once, or could not within the deadline). */
+  retry?: { waitMs: number; honoured: boolean };
+}
+
+export interface TokenClaims {
+  aud?: string;
+  iss?: string;
+  tid?: string;
+  appid?: string;
+  azp?: string;
+  appidacr?: string;
+  azpacr?: string;
+  idtyp?: string;
+  roles?: string[];
+  scp?: string;
+  iat?: number;
+  nbf?: number;
+  exp?: number;
+  ver?: string;
+}
+
+const CLAIMS: (keyof TokenClaims)[] = ['aud', 'iss', 'tid', 'appid', 'azp', 'appidacr', 'azpacr', 'idtyp', 'roles', 'scp', 'iat', 'nbf', 'exp', 'ver'];
+
+/** The diagnostic claims of a JWT access token (unverified: for explaining failures only). */
+export function decodeClaims(accessToken: string): TokenClaims | undefined {
+  const payload = accessToken.split('.')[1];
+  if (!payload) return undefined;
+  try {
+    const all = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+    return Object.fromEntries(CLAIMS.filter((c) => all[c] !== undefined).map((c) => [c, all[c]])) as TokenClaims;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,75 @@
+// Exchange's control plane through the admin API: org EwsEnabled, whether EwsAllowedAppIDs lists this app, canaries' EwsEnabled.
+import { randomUUID } from 'node:crypto';
+import { CLOUDS } from '../clouds';
+import type { TokenClaims } from '../evidence';
+import type { TenantDefinition } from '../tenants';
+import { callOnce, retryAfterMs, type ProbeContext, type ProbeOutcome } from './probe-kit';
+
+export interface ControlPlaneFacts {
+  /** Get-OrganizationConfig EwsEnabled: true, false or null (not set). */
+  organizationEwsEnabled?: boolean | null;
+  /** EwsAllowedAppIDs as app ids; null when the list is not set. */
+  ewsAllowedAppIds?: string[] | null;
+  /** Whether the allow list names this tenant's app (null when there is no list). */
+  appInAllowList?: boolean | null;
+  ewsApplicationAccessPolicy?: string | null;
+  /** Get-CASMailbox EwsEnabled per canary. */
+  mailboxEwsEnabled: Record<string, boolean | null>;
+}
+
+export interface ExchangeToken { token: string; claims: TokenClaims }
+
+async function invoke(context: ProbeContext, tenant: TenantDefinition, token: ExchangeToken, name: string, cmdlet: string, parameters: Record<string, unknown>, mailbox?: string) {
+  const outcome = await callOnce(context, {
+    endpoint: 'adminapi',
+    operation: cmdlet,
+    authMode: 'app-only',
+    method: 'POST',
+    url: `${CLOUDS[tenant.cloud].exchange}/adminapi/beta/${tenant.tenantId}/InvokeCommand`,
+    headers: {
+      authorization: `Bearer ${token.token}`,
+      'content-type': 'application/json',
+      'x-responseformat': 'json',
+      'x-anchormailbox': `APP:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@${tenant.tenantId}`,
+      'user-agent': context.userAgent,
+      'client-request-id': randomUUID(),
+    },
+    body: JSON.stringify({ CmdletInput: { CmdletName: cmdlet, Parameters: parameters } }),
+    tokenClaims: token.claims,
+  }, retryAfterMs);
+  let value: Record<string, unknown>[] = [];
+  if (outcome.exchange.status === 200) {
+    try {
+      const parsed = JSON.parse(outcome.exchange.body) as { value?: unknown };
+      if (Array.isArray(parsed.value)) value = parsed.value as Record<string, unknown>[];
+    } catch {
+      // An unreadable answer leaves the facts unknown; the evidence keeps the body.
+    }
+  }
+  const probe: ProbeOutcome = { result: { name, ...(mailbox ? { mailbox } : {}), ok: outcome.exchange.status === 200 && value.length > 0, status: outcome.exchange.status, ms: outcome.ms }, evidence: outcome.evidence };
+  return { probe, value };
+}
+
+const triState = (value: unknown): boolean | null => (typeof value === 'boolean' ? value : null);
+
+export async function probeControlPlane(context: ProbeContext, tenant: TenantDefinition, token: ExchangeToken): Promise<{ probes: ProbeOutcome[]; facts: ControlPlaneFacts }> {
+  const facts: ControlPlaneFacts = { mailboxEwsEnabled: {} };
+  const organization = await invoke(context, tenant, token, 'adminapi.organizationConfig', 'Get-OrganizationConfig', { RetrieveEwsOperationAccessPolicy: true });
+  const probes = [organization.probe];
+  const config = organization.value[0];
+  if (config) {
+    facts.organizationEwsEnabled = triState(config.EwsEnabled);
+    const list = typeof config.EwsAllowedAppIDs === 'string' ? config.EwsAllowedAppIDs.split(/[,;\s]+/).filter(Boolean).map((id) => id.toLowerCase()) : null;
+    facts.ewsAllowedAppIds = list;
+    facts.appInAllowList = list && list.length > 0 ? list.includes(tenant.clientId.toLowerCase()) : null;
+    facts.ewsApplicationAccessPolicy = typeof config.EwsApplicationAccessPolicy === 'string' ? config.EwsApplicationAccessPolicy : null;
+  }
+  if (organization.probe.result.status === 200) {
+    for (const mailbox of tenant.canaries) {
+      const cas = await invoke(context, tenant, token, 'adminapi.casMailbox', 'Get-CASMailbox', { Identity: mailbox }, mailbox);
+      probes.push(cas.probe);
+      if (cas.value[0]) facts.mailboxEwsEnabled[mailbox] = triState(cas.value[0].EwsEnabled);
+    }
+  }
+  return { probes, facts };
+}

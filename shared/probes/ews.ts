@@ -1,0 +1,94 @@
+// The EWS probe: GetFolder on a canary's inbox, app-only with ExchangeImpersonation and X-AnchorMailbox.
+import { randomUUID } from 'node:crypto';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { CLOUDS } from '../clouds';
+import type { TokenClaims } from '../evidence';
+import type { HttpExchange } from '../http';
+import type { TenantDefinition } from '../tenants';
+import { callOnce, retryAfterMs, type ProbeContext, type ProbeOutcome } from './probe-kit';
+
+export type EwsAuth = { kind: 'bearer'; token: string; claims: TokenClaims } | { kind: 'basic'; username: string; password: string };
+
+const escapeXml = (value: string) => value.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
+
+export function getFolderEnvelope(mailbox: string, impersonate: boolean): string {
+  const impersonation = impersonate
+    ? `<t:ExchangeImpersonation><t:ConnectingSID><t:PrimarySmtpAddress>${escapeXml(mailbox)}</t:PrimarySmtpAddress></t:ConnectingSID></t:ExchangeImpersonation>`
+    : '';
+  return `<?xml version="1.0" encoding="utf-8"?>` +
+    `<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types" xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages">` +
+    `<soap:Header><t:RequestServerVersion Version="Exchange2016"/>${impersonation}</soap:Header>` +
+    `<soap:Body><m:GetFolder><m:FolderShape><t:BaseShape>IdOnly</t:BaseShape><t:AdditionalProperties>` +
+    `<t:FieldURI FieldURI="folder:DisplayName"/><t:FieldURI FieldURI="folder:TotalCount"/></t:AdditionalProperties></m:FolderShape>` +
+    `<m:FolderIds><t:DistinguishedFolderId Id="inbox"/></m:FolderIds></m:GetFolder></soap:Body></soap:Envelope>`;
+}
+
+/** What an EWS answer says, read from SOAP: a response message, a fault, or nothing recognisable. */
+export interface EwsReading {
+  kind: 'response' | 'fault' | 'none';
+  responseClass?: string;
+  responseCode?: string;
+  messageText?: string;
+  faultCode?: string;
+  faultString?: string;
+  backOffMs?: number;
+}
+
+const parser = new XMLParser({ removeNSPrefix: true, ignoreAttributes: false, attributeNamePrefix: '@', parseTagValue: false, ignoreDeclaration: true });
+type Node = Record<string, unknown>;
+const node = (value: unknown): Node => (typeof value === 'object' && value !== null ? (value as Node) : {});
+const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : typeof node(value)['#text'] === 'string' ? (node(value)['#text'] as string) : undefined);
+
+export function readEwsBody(body: string): EwsReading {
+  if (!body.trim() || XMLValidator.validate(body) !== true) return { kind: 'none' };
+  const envelope = node(node(parser.parse(body) as unknown).Envelope);
+  const soapBody = node(envelope.Body);
+  const fault = node(soapBody.Fault);
+  if (Object.keys(fault).length > 0) {
+    const detail = node(fault.detail);
+    const values = node(node(detail.MessageXml).Value);
+    const backOff = values['@Name'] === 'BackOffMilliseconds' ? Number(text(values)) : undefined;
+    return {
+      kind: 'fault',
+      faultCode: text(fault.faultcode)?.replace(/^\w+:/, ''),
+      faultString: text(fault.faultstring),
+      responseCode: text(detail.ResponseCode),
+      ...(backOff !== undefined && Number.isFinite(backOff) ? { backOffMs: backOff } : {}),
+    };
+  }
+  const response = Object.values(soapBody).map(node).find((n) => n.ResponseMessages);
+  const message = response ? Object.values(node(response.ResponseMessages)).map(node)[0] : undefined;
+  if (!message) return { kind: 'none' };
+  return { kind: 'response', responseClass: text(message['@ResponseClass']), responseCode: text(message.ResponseCode), messageText: text(message.MessageText) };
+}
+
+/** ErrorServerBusy's BackOffMilliseconds, or Retry-After on a 503. */
+function ewsWait(exchange: HttpExchange): number | null {
+  if (exchange.status === 500 && exchange.body.includes('ErrorServerBusy')) return readEwsBody(exchange.body).backOffMs ?? null;
+  return retryAfterMs(exchange);
+}
+
+export async function probeEwsGetFolder(context: ProbeContext, tenant: TenantDefinition, mailbox: string, auth: EwsAuth): Promise<ProbeOutcome> {
+  const impersonate = auth.kind === 'bearer' && tenant.checks.ews.impersonation;
+  const authorization = auth.kind === 'bearer' ? `Bearer ${auth.token}` : `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
+  const { exchange, evidence, ms } = await callOnce(context, {
+    endpoint: 'ews',
+    operation: 'GetFolder',
+    authMode: auth.kind === 'bearer' ? 'app-only' : 'basic',
+    impersonation: impersonate,
+    method: 'POST',
+    url: `${CLOUDS[tenant.cloud].exchange}/EWS/Exchange.asmx`,
+    headers: {
+      'content-type': 'text/xml; charset=utf-8',
+      authorization,
+      'x-anchormailbox': mailbox,
+      'user-agent': context.userAgent,
+      'client-request-id': randomUUID(),
+    },
+    body: getFolderEnvelope(mailbox, impersonate),
+    ...(auth.kind === 'bearer' ? { tokenClaims: auth.claims } : {}),
+  }, ewsWait);
+  const reading = readEwsBody(exchange.body);
+  const ok = exchange.status === 200 && reading.kind === 'response' && reading.responseClass === 'Success';
+  return { result: { name: 'ews.getFolder', mailbox, ok, status: exchange.status, ms }, evidence };
+}

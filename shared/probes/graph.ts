@@ -1,0 +1,27 @@
+// The Graph probes: the same canary's inbox (the path that must work before EWS is gone), and an organization read.
+import { randomUUID } from 'node:crypto';
+import { CLOUDS } from '../clouds';
+import type { TokenClaims } from '../evidence';
+import type { TenantDefinition } from '../tenants';
+import { callOnce, retryAfterMs, type ProbeContext, type ProbeOutcome } from './probe-kit';
+
+export interface GraphToken { token: string; claims: TokenClaims }
+
+async function graphGet(context: ProbeContext, tenant: TenantDefinition, token: GraphToken, name: string, path: string, mailbox?: string): Promise<ProbeOutcome> {
+  const { exchange, evidence, ms } = await callOnce(context, {
+    endpoint: 'graph',
+    operation: `GET ${path.split('?')[0]}`,
+    authMode: 'app-only',
+    method: 'GET',
+    url: `${CLOUDS[tenant.cloud].graph}${path}`,
+    headers: { authorization: `Bearer ${token.token}`, accept: 'application/json', 'user-agent': context.userAgent, 'client-request-id': randomUUID() },
+    tokenClaims: token.claims,
+  }, retryAfterMs);
+  return { result: { name, ...(mailbox ? { mailbox } : {}), ok: exchange.status === 200, status: exchange.status, ms }, evidence };
+}
+
+export const probeGraphInbox = (context: ProbeContext, tenant: TenantDefinition, mailbox: string, token: GraphToken) =>
+  graphGet(context, tenant, token, 'graph.inbox', `/v1.0/users/${encodeURIComponent(mailbox)}/mailFolders/inbox?$select=id,displayName,totalItemCount`, mailbox);
+
+export const probeGraphOrganization = (context: ProbeContext, tenant: TenantDefinition, token: GraphToken) =>
+  graphGet(context, tenant, token, 'graph.organization', '/v1.0/organization?$select=id,displayName');
