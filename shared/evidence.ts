@@ -53,7 +53,7 @@ export function decodeClaims(accessToken: string): TokenClaims | undefined {
   if (!payload) return undefined;
   try {
     const all = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
-    return Object.fromEntries(CLAIMS.filter((c) => all[c] !== undefined).map((c) => [c, all[c]])) as TokenClaims;
+    return Object.fromEntries(CLAIMS.filter((c) => all[c] !== undefined).map((c) => [c, all[c]]));
   } catch {
     return undefined;
   }

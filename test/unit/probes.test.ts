@@ -33,7 +33,7 @@ describe('EWS GetFolder', () => {
   test('sends the token, ExchangeImpersonation and X-AnchorMailbox, and keeps no Authorization in evidence', async () => {
     let seen: { headers: Record<string, string>; body: string } | undefined;
     exchange().intercept({ path: '/EWS/Exchange.asmx', method: 'POST' }).reply(200, (options) => {
-      seen = { headers: options.headers as Record<string, string>, body: String(options.body) };
+      seen = { headers: options.headers as Record<string, string>, body: options.body as string };
       return GETFOLDER_OK;
     });
     const { result, evidence } = await probeEwsGetFolder(probeContext(agent), tenant(), MAILBOX, bearer);
@@ -75,7 +75,7 @@ describe('EWS GetFolder', () => {
   test('an app configured without impersonation sends none; Basic sends a Basic header', async () => {
     const bodies: string[] = [];
     const headers: Record<string, string>[] = [];
-    exchange().intercept({ path: '/EWS/Exchange.asmx', method: 'POST' }).reply(500, (o) => { bodies.push(String(o.body)); return ''; }).times(1);
+    exchange().intercept({ path: '/EWS/Exchange.asmx', method: 'POST' }).reply(500, (o) => { bodies.push(o.body as string); return ''; }).times(1);
     exchange().intercept({ path: '/EWS/Exchange.asmx', method: 'POST' }).reply(401, (o) => { headers.push(o.headers as Record<string, string>); return ''; });
     const noImpersonation = await probeEwsGetFolder(probeContext(agent), tenant({ ews: { impersonation: false } }), MAILBOX, bearer);
     expect(bodies[0]).not.toContain('ExchangeImpersonation');

@@ -1,0 +1,96 @@
+// `npx tenant-health demo` and `check` as a user runs them: the report, the run object, exit codes, and no secret in
+// any output even when the simulated cloud holds recognisable canary secrets.
+import { execFile, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { defaultScenario } from '../../sim/catalogue';
+
+const BIN = join(__dirname, '../../bin/tenant-health.js');
+const run = (args: string[]) => promisify(execFile)(process.execPath, [BIN, ...args], { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
+
+let dir: string;
+let scenarioFile: string;
+const canaries: string[] = [];
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'th-demo-'));
+  // Every secret the simulated cloud holds becomes a value that cannot appear anywhere by accident.
+  const scenario = defaultScenario();
+  for (const tenant of scenario.tenants) {
+    for (const app of tenant.apps) {
+      for (const secret of app.secrets ?? []) {
+        secret.value = `CANARY-${randomBytes(12).toString('hex')}`;
+        canaries.push(secret.value);
+      }
+    }
+    if (tenant.probe.vaultValue) {
+      tenant.probe.vaultValue = `CANARY-${randomBytes(12).toString('hex')}`;
+      canaries.push(tenant.probe.vaultValue);
+    }
+  }
+  scenarioFile = join(dir, 'canaries.json');
+  await writeFile(scenarioFile, JSON.stringify(scenario));
+});
+
+function expectNoSecrets(output: string) {
+  for (const canary of canaries) expect(output).not.toContain(canary);
+  expect(output).not.toMatch(/eyJ[\w-]{10,}\.eyJ[\w-]{10,}/);
+  expect(output).not.toMatch(/Bearer\s+[\w-]{20,}/);
+  expect(output).not.toMatch(/"authorization"\s*:/i);
+  expect(output).not.toContain('PRIVATE KEY');
+  expect(output).not.toMatch(/\bsig=[\w-]{20,}/);
+}
+
+test('the report names each tenant with its verdict and what failed, and leaks no secret', async () => {
+  const { stdout, stderr } = await run(['demo', '--scenarios', scenarioFile]);
+  expectNoSecrets(stdout + stderr);
+  const lines = stdout.split('\n');
+  expect(lines[0]).toMatch(/^Tenant\s+Verdict\s+Top cause\s+Timings ms \(token\/ews\/graph\)\s+Failed probes \(status\)$/);
+  expect(lines.find((l) => l.startsWith('Contoso '))).toMatch(/^Contoso\s+healthy\s+-\s+\d+\/\d+\/\d+\s+-$/);
+  expect(lines.find((l) => l.startsWith('Proseware '))).toMatch(/failing .* ews\.getFolder ews-canary 403/);
+  expect(lines.find((l) => l.startsWith('Fourth Coffee '))).toMatch(/token\.exchange 401, token\.graph 401/);
+  expect(stdout).toMatch(/^26 tenants: 3 healthy, 3 degraded, 20 failing, 0 unknown \(\d+\.\d s, run [0-9a-f-]{36}\)$/m);
+}, 60_000);
+
+test('--json prints the run object and nothing else on stdout, with no secret in it', async () => {
+  const { stdout, stderr } = await run(['demo', '--json', '--scenarios', scenarioFile]);
+  expectNoSecrets(stdout + stderr);
+  const result = JSON.parse(stdout) as Record<string, any>;
+  expect(result).toEqual(expect.objectContaining({ runId: expect.any(String), startedAt: expect.any(String), finishedAt: expect.any(String), alerts: [] }));
+  expect(result.summary).toEqual({ tenants: 26, healthy: 3, degraded: 3, failing: 20, unknown: 0 });
+  const contoso = result.tenants[0];
+  expect(contoso).toEqual(expect.objectContaining({ tenantId: expect.any(String), name: 'Contoso', verdict: 'healthy', findings: [] }));
+  expect(contoso.probes[0]).toEqual(expect.objectContaining({ name: expect.any(String), ok: true, status: 200, ms: expect.any(Number) }));
+  expect(contoso.readiness).toEqual({ score: null, band: 'unknown', confidence: 'low', daysToShutdown: expect.any(Number) });
+  const litware = result.tenants.find((t: { name: string }) => t.name === 'Litware');
+  expect(litware.findings[0]).toEqual(expect.objectContaining({ cause: expect.any(String), confidence: expect.any(String), summary: expect.stringContaining('ews.getFolder') }));
+}, 60_000);
+
+test('--fail-on-unhealthy exits 1 when a tenant is not healthy', async () => {
+  await expect(run(['demo', '--fail-on-unhealthy', '--scenarios', scenarioFile])).rejects.toMatchObject({ code: 1 });
+}, 60_000);
+
+test.each([
+  [['check'], /check: --config FILE is required/],
+  [['check', '--config', '/nonexistent.json'], /check: --config: cannot read \/nonexistent.json: ENOENT/],
+  [['demo', '--scenarios', '/nonexistent.json'], /demo: --scenarios: cannot read/],
+])('bad input %j exits 2 naming the problem', (args, message) => {
+  const result = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 10_000 });
+  expect([result.status, result.stdout]).toEqual([2, '']);
+  expect(result.stderr).toMatch(message);
+});
+
+test('check refuses an invalid tenants file naming the tenant and field, and a file without a vault or --secrets', async () => {
+  const bad = join(dir, 'bad.json');
+  await writeFile(bad, JSON.stringify({ tenants: [{ tenantId: 'contoso.onmicrosoft.com', name: 'Contoso', clientId: 'nope', credential: { type: 'secret', keyVaultSecretName: 'x' }, canaries: ['a@b.cd'] }] }));
+  const invalid = spawnSync(process.execPath, [BIN, 'check', '--config', bad], { encoding: 'utf8' });
+  expect(invalid.status).toBe(2);
+  expect(invalid.stderr).toMatch(/tenants\[0\] \(Contoso\)\.clientId: expected a GUID/);
+  const noVault = join(dir, 'novault.json');
+  await writeFile(noVault, JSON.stringify({ tenants: [{ tenantId: 'contoso.onmicrosoft.com', name: 'Contoso', clientId: '4c57dc1b-fff4-4ee3-8104-08c997f1289b', credential: { type: 'secret', keyVaultSecretName: 'x' }, canaries: ['a@b.cd'] }] }));
+  const missing = spawnSync(process.execPath, [BIN, 'check', '--config', noVault], { encoding: 'utf8' });
+  expect(missing.status).toBe(2);
+  expect(missing.stderr).toMatch(/has no keyVaultUrl; give it one, or pass --secrets FILE/);
+});
