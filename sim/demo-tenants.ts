@@ -8,7 +8,7 @@ export function tenantDefinitionsFor(listings: ScenarioListing[]): TenantDefinit
     name: s.name,
     cloud: s.cloud as TenantDefinition['cloud'],
     clientId: s.clientId,
-    credential: { type: s.credential, keyVaultSecretName: s.keyVaultSecretName },
+    credential: s.credential === 'federated' ? { type: 'federated' } : { type: s.credential, keyVaultSecretName: s.keyVaultSecretName! },
     canaries: s.mailboxes,
     // The checks mirror how each tenant's app calls the services, misconfigurations included.
     checks: {

@@ -27,6 +27,8 @@ const appSchema = z.object({
   secrets: z.array(z.object({ value: z.string().min(8), expires: instant, displayName: z.string().default('client secret') }).strict()).default([]),
   /** Certificates are generated when the simulator starts; only their public keys are registered. */
   certificates: z.array(z.object({ subject: z.string().min(1), expires: instant, registered: z.boolean().default(true) }).strict()).default([]),
+  /** Federated identity credentials: managed identities (by object id, in the operator's tenant) that may act as the app. */
+  federatedCredentials: z.array(z.object({ subject: guid }).strict()).default([]),
   /** Entra roles or Exchange role groups held by the service principal (for the Exchange admin API). */
   adminRoles: z.array(z.string()).default([]),
 }).strict();
@@ -90,7 +92,7 @@ const tenantSchema = z.object({
   /** The app tenant-health checks for this tenant, and how that app calls the services. */
   probe: z.object({
     clientId: guid,
-    credential: z.enum(['secret', 'certificate']).default('secret'),
+    credential: z.enum(['secret', 'certificate', 'federated']).default('secret'),
     canaries: z.array(address).min(1),
     keyVaultSecretName: z.string().regex(/^[0-9a-zA-Z-]{1,127}$/, 'Key Vault secret names are 1-127 letters, digits and dashes').optional(),
     /** What tenant-health's vault holds for this app when it differs from the registered credential (rotated in one place only). */
@@ -119,6 +121,9 @@ export const scenarioSchema = z.object({
   clock: z.object({ start: instant.optional() }).strict().default({}),
   /** The tenant that owns tenant-health's Key Vault and managed identity. */
   operatorTenantId: guid.default('7d0c1a6e-5f1b-4c1e-9a0e-0b5d2c3f4a10'),
+  /** tenant-health's managed identity in the operator's tenant. */
+  managedIdentity: z.object({ clientId: guid, objectId: guid }).strict()
+    .default({ clientId: '5a1c7f3e-2b4d-4e6f-8a9b-0c1d2e3f4a5b', objectId: 'b7e4d2c1-9a8f-4e3d-8c2b-1a0f9e8d7c6b' }),
   /** Seeds the fault injector so that rates replay identically. */
   seed: z.number().int().default(1),
   faults: z.array(faultSchema).default([]),
@@ -136,7 +141,7 @@ export const scenarioSchema = z.object({
     const app = tenant.apps.find((a) => a.clientId.toLowerCase() === tenant.probe.clientId.toLowerCase());
     if (!app) {
       ctx.addIssue({ code: 'custom', path: ['tenants', i, 'probe', 'clientId'], message: `${tenant.name}: no app in apps has this clientId` });
-    } else if (tenant.probe.credential === 'secret' ? app.secrets.length === 0 : app.certificates.length === 0) {
+    } else if ({ secret: app.secrets, certificate: app.certificates, federated: app.federatedCredentials }[tenant.probe.credential].length === 0) {
       ctx.addIssue({ code: 'custom', path: ['tenants', i, 'probe', 'credential'], message: `${tenant.name}: the probe app has no ${tenant.probe.credential}` });
     }
   });

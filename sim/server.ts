@@ -38,10 +38,11 @@ export interface ScenarioListing {
   expectedCause: string;
   detail?: string;
   clientId: string;
-  credential: 'secret' | 'certificate';
+  credential: 'secret' | 'certificate' | 'federated';
   clientSecret?: string;
   certificatePem?: string;
-  keyVaultSecretName: string;
+  /** Where tenant-health's vault keeps the credential; absent for a federated credential, which needs none. */
+  keyVaultSecretName?: string;
   mailboxes: string[];
   client: ClientProfile;
   sources: string[];
@@ -78,7 +79,7 @@ export async function startSimulatedCloud(options: SimOptions = {}): Promise<Sim
       ...(t.spec.detail ? { detail: t.spec.detail } : {}),
       clientId: app.spec.clientId, credential: t.spec.probe.credential,
       ...(secret ? { clientSecret: secret } : {}), ...(certificatePem ? { certificatePem } : {}),
-      keyVaultSecretName: t.keyVaultSecretName, mailboxes: t.spec.probe.canaries, client: t.spec.probe.client, sources: t.spec.sources,
+      ...(t.spec.probe.credential === 'federated' ? {} : { keyVaultSecretName: t.keyVaultSecretName }), mailboxes: t.spec.probe.canaries, client: t.spec.probe.client, sources: t.spec.sources,
     };
   });
 

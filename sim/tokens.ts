@@ -53,13 +53,17 @@ export function issueAccessToken(world: SimWorld, tenant: TenantRuntime, app: Ap
   return signJwt({ x5t: world.signingKey.kid, kid: world.signingKey.kid }, claims, world.signingKey.privateKey);
 }
 
-/** Tokens for tenant-health's own managed identity (Key Vault reads), issued in the operator's tenant. */
-export function issueManagedIdentityToken(world: SimWorld, audience: string, clientId: string): { token: string; expiresOn: number } {
+/** The audience of the token a managed identity presents as a federated client assertion. */
+export const TOKEN_EXCHANGE_AUDIENCE = 'api://AzureADTokenExchange';
+
+/** Tokens for tenant-health's own managed identity (Key Vault reads, federated assertions), issued in the operator's tenant. */
+export function issueManagedIdentityToken(world: SimWorld, audience: string): { token: string; expiresOn: number } {
   const iat = Math.floor(world.now() / 1000);
   const tid = world.scenario.operatorTenantId;
+  const { clientId, objectId } = world.scenario.managedIdentity;
   const claims: JwtClaims = {
     aud: audience, iss: `https://sts.windows.net/${tid}/`, iat, nbf: iat, exp: iat + 86_399, appid: clientId, appidacr: '2',
-    idp: `https://sts.windows.net/${tid}/`, idtyp: 'app', oid: clientId, sub: clientId, tid, ver: '1.0', xms_mirid: '/subscriptions/sim/resourcegroups/tenant-health/providers/Microsoft.Web/sites/tenant-health',
+    idp: `https://sts.windows.net/${tid}/`, idtyp: 'app', oid: objectId, sub: objectId, tid, ver: '1.0', xms_mirid: '/subscriptions/sim/resourcegroups/tenant-health/providers/Microsoft.Web/sites/tenant-health',
   };
   return { token: signJwt({ x5t: world.signingKey.kid, kid: world.signingKey.kid }, claims, world.signingKey.privateKey), expiresOn: iat + 86_399 };
 }

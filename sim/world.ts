@@ -159,7 +159,9 @@ export class SimWorld {
   private storeProbeCredential(tenant: TenantRuntime): void {
     const { probeApp } = tenant;
     const { vaultValue } = tenant.spec.probe;
-    if (vaultValue !== undefined) {
+    if (tenant.spec.probe.credential === 'federated') {
+      // Nothing to store: the managed identity vouches for the app.
+    } else if (vaultValue !== undefined) {
       this.putSecret(tenant.keyVaultSecretName, vaultValue, 'text/plain');
     } else if (tenant.spec.probe.credential === 'certificate') {
       const cert = probeApp.certificates[0]!;

@@ -4,7 +4,7 @@
 import { X509Certificate } from 'node:crypto';
 import { entraTimestamp, header, json, newRequestId, type SimRequest, type SimResponse } from '../http-kit';
 import { decodeJwt, verifyJwtSignature } from '../jwt';
-import { issueAccessToken, resolveResource, TOKEN_LIFETIME_SECONDS } from '../tokens';
+import { issueAccessToken, resolveResource, TOKEN_EXCHANGE_AUDIENCE, TOKEN_LIFETIME_SECONDS } from '../tokens';
 import type { AppRuntime, SimWorld, TenantRuntime } from '../world';
 
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -98,6 +98,8 @@ function authenticateClient(req: SimRequest, world: SimWorld, form: URLSearchPar
   }
   const jwt = decodeJwt(assertion);
   if (!jwt) return entraError(req, world, 401, 'invalid_client', 50027, 'JWT token is invalid or malformed.');
+  // A certificate assertion is issued by the client itself; a federated one by an identity provider.
+  if (jwt.claims.iss !== clientId && typeof jwt.claims.iss === 'string' && jwt.claims.iss.startsWith('https://')) return federated(req, world, app, jwt);
   const sha256 = typeof jwt.header['x5t#S256'] === 'string' ? Buffer.from(jwt.header['x5t#S256'], 'base64url').toString('hex').toUpperCase() : undefined;
   const sha1 = typeof jwt.header.x5t === 'string' ? Buffer.from(jwt.header.x5t, 'base64url').toString('hex').toUpperCase() : undefined;
   const used = sha256 ?? sha1 ?? '';
@@ -124,6 +126,25 @@ function authenticateClient(req: SimRequest, world: SimWorld, form: URLSearchPar
   }
   if (typeof claims.aud !== 'string' || !/\/oauth2\/(v2\.0\/)?token$/.test(claims.aud)) {
     return entraError(req, world, 401, 'invalid_client', 700212, `No matching federated identity record found for presented assertion audience '${String(claims.aud)}'.`);
+  }
+  return { kind: 'certificate' };
+}
+
+/**
+ * A federated credential: the assertion is a managed identity's token for api://AzureADTokenExchange, accepted when
+ * one of the app's federated identity credentials names its issuer and subject (AADSTS70021 otherwise).
+ */
+function federated(req: SimRequest, world: SimWorld, app: AppRuntime, jwt: NonNullable<ReturnType<typeof decodeJwt>>): Authenticated | SimResponse {
+  const { iss, sub, aud, exp } = jwt.claims;
+  const issuer = `https://sts.windows.net/${world.scenario.operatorTenantId}/`;
+  if (!verifyJwtSignature(jwt, world.signingKey.publicKey)) {
+    return entraError(req, world, 401, 'invalid_client', 700027, 'Client assertion failed signature validation. [Reason - The key was not found.]');
+  }
+  if (typeof exp !== 'number' || exp < world.now() / 1000 - 300) return entraError(req, world, 401, 'invalid_client', 700024, 'Client assertion is not within its valid time range.');
+  const matches = iss === issuer && aud === TOKEN_EXCHANGE_AUDIENCE && app.spec.federatedCredentials.some((f) => f.subject.toLowerCase() === String(sub).toLowerCase());
+  if (!matches) {
+    return entraError(req, world, 400, 'invalid_request', 70021,
+      `No matching federated identity record found for presented assertion. Assertion Issuer: '${String(iss)}'. Assertion Subject: '${String(sub)}'. Assertion Audience: '${String(aud)}'.`);
   }
   return { kind: 'certificate' };
 }

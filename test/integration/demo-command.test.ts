@@ -51,7 +51,7 @@ test('the report names each tenant with its verdict and what failed, and leaks n
   expect(lines.find((l) => l.startsWith('Contoso '))).toMatch(/^Contoso\s+healthy\s+-\s+\d+\/\d+\/\d+\s+-$/);
   expect(lines.find((l) => l.startsWith('Proseware '))).toMatch(/failing .* ews\.getFolder ews-canary 403/);
   expect(lines.find((l) => l.startsWith('Fourth Coffee '))).toMatch(/token\.exchange 401, token\.graph 401/);
-  expect(stdout).toMatch(/^26 tenants: 3 healthy, 3 degraded, 20 failing, 0 unknown \(\d+\.\d s, run [0-9a-f-]{36}\)$/m);
+  expect(stdout).toMatch(/^27 tenants: 4 healthy, 3 degraded, 20 failing, 0 unknown \(\d+\.\d s, run [0-9a-f-]{36}\)$/m);
 }, 60_000);
 
 test('--json prints the run object and nothing else on stdout, with no secret in it', async () => {
@@ -59,7 +59,7 @@ test('--json prints the run object and nothing else on stdout, with no secret in
   expectNoSecrets(stdout + stderr);
   const result = JSON.parse(stdout) as Record<string, any>;
   expect(result).toEqual(expect.objectContaining({ runId: expect.any(String), startedAt: expect.any(String), finishedAt: expect.any(String), alerts: [] }));
-  expect(result.summary).toEqual({ tenants: 26, healthy: 3, degraded: 3, failing: 20, unknown: 0 });
+  expect(result.summary).toEqual({ tenants: 27, healthy: 4, degraded: 3, failing: 20, unknown: 0 });
   const contoso = result.tenants[0];
   expect(contoso).toEqual(expect.objectContaining({ tenantId: expect.any(String), name: 'Contoso', verdict: 'healthy', findings: [] }));
   expect(contoso.probes[0]).toEqual(expect.objectContaining({ name: expect.any(String), ok: true, status: 200, ms: expect.any(Number) }));

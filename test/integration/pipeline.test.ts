@@ -45,10 +45,10 @@ const failedProbes = (t: TenantResult) => [...new Set(t.probes.filter((p) => !p.
 
 test('every simulated tenant is checked once, in order, and counted in the summary', () => {
   expect(run.tenants.map((t) => t.name)).toEqual(sim.scenarios().map((s) => s.name));
-  expect(run.summary).toEqual({ tenants: 26, healthy: 3, degraded: 3, failing: 20, unknown: 0 });
+  expect(run.summary).toEqual({ tenants: 27, healthy: 4, degraded: 3, failing: 20, unknown: 0 });
 });
 
-test.each(['Contoso', 'Fabrikam', 'Relecloud'])('%s passes every probe', (name) => {
+test.each(['Contoso', 'Fabrikam', 'Relecloud', 'Tailwind Traders'])('%s passes every probe', (name) => {
   const result = tenant(name);
   expect(result.verdict).toBe('healthy');
   expect(result.probes.filter((p) => !p.ok)).toEqual([]);
@@ -110,6 +110,8 @@ test('the control plane says whether the allow list names the app, and the permi
   // Relecloud reaches EWS through RBAC for Applications, which no token shows.
   expect(tenant('Relecloud').permissions.find((p) => p.check === 'ews')).toMatchObject({ granted: [], worked: true });
   expect(tenant('Contoso').credential).toMatchObject({ type: 'secret', expiresOn: expect.any(String) });
+  expect(tenant('Fabrikam').credential).toMatchObject({ type: 'certificate', expiresOn: expect.any(String) });
+  expect(tenant('Tailwind Traders').credential).toEqual({ type: 'federated' });
 });
 
 test('a second cycle in the same worker makes no token request and reads no secret again', async () => {

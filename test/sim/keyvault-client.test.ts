@@ -25,7 +25,7 @@ const client = () => new SecretClient(sim.endpoints.keyvault, new ManagedIdentit
 
 test('reads a tenant credential with its expiry after answering the challenge', async () => {
   const contoso = tenantNamed(sim, 'Contoso');
-  const secret = await client().getSecret(contoso.keyVaultSecretName);
+  const secret = await client().getSecret(contoso.keyVaultSecretName!);
   expect(secret.value).toBe(contoso.clientSecret);
   expect(secret.name).toBe(contoso.keyVaultSecretName);
   expect(secret.properties.contentType).toBe('text/plain');
@@ -37,7 +37,7 @@ test('reads a tenant credential with its expiry after answering the challenge', 
 
 test('a certificate credential is stored as PEM with certificate and private key', async () => {
   const fabrikam = tenantNamed(sim, 'Fabrikam');
-  const secret = await client().getSecret(fabrikam.keyVaultSecretName);
+  const secret = await client().getSecret(fabrikam.keyVaultSecretName!);
   expect(secret.properties.contentType).toBe('application/x-pem-file');
   expect(secret.value).toContain('-----BEGIN CERTIFICATE-----');
   expect(secret.value).toContain('-----BEGIN PRIVATE KEY-----');

@@ -20,7 +20,9 @@ afterAll(async () => {
 
 const decode = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
 
-function msalFor(tenantId: string, clientId: string, credential: { clientSecret: string } | { clientCertificate: { thumbprintSha256: string; privateKey: string } }) {
+type MsalCredential = { clientSecret: string } | { clientCertificate: { thumbprintSha256: string; privateKey: string } } | { clientAssertion: () => Promise<string> };
+
+function msalFor(tenantId: string, clientId: string, credential: MsalCredential) {
   return new ConfidentialClientApplication({
     auth: { clientId, authority: `https://login.microsoftonline.com/${tenantId}`, ...credential },
     system: { networkClient: new UndiciNetworkClient(routeToSimulatedCloud(sim.baseUrl, agent)) },
@@ -77,4 +79,26 @@ test('asking for Exchange in a tenant without Exchange Online is AADSTS500011', 
   await expect(app.acquireTokenByClientCredential({ scopes: ['https://outlook.office365.com/.default'] }))
     .rejects.toMatchObject({ errorCode: 'invalid_resource', errorMessage: expect.stringContaining('AADSTS500011: The resource principal named https://outlook.office365.com was not found') });
   await expect(app.acquireTokenByClientCredential({ scopes: ['https://graph.microsoft.com/.default'] })).resolves.toBeTruthy();
+});
+
+/** What tenant-health's managed identity presents for a federated credential: its token for api://AzureADTokenExchange. */
+const managedIdentityAssertion = async () => {
+  const url = `${sim.endpoints.identity}?api-version=2019-08-01&resource=api://AzureADTokenExchange`;
+  const response = await fetch(url, { headers: { 'x-identity-header': sim.endpoints.identityHeader } });
+  return ((await response.json()) as { access_token: string }).access_token;
+};
+
+test('a managed identity token named by the app\'s federated credential is accepted as its client assertion', async () => {
+  const tailwind = tenantNamed(sim, 'Tailwind Traders');
+  expect(tailwind.keyVaultSecretName).toBeUndefined();
+  const app = msalFor(tailwind.tenantId, tailwind.clientId, { clientAssertion: managedIdentityAssertion });
+  const result = await app.acquireTokenByClientCredential({ scopes: ['https://outlook.office365.com/.default'] });
+  expect(decode(result!.accessToken)).toMatchObject({ appid: tailwind.clientId, appidacr: '2', roles: ['full_access_as_app'] });
+});
+
+test('the same assertion for an app without that federated credential is AADSTS70021', async () => {
+  const contoso = tenantNamed(sim, 'Contoso');
+  const app = msalFor(contoso.tenantId, contoso.clientId, { clientAssertion: managedIdentityAssertion });
+  await expect(app.acquireTokenByClientCredential({ scopes: ['https://outlook.office365.com/.default'] }))
+    .rejects.toMatchObject({ errorCode: 'invalid_request', errorMessage: expect.stringMatching(/AADSTS70021: No matching federated identity record found for presented assertion\. Assertion Issuer: 'https:\/\/sts\.windows\.net\//) });
 });
