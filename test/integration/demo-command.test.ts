@@ -51,6 +51,7 @@ test('the report names each tenant with its verdict and what failed, and leaks n
   expect(lines.find((l) => l.startsWith('Contoso '))).toMatch(/^Contoso\s+healthy\s+-\s+\d+\/\d+\/\d+\s+-$/);
   expect(lines.find((l) => l.startsWith('Proseware '))).toMatch(/failing .* ews\.getFolder ews-canary 403/);
   expect(lines.find((l) => l.startsWith('Fourth Coffee '))).toMatch(/token\.exchange 401, token\.graph 401/);
+  expect(stderr).toMatch(/demo: 27 tenant results written to Table storage/);
   expect(stdout).toMatch(/^27 tenants: 4 healthy, 3 degraded, 20 failing, 0 unknown \(\d+\.\d s, run [0-9a-f-]{36}\)$/m);
 }, 60_000);
 
