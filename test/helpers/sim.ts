@@ -47,3 +47,19 @@ export function getFolderEnvelope(mailbox: string, folder = 'inbox', impersonate
     `<soap:Body><m:GetFolder><m:FolderShape><t:BaseShape>Default</t:BaseShape></m:FolderShape>` +
     `<m:FolderIds><t:DistinguishedFolderId Id="${folder}"/></m:FolderIds></m:GetFolder></soap:Body></soap:Envelope>`;
 }
+
+/**
+ * Points @azure/identity's managed identity at the simulated App Service endpoint, as App Service does with these two
+ * settings; the returned function puts the environment back.
+ */
+export function useSimulatedManagedIdentity(sim: SimulatedCloud): () => void {
+  const saved = { IDENTITY_ENDPOINT: process.env.IDENTITY_ENDPOINT, IDENTITY_HEADER: process.env.IDENTITY_HEADER };
+  process.env.IDENTITY_ENDPOINT = sim.endpoints.identity;
+  process.env.IDENTITY_HEADER = sim.endpoints.identityHeader;
+  return () => {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+}

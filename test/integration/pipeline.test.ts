@@ -8,19 +8,18 @@ import { TokenProvider } from '../../shared/tokens';
 import { tenantDefinitionsFor } from '../../sim/demo-tenants';
 import { routeToSimulatedCloud } from '../../sim/route-to-sim';
 import type { SimulatedCloud } from '../../sim/server';
-import { startSim } from '../helpers/sim';
+import { startSim, useSimulatedManagedIdentity } from '../helpers/sim';
 
 let sim: SimulatedCloud;
 let agent: ReturnType<typeof createAgent>;
 let deps: PipelineDeps;
 let run: RunResult;
-const saved = { endpoint: process.env.IDENTITY_ENDPOINT, header: process.env.IDENTITY_HEADER };
+let restoreEnvironment: () => void;
 
 beforeAll(async () => {
   // Real clock: Fabrikam's certificate assertion is signed with it.
   sim = await startSim(undefined, { realClock: true });
-  process.env.IDENTITY_ENDPOINT = sim.endpoints.identity;
-  process.env.IDENTITY_HEADER = sim.endpoints.identityHeader;
+  restoreEnvironment = useSimulatedManagedIdentity(sim);
   agent = createAgent();
   const dispatcher = routeToSimulatedCloud(sim.baseUrl, agent);
   deps = { dispatcher, secrets: new KeyVaultSecretStore(sim.endpoints.keyvault, new ManagedIdentityCredential()), tokens: new TokenProvider(dispatcher) };
@@ -28,10 +27,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  process.env.IDENTITY_ENDPOINT = saved.endpoint;
-  process.env.IDENTITY_HEADER = saved.header;
-  if (saved.endpoint === undefined) delete process.env.IDENTITY_ENDPOINT;
-  if (saved.header === undefined) delete process.env.IDENTITY_HEADER;
+  restoreEnvironment();
   await agent.close();
   await sim.close();
 });

@@ -3,21 +3,16 @@
 import { ManagedIdentityCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
 import type { SimulatedCloud } from '../../sim/server';
-import { startSim, tenantNamed } from '../helpers/sim';
+import { startSim, tenantNamed, useSimulatedManagedIdentity } from '../helpers/sim';
 
 let sim: SimulatedCloud;
-const saved = { endpoint: process.env.IDENTITY_ENDPOINT, header: process.env.IDENTITY_HEADER };
+let restoreEnvironment: () => void;
 beforeAll(async () => {
   sim = await startSim(undefined, { realClock: true });
-  // App Service tells a managed identity where to ask for tokens through these two settings.
-  process.env.IDENTITY_ENDPOINT = sim.endpoints.identity;
-  process.env.IDENTITY_HEADER = sim.endpoints.identityHeader;
+  restoreEnvironment = useSimulatedManagedIdentity(sim);
 });
 afterAll(async () => {
-  for (const [name, value] of [['IDENTITY_ENDPOINT', saved.endpoint], ['IDENTITY_HEADER', saved.header]] as const) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
+  restoreEnvironment();
   await sim.close();
 });
 
