@@ -1,4 +1,5 @@
 // Command-line parsing shared by every command: options per shared/contracts/cli.md, and a typed usage error.
+import { readFile } from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 /** Bad input or configuration: the command prints the message and exits 2. */
@@ -20,4 +21,19 @@ export function portOption(value: string | undefined, name = '--port'): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`${name} must be an integer from 0 to 65535, got "${value}"`);
   return port;
+}
+
+/** Reads a JSON file named by an option; a missing or unreadable file and bad JSON are usage errors naming both. */
+export async function readJsonFile(path: string, option: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`${option}: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${option}: ${path} is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }

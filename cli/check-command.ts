@@ -1,10 +1,9 @@
 // `tenant-health check --config FILE`: one cycle against real tenants, credentials from Key Vault or a local file.
-import { readFile } from 'node:fs/promises';
 import { DefaultAzureCredential } from '@azure/identity';
 import { KeyVaultSecretStore, LocalSecretStore, type SecretStore } from '../shared/credentials';
 import { createAgent } from '../shared/http';
 import { parseTenantsFile, TenantDefinitionError } from '../shared/tenants';
-import { parseOptions, UsageError } from './args';
+import { parseOptions, readJsonFile, UsageError } from './args';
 import type { Io } from './io';
 import { runAndPrint } from './run-cycle';
 
@@ -14,7 +13,7 @@ export async function checkCommand(args: string[], io: Io): Promise<number> {
     json: { type: 'boolean', default: false }, 'fail-on-unhealthy': { type: 'boolean', default: false },
   });
   if (!values.config) throw new UsageError('--config FILE is required (the tenants to check; see README)');
-  const file = await readJson(values.config, '--config');
+  const file = await readJsonFile(values.config, '--config');
   let tenantsFile;
   try {
     tenantsFile = parseTenantsFile(file);
@@ -43,16 +42,3 @@ export async function checkCommand(args: string[], io: Io): Promise<number> {
   }
 }
 
-async function readJson(path: string, option: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new UsageError(`${option}: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`${option}: ${path} is not JSON: ${error instanceof Error ? error.message : String(error)}`);
-  }
-}

@@ -17,5 +17,3 @@ export const CAUSES = [
 ] as const;
 
 export type Cause = (typeof CAUSES)[number];
-
-export const isCause = (value: unknown): value is Cause => typeof value === 'string' && (CAUSES as readonly string[]).includes(value);

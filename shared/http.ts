@@ -55,10 +55,7 @@ export async function send(dispatcher: Dispatcher, call: HttpCall, limits: HttpL
       method: call.method, headers: call.headers, body: call.body, dispatcher,
       headersTimeout: limits.timeoutMs, bodyTimeout: limits.timeoutMs, signal: AbortSignal.timeout(limits.timeoutMs * 2),
     });
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(response.headers)) {
-      if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-    }
+    const headers = flattenHeaders(response.headers);
     const chunks: Buffer[] = [];
     let size = 0;
     let truncated = false;
@@ -77,6 +74,15 @@ export async function send(dispatcher: Dispatcher, call: HttpCall, limits: HttpL
   } catch (error) {
     return { status: null, headers: {}, body: '', truncated: false, ms: elapsed(), error: describeNetworkError(error) };
   }
+}
+
+/** Response headers as one string per name, names lower-cased, repeated headers joined. */
+export function flattenHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return headers;
 }
 
 function describeNetworkError(error: unknown): { name: string; message: string; code?: string } {

@@ -1,6 +1,7 @@
 // MSAL's networkClient over undici, so token requests use the injected dispatcher like every other call.
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from '@azure/msal-node';
 import { request, type Dispatcher } from 'undici';
+import { flattenHeaders } from './http';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
@@ -35,10 +36,7 @@ export class UndiciNetworkClient implements INetworkModule {
     } catch {
       // MSAL reports a non-JSON answer itself; pass the text on.
     }
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(response.headers)) {
-      if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-    }
+    const headers = flattenHeaders(response.headers);
     this.observe?.({ url, status: response.statusCode, headers, body, ms: Math.round(performance.now() - started) });
     return { status: response.statusCode, headers, body: body as T };
   }

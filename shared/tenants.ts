@@ -51,7 +51,6 @@ export const tenantsFileSchema = z.object({
 }).strict();
 
 export type TenantDefinition = z.infer<typeof tenantDefinitionSchema>;
-export type TenantDefinitionInput = z.input<typeof tenantDefinitionSchema>;
 export type TenantsFile = z.infer<typeof tenantsFileSchema>;
 export type CredentialReference = TenantDefinition['credential'];
 

@@ -17,7 +17,9 @@ export type TokenOutcome =
 /** The audience a managed identity asks for when it vouches for an app through a federated credential. */
 const TOKEN_EXCHANGE_SCOPE = 'api://AzureADTokenExchange/.default';
 
-interface CachedClient { app: ConfidentialClientApplication; lastExchange?: Parameters<NetworkObserver>[0] }
+/** The last token-endpoint exchange a client made, filled in by its network client. */
+interface ExchangeSlot { last?: Parameters<NetworkObserver>[0] }
+interface CachedClient { app: ConfidentialClientApplication; seen: ExchangeSlot }
 
 export class TokenProvider {
   private readonly clients = new Map<string, CachedClient>();
@@ -64,24 +66,24 @@ export class TokenProvider {
     const key = `${tenant.cloud}|${tenant.tenantId.toLowerCase()}|${tenant.clientId.toLowerCase()}|${fingerprint}`;
     const existing = this.clients.get(key);
     if (existing) return existing;
-    const entry: CachedClient = { app: undefined as unknown as ConfidentialClientApplication };
+    const seen: ExchangeSlot = {};
     const configuration: Configuration = {
       auth: { clientId: tenant.clientId, authority: `${CLOUDS[tenant.cloud].login}/${tenant.tenantId}`, ...msalCredential(material) },
       system: {
-        networkClient: new UndiciNetworkClient(this.dispatcher, this.timeoutMs, (exchange) => { entry.lastExchange = exchange; }),
+        networkClient: new UndiciNetworkClient(this.dispatcher, this.timeoutMs, (exchange) => { seen.last = exchange; }),
         loggerOptions: { logLevel: LogLevel.Error, piiLoggingEnabled: false, loggerCallback: () => undefined },
       },
     };
-    entry.app = new ConfidentialClientApplication(configuration);
+    const entry: CachedClient = { app: new ConfidentialClientApplication(configuration), seen };
     this.clients.set(key, entry);
     return entry;
   }
 }
 
 /** Forgets the client's last exchange and returns a reader for the next one (a tenant's tokens are fetched one at a time). */
-function watch(client: CachedClient): () => CachedClient['lastExchange'] {
-  client.lastExchange = undefined;
-  return () => client.lastExchange;
+function watch(client: CachedClient): () => ExchangeSlot['last'] {
+  client.seen.last = undefined;
+  return () => client.seen.last;
 }
 
 function msalCredential(material: CredentialMaterial): Pick<NonNullable<Configuration['auth']>, 'clientSecret' | 'clientCertificate' | 'clientAssertion'> {

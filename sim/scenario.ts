@@ -155,7 +155,6 @@ export type MailboxSpec = TenantSpec['mailboxes'][number];
 export type FaultRule = z.infer<typeof faultSchema>;
 export type FaultRuleInput = z.input<typeof faultSchema>;
 export type RouteName = (typeof ROUTES)[number];
-export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 export type Cloud = (typeof CLOUDS)[number];
 export type ClientProfile = TenantSpec['probe']['client'];
 
