@@ -23,17 +23,22 @@ export function portOption(value: string | undefined, name = '--port'): number {
   return port;
 }
 
-/** Reads a JSON file named by an option; a missing or unreadable file and bad JSON are usage errors naming both. */
-export async function readJsonFile(path: string, option: string): Promise<unknown> {
+/**
+ * Reads a JSON file named by an option (or standard input for "-", when readStdin is given); a missing or unreadable
+ * file and bad JSON are usage errors naming both.
+ */
+export async function readJsonFile(path: string, option: string, readStdin?: () => Promise<string>): Promise<unknown> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = path === '-' && readStdin ? await readStdin() : await readFile(path, 'utf8');
   } catch (error) {
     throw new UsageError(`${option}: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
+  const name = path === '-' ? 'standard input' : path;
+  if (!text.trim()) throw new UsageError(`${option}: ${name} is empty`);
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`${option}: ${path} is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+    throw new UsageError(`${option}: ${name} is not JSON: ${error instanceof Error ? error.message : String(error)}`);
   }
 }

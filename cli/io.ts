@@ -6,6 +6,8 @@ export interface Io {
   interactive: boolean;
   /** Redraws one progress line on a terminal; an empty string clears it. */
   progress(line: string): void;
+  /** All of standard input, for commands that read `-`. */
+  readStdin(): Promise<string>;
 }
 
 export const processIo: Io = {
@@ -14,6 +16,11 @@ export const processIo: Io = {
   interactive: Boolean(process.stderr.isTTY),
   progress: (line) => {
     if (process.stderr.isTTY) process.stderr.write(`\r\x1b[2K${line}`);
+  },
+  readStdin: async () => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
   },
 };
 

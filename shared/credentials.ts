@@ -7,6 +7,7 @@ import forge from 'node-forge';
 import { z } from 'zod';
 import type { Evidence } from './evidence';
 import type { CredentialReference } from './tenants';
+import { redact } from './redact';
 
 export interface StoredSecret { value: string; contentType?: string; expiresOn?: Date }
 
@@ -107,7 +108,7 @@ export async function loadCredential(reference: CredentialReference, store: Secr
       endpoint: 'keyvault',
       request: { method: 'GET', operation: `GetSecret ${reference.keyVaultSecretName}`, authMode: 'unknown' },
       response: { status, headers: {}, body: '' },
-      error: { name: error instanceof Error ? error.name : 'CredentialError', message: error instanceof Error ? redactSecretValues(error.message) : message },
+      error: { name: error instanceof Error ? error.name : 'CredentialError', message: error instanceof Error ? redact(error.message) : message },
       observedAt,
     },
   });
@@ -158,9 +159,4 @@ export function parseCertificate(value: string, contentType: string | undefined,
   const privateKey = createPrivateKey(privateKeyPem).export({ type: 'pkcs8', format: 'pem' }).toString();
   const thumbprintSha256 = new X509Certificate(certificatePem).fingerprint256.replace(/:/g, '');
   return { thumbprintSha256, privateKey, x5c: certificatePem };
-}
-
-/** SDK error messages may quote request URLs with query strings; keep only what cannot carry a secret value. */
-function redactSecretValues(message: string): string {
-  return message.replace(/([?&](sig|code|client_secret|access_token)=)[^&\s]+/gi, '$1<redacted>');
 }

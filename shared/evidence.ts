@@ -10,6 +10,8 @@ export interface Evidence {
     operation?: string;
     authMode?: AuthMode;
     impersonation?: boolean;
+    /** The mailbox the call was about, when it was about one. */
+    mailbox?: string;
     /** Allow-listed request headers only: never Authorization or a secret. */
     headers?: Record<string, string>;
   };

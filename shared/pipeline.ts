@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import { CLOUDS } from './clouds';
 import { loadCredential, type CredentialMaterial, type SecretStore } from './credentials';
-import { diagnoseTenant, type Finding, type Verdict } from './diagnosis';
+import { diagnose, type Finding, type Verdict } from './diagnosis/engine';
 import type { Evidence, TokenClaims } from './evidence';
 import { daysToShutdown } from './ews-timeline';
 import { DEFAULT_LIMITS, type HttpLimits } from './http';
@@ -105,7 +105,9 @@ export async function checkTenant(tenant: TenantDefinition, deps: PipelineDeps, 
   const finish = (extra: Partial<TenantResult>): TenantResult => {
     const probes = outcomes.map((o) => o.result);
     const evidence = outcomes.flatMap((o) => (o.evidence ? [o.result.ok && o.evidence.response ? { ...o.evidence, response: { ...o.evidence.response, body: '' } } : o.evidence] : []));
-    const { verdict, findings } = diagnoseTenant(probes, evidence);
+    const { verdict, findings } = diagnose(evidence, {
+      tenantId: tenant.tenantId, clientId: tenant.clientId, userAgent: context.userAgent, ...(extra.controlPlane ? { controlPlane: extra.controlPlane } : {}),
+    });
     return {
       tenantId: tenant.tenantId, name: tenant.name, cloud: tenant.cloud, verdict, findings, probes, evidence, checkedAt,
       readiness: { score: null, band: 'unknown', confidence: 'low', daysToShutdown: daysToShutdown(now()) },

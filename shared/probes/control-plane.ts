@@ -24,6 +24,7 @@ async function invoke(context: ProbeContext, tenant: TenantDefinition, token: Ex
     endpoint: 'adminapi',
     operation: cmdlet,
     authMode: 'app-only',
+    ...(mailbox ? { mailbox } : {}),
     method: 'POST',
     url: `${CLOUDS[tenant.cloud].exchange}/adminapi/beta/${tenant.tenantId}/InvokeCommand`,
     headers: {

@@ -76,6 +76,7 @@ export async function probeEwsGetFolder(context: ProbeContext, tenant: TenantDef
     operation: 'GetFolder',
     authMode: auth.kind === 'bearer' ? 'app-only' : 'basic',
     impersonation: impersonate,
+    mailbox,
     method: 'POST',
     url: `${CLOUDS[tenant.cloud].exchange}/EWS/Exchange.asmx`,
     headers: {

@@ -12,6 +12,7 @@ async function graphGet(context: ProbeContext, tenant: TenantDefinition, token: 
     endpoint: 'graph',
     operation: `GET ${path.split('?')[0]}`,
     authMode: 'app-only',
+    ...(mailbox ? { mailbox } : {}),
     method: 'GET',
     url: `${CLOUDS[tenant.cloud].graph}${path}`,
     headers: { authorization: `Bearer ${token.token}`, accept: 'application/json', 'user-agent': context.userAgent, 'client-request-id': randomUUID() },

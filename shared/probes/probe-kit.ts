@@ -33,6 +33,7 @@ export interface ProbeCall extends HttpCall {
   operation: string;
   authMode: AuthMode;
   impersonation?: boolean;
+  mailbox?: string;
   tokenClaims?: TokenClaims;
 }
 
@@ -59,6 +60,7 @@ export async function callOnce(context: ProbeContext, call: ProbeCall, waitOf: (
     request: {
       method: call.method, url: call.url, operation: call.operation, authMode: call.authMode,
       ...(call.impersonation !== undefined ? { impersonation: call.impersonation } : {}),
+      ...(call.mailbox ? { mailbox: call.mailbox } : {}),
       headers: evidenceRequestHeaders(call.headers ?? {}),
     },
     response: { status: exchange.status, headers: evidenceHeaders(exchange.headers), body: bodyExcerpt(exchange.body) },

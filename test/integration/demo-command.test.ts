@@ -65,8 +65,13 @@ test('--json prints the run object and nothing else on stdout, with no secret in
   expect(contoso).toEqual(expect.objectContaining({ tenantId: expect.any(String), name: 'Contoso', verdict: 'healthy', findings: [] }));
   expect(contoso.probes[0]).toEqual(expect.objectContaining({ name: expect.any(String), ok: true, status: 200, ms: expect.any(Number) }));
   expect(contoso.readiness).toEqual({ score: null, band: 'unknown', confidence: 'low', daysToShutdown: expect.any(Number) });
+  // Every simulated scenario's top finding is its cause, with high confidence (issue 4's acceptance).
+  const expected = defaultScenario().tenants.map((t) => [t.name, t.expectedCause]);
+  const found = result.tenants.map((t: { name: string; findings: { cause: string; confidence: string }[] }) => [t.name, t.findings[0] ? `${t.findings[0].cause} ${t.findings[0].confidence}` : 'healthy']);
+  expect(found).toEqual(expected.map(([name, cause]) => [name, cause === 'healthy' ? 'healthy' : `${cause} high`]));
   const litware = result.tenants.find((t: { name: string }) => t.name === 'Litware');
-  expect(litware.findings[0]).toEqual(expect.objectContaining({ cause: expect.any(String), confidence: expect.any(String), summary: expect.stringContaining('ews.getFolder') }));
+  expect(litware.findings[0].fix.join('\n')).toContain('<t:ExchangeImpersonation>');
+  expect(litware.findings[0].docs).toContain('https://learn.microsoft.com/exchange/client-developer/exchange-web-services/how-to-authenticate-an-ews-application-by-using-oauth');
 }, 60_000);
 
 test('--fail-on-unhealthy exits 1 when a tenant is not healthy', async () => {

@@ -1,0 +1,39 @@
+// `tenant-health diagnose FILE|-`: saved evidence in, findings out (shared/contracts/diagnosis.md).
+import { diagnose, type Diagnosis, type Finding } from '../shared/diagnosis/engine';
+import { EvidenceInputError, parseDiagnosisInput } from '../shared/diagnosis/evidence-input';
+import { parseOptions, readJsonFile, UsageError } from './args';
+import type { Io } from './io';
+
+function renderFinding(finding: Finding, index: number): string[] {
+  const lines = [`${index + 1}. ${finding.cause}${finding.detail ? ` / ${finding.detail}` : ''} (${finding.confidence} confidence)`, `   ${finding.summary}`];
+  for (const line of finding.evidence ?? []) lines.push(`   seen: ${line}`);
+  if (finding.fix?.length) lines.push('   fix:', ...finding.fix.map((step) => `     - ${step}`));
+  if (finding.docs?.length) lines.push(`   docs: ${finding.docs.join(' ')}`);
+  return lines;
+}
+
+export function renderDiagnosis(diagnosis: Diagnosis, title?: string): string {
+  const head = `${title ? `${title}: ` : ''}${diagnosis.verdict}${diagnosis.findings.length ? '' : ' (no findings)'}`;
+  return [head, ...diagnosis.findings.flatMap((f, i) => renderFinding(f, i))].join('\n');
+}
+
+export async function diagnoseCommand(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseOptions(args, { json: { type: 'boolean', default: false } });
+  if (positionals.length !== 1) throw new UsageError('give one FILE with evidence (or - for standard input): tenant-health diagnose FILE|- [--json]');
+  const path = positionals[0]!;
+  const value = await readJsonFile(path, 'diagnose', () => io.readStdin());
+  let input;
+  try {
+    input = parseDiagnosisInput(value, path === '-' ? 'standard input' : path);
+  } catch (error) {
+    if (error instanceof EvidenceInputError) throw new UsageError(error.message);
+    throw error;
+  }
+  const diagnoses = input.items.map((item) => diagnose(item.evidence, item.context));
+  if (values.json) {
+    io.stdout(JSON.stringify(input.single ? diagnoses[0] : diagnoses, null, 2));
+  } else {
+    io.stdout(diagnoses.map((d, i) => renderDiagnosis(d, input.single ? undefined : `[${i}]`)).join('\n\n'));
+  }
+  return 0;
+}
