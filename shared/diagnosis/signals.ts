@@ -90,11 +90,8 @@ const STATUS_PATTERNS = [
 function stringOf(value: unknown): string {
   if (value === undefined || value === null) return '';
   if (typeof value === 'string') return value;
-  try {
-    return JSON.stringify(value);
-  } catch {
-    return String(value);
-  }
+  // Evidence arrives as parsed JSON, so it has no cycles to make this throw.
+  return JSON.stringify(value) ?? '';
 }
 
 function headerMap(raw: unknown): Record<string, string> {
