@@ -62,13 +62,15 @@ function tokensByResource(cycle: Cycle): Map<string, string[]> {
 const rolesOn = (s: Signals) => (s.roles.length ? s.roles.join(', ') : 'none');
 
 /** A predicate of one AADSTS family: the first code found decides confidence. */
-function aadstsRule(rule: Omit<Rule, 'match'> & { codes: Partial<Record<number, Confidence>> }): Rule {
-  const { codes, ...rest } = rule;
+function aadstsRule(rule: Omit<Rule, 'match'> & { codes: Partial<Record<number, Confidence>>; phrase?: RegExp }): Rule {
+  const { codes, phrase, ...rest } = rule;
   return {
     ...rest,
     match: (s) => {
       const found = aadsts(s, ...Object.keys(codes).map(Number));
-      return found === undefined ? null : { confidence: codes[found]!, because: [] };
+      if (found !== undefined) return { confidence: codes[found]!, because: [] };
+      // Some renderings keep Entra's sentence but drop the code.
+      return phrase && has(s, phrase) ? { confidence: 'high', because: [] } : null;
     },
   };
 }
@@ -164,12 +166,13 @@ export const RULES: readonly Rule[] = [
   // Entra ID refused the token request.
   aadstsRule({
     id: 'aadsts-client-secret-expired', cause: 'invalid_client_credentials', detail: 'client_secret_expired', codes: { 7000222: 'high' },
+    phrase: /client secret keys for app .* are expired/i,
     reads: 'AADSTS7000222',
     summary: () => 'The app\'s client secret has expired.', fix: (t) => FIXES.newSecret(t), docs: [DOCS.appCredentials, DOCS.aadstsCodes],
   }),
   aadstsRule({
-    id: 'aadsts-client-secret-wrong', cause: 'invalid_client_credentials', detail: 'client_secret_wrong', codes: { 7000215: 'high', 50012: 'medium' },
-    reads: 'AADSTS7000215 (or the older AADSTS50012)',
+    id: 'aadsts-client-secret-wrong', cause: 'invalid_client_credentials', detail: 'client_secret_wrong', codes: { 7000215: 'high', 50012: 'medium', 70002: 'medium' },
+    reads: 'AADSTS7000215 (or the older AADSTS50012 / AADSTS70002 "Error validating credentials")',
     summary: () => 'Entra ID rejected the client secret: it is wrong, or the secret\'s ID was stored instead of its value.',
     fix: (t) => FIXES.newSecret(t), docs: [DOCS.appCredentials, DOCS.aadstsCodes],
   }),
@@ -198,20 +201,23 @@ export const RULES: readonly Rule[] = [
     fix: () => FIXES.clientCredentialSent(), docs: [DOCS.clientCredentials, DOCS.aadstsCodes],
   }),
   aadstsRule({
-    id: 'aadsts-app-not-found', cause: 'app_or_tenant_not_found', detail: 'app_not_in_tenant', codes: { 700016: 'high', 7000229: 'high', 50194: 'medium', 7000112: 'medium', 70001: 'medium', 70002: 'medium' },
-    reads: 'AADSTS700016 / 7000229 / 50194 / 7000112 / 70001 / 70002',
+    id: 'aadsts-app-not-found', cause: 'app_or_tenant_not_found', detail: 'app_not_in_tenant', codes: { 700016: 'high', 70001: 'high', 7000229: 'high', 50194: 'medium', 7000112: 'medium' },
+    phrase: /Application with identifier .* was not found in the directory/i,
+    reads: 'AADSTS700016 / 70001 / 7000229 / 50194 / 7000112',
     summary: () => 'Entra ID does not know this client id in this tenant (not registered, not consented in the tenant, or disabled).',
     fix: (t) => FIXES.appInTenant(t), docs: [DOCS.adminConsent, DOCS.aadstsCodes],
   }),
   aadstsRule({
     id: 'aadsts-tenant-not-found', cause: 'app_or_tenant_not_found', detail: 'tenant_not_found', codes: { 90002: 'high', 900023: 'high', 90072: 'medium', 50059: 'medium' },
+    phrase: /Tenant '.*' not found/i,
     reads: 'AADSTS90002 / 900023 / 50059',
     summary: () => 'Entra ID does not know this tenant in this cloud: the tenant id or domain is wrong, or the tenant lives in another cloud.',
     fix: (t) => FIXES.tenantId(t), docs: [DOCS.aadstsCodes],
   }),
   aadstsRule({
     id: 'aadsts-conditional-access', cause: 'conditional_access_or_network_block', codes: { 53003: 'high', 53000: 'high', 53001: 'high', 53002: 'high', 53004: 'high', 530032: 'high', 50076: 'medium', 50079: 'medium', 50158: 'medium', 50097: 'medium' },
-    reads: 'AADSTS53003 and the 53xxx family; 50076/50079/50158 (MFA or external challenge)',
+    phrase: /blocked by Conditional Access/i,
+    reads: 'AADSTS53003 and the 53xxx family; 50076/50079/50158 (MFA or external challenge); "blocked by Conditional Access"',
     summary: () => 'A Conditional Access policy blocked token issuance for this app (workload identity policy, location or IP range).',
     fix: (t) => FIXES.conditionalAccess(t), docs: [DOCS.workloadConditionalAccess, DOCS.aadstsCodes],
   }),
@@ -250,7 +256,8 @@ export const RULES: readonly Rule[] = [
   {
     id: 'token-expired-by-claims', cause: 'token_expired', detail: 'token_used_after_expiry',
     reads: 'token claim exp earlier than observedAt, on a 401',
-    match: (s) => (s.claims?.exp !== undefined && s.observedAt !== undefined && s.claims.exp < s.observedAt && isAuthFailure(s) && s.endpoint !== 'token'
+    // An expired token is refused with 401; a 403 means the token was accepted and something else refused.
+    match: (s) => (s.claims?.exp !== undefined && s.observedAt !== undefined && s.claims.exp < s.observedAt && (s.status === 401 || (s.status === null && s.failed)) && s.endpoint !== 'token'
       ? { confidence: 'high', because: [`token exp ${new Date(s.claims.exp * 1000).toISOString()} is before the call at ${new Date(s.observedAt * 1000).toISOString()}`] } : null),
     summary: () => 'The access token had expired when it was used.',
     fix: () => FIXES.refreshToken(), docs: [DOCS.accessTokens],
@@ -585,7 +592,7 @@ export const RULES: readonly Rule[] = [
     reads: '429 with Retry-After; ApplicationThrottled / TooManyRequests / activityLimitReached; ErrorServerBusy with BackOffMilliseconds; ErrorExceededConnectionCount; 503',
     match: (s) => {
       const decisive = s.status === 429 || code(s, 'ApplicationThrottled', 'TooManyRequests', 'activityLimitReached', 'throttledRequest', 'ErrorServerBusy', 'ErrorExceededConnectionCount', 'ErrorExceededSubscriptionCount', 'ErrorTooManyObjectsOpened')
-        || has(s, /MailboxConcurrency|Application is over its|server cannot service this request right now|throttl/i);
+        || has(s, /MailboxConcurrency|Application is over its|server cannot service this request right now|exceeded the available concurrent connections|throttl/i);
       if (decisive) return { confidence: 'high', because: [s.retryAfterSeconds !== undefined ? `Retry-After ${s.retryAfterSeconds} s` : s.backOffMilliseconds !== undefined ? `BackOffMilliseconds ${s.backOffMilliseconds}` : ''].filter(Boolean) };
       if (s.status === 503 || code(s, 'serviceNotAvailable')) return { confidence: 'medium', because: s.retryAfterSeconds !== undefined ? [`Retry-After ${s.retryAfterSeconds} s`] : [] };
       return null;
@@ -603,7 +610,7 @@ export const RULES: readonly Rule[] = [
       if (s.authMode === 'basic' && (s.status === 401 || s.status === 403 || has(s, /Invalid credentials|Unauthorized|LogonDenied/i))) return { confidence: 'high', because: ['the request authenticated with a user name and password'] };
       if (s.status === 401 && s.basicChallenge && !s.bearerChallenge) return { confidence: 'high', because: ['WWW-Authenticate offers Basic only'] };
       if (has(s, /basic auth(?:entication)? (?:is )?(?:disabled|deprecated|turned off|blocked)/i)) return { confidence: 'high', because: [] };
-      if (s.authMode === 'unknown' && has(s, /UnauthorizedError|Invalid credentials for/i) && !has(s, /OAuth|Bearer|token/i)) return { confidence: 'medium', because: [] };
+      if (s.authMode === 'unknown' && has(s, /UnauthorizedError|Invalid credentials for|Wrong username or password/i) && !has(s, /OAuth|Bearer|token/i)) return { confidence: 'medium', because: [] };
       return null;
     },
     summary: () => 'Exchange Online refused a user name and password: Basic authentication is switched off for EWS; apps must use OAuth.',

@@ -72,6 +72,15 @@ test('--json prints the run object and nothing else on stdout, with no secret in
   const litware = result.tenants.find((t: { name: string }) => t.name === 'Litware');
   expect(litware.findings[0].fix.join('\n')).toContain('<t:ExchangeImpersonation>');
   expect(litware.findings[0].docs).toContain('https://learn.microsoft.com/exchange/client-developer/exchange-web-services/how-to-authenticate-an-ews-application-by-using-oauth');
+
+  // Saved evidence goes back into `diagnose` unchanged: one failed call alone, and the whole run tenant by tenant.
+  const callFile = join(dir, 'litware-ews.json');
+  await writeFile(callFile, JSON.stringify(litware.evidence.find((e: { endpoint: string }) => e.endpoint === 'ews')));
+  expect(JSON.parse((await run(['diagnose', callFile, '--json'])).stdout).findings[0].cause).toBe('missing_impersonation_header');
+  const runFile = join(dir, 'run.json');
+  await writeFile(runFile, stdout);
+  const again = JSON.parse((await run(['diagnose', runFile, '--json'])).stdout) as { verdict: string; findings: { cause: string }[] }[];
+  expect(again.map((d) => [d.verdict, d.findings[0]?.cause])).toEqual(result.tenants.map((t: { verdict: string; findings: { cause: string }[] }) => [t.verdict, t.findings[0]?.cause]));
 }, 60_000);
 
 test('--fail-on-unhealthy exits 1 when a tenant is not healthy', async () => {
