@@ -87,6 +87,14 @@ const STATUS_PATTERNS = [
   /\b(?:Unauthorized|Forbidden)\s*\((\d{3})\)/i,
 ];
 
+/** Libraries that name the status instead of giving its number (exchangelib's UnauthorizedError, "Forbidden"). */
+function statusFromWords(text: string): number | null {
+  if (/\bUnauthorized(?:Error|Exception|AccessException)?\b|\bInvalid credentials for\b/.test(text)) return 401;
+  if (/\bForbidden\b/.test(text)) return 403;
+  if (/\bToo ?Many ?Requests\b/i.test(text)) return 429;
+  return null;
+}
+
 function stringOf(value: unknown): string {
   if (value === undefined || value === null) return '';
   if (typeof value === 'string') return value;
@@ -112,11 +120,11 @@ function graphError(body: string): { code?: string; message?: string } {
   }
   const code = firstMatch(body, [
     /["']code["']\s*:\s*["']([A-Za-z_][\w.]*)["']/, // JSON or a Python dict
-    /\b(?:Error ?code|ErrorCode|Code)\s*[:=]\s*([A-Za-z_][\w.]*)/, // .NET, Java, PowerShell, Go SDK renderings
+    /\b(?:Error ?code|ErrorCode|Code)\s*[:=]\s*'?([A-Za-z_][\w.]*)/i, // .NET, Java, PowerShell, Go and Python SDK renderings
   ]);
   const message = firstMatch(body, [
     /["']message["']\s*:\s*"((?:[^"\\]|\\.)*)"/, /["']message["']\s*:\s*'((?:[^'\\]|\\.)*)'/,
-    /\b(?:Error message|Message)\s*[:=]\s*(.+)/,
+    /\b(?:Error message|Message)\s*[:=]\s*'?(.+)/i,
   ]);
   return { ...(code ? { code: code[1] } : {}), ...(message ? { message: message[1]!.trim() } : {}) };
 }
@@ -187,7 +195,7 @@ export function readSignals(evidence: Evidence): Signals {
   const rawStatus = response?.status as unknown;
   const statusFromResponse = typeof rawStatus === 'number' ? rawStatus : typeof rawStatus === 'string' && /^\d{3}$/.test(rawStatus.trim()) ? Number(rawStatus) : null;
   const statusFromText = statusFromResponse === null ? firstMatch(`${errorText}\n${body}`, STATUS_PATTERNS) : null;
-  const status = statusFromResponse ?? (statusFromText ? Number(statusFromText[1]) : null);
+  const status = statusFromResponse ?? (statusFromText ? Number(statusFromText[1]) : statusFromWords(`${errorText}\n${body}`));
 
   const diagnosticsSource = headers['x-ms-diagnostics'] ?? text;
   const diagnostics = diagnosticsSource.match(/(2\d{6})\s*;\s*reason\s*=\s*\\?"([^"\\]*)\\?"(?:\s*;\s*error_category\s*=\s*\\?"([^"\\]*)\\?")?/);

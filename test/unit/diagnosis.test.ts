@@ -65,6 +65,7 @@ const TABLE: [string, string, Evidence][] = [
   ['missing_app_permission', 'full exchange: EWS 401 with a token holding Graph-only roles', ews(401, { 'www-authenticate': BEARER_401, 'x-ms-diagnostics': diag(2000008, 'The token contains no permissions, or permissions can not be understood.', 'invalid_grant') }, '', { tokenClaims: claims(EXO, ['Mail.Read']) })],
   ['missing_app_permission', 'body only: Graph Authorization_RequestDenied', bodyOnly('graph', '{"error":{"code":"Authorization_RequestDenied","message":"Insufficient privileges to complete the operation."}}')],
   ['missing_app_permission', 'library only: Graph PowerShell', messageOnly('graph', 'Get-MgOrganization', 'Insufficient privileges to complete the operation. Status: 403 (Forbidden) ErrorCode: Authorization_RequestDenied')],
+  ['missing_app_permission', 'library only: exchangelib 401 with OAuth credentials', { endpoint: 'ews', request: { authMode: 'app-only' }, error: { name: 'UnauthorizedError', message: 'Invalid credentials for https://outlook.office365.com/EWS/Exchange.asmx' } }],
   ['missing_app_permission', 'AADSTS line only: consent', messageOnly('token', 'Error', 'AADSTS65001: The user or administrator has not consented to use the application with ID \'x\'.')],
 
   ['wrong_audience', 'full exchange: Graph token sent to EWS', ews(401, { 'www-authenticate': BEARER_401, 'x-ms-diagnostics': diag(2000003, "The audience claim value is invalid 'https://graph.microsoft.com'.", 'invalid_resource') }, '', { tokenClaims: claims(GRAPH, ['Mail.Read']) })],
@@ -120,6 +121,7 @@ const TABLE: [string, string, Evidence][] = [
 
   ['other', 'full exchange: auth strength too weak', ews(401, { 'x-ms-diagnostics': diag(2000010, 'The access token is acquired using an authentication method that is too weak to allow access for this application. Presented auth strength was 1, required is 2.', 'insufficient_auth_strength') })],
   ['other', 'library only: connection refused', messageOnly('graph', 'TypeError', 'fetch failed: connect ECONNREFUSED 127.0.0.1:443')],
+  ['other', 'body only: a token Graph cannot parse', bodyOnly('graph', '{"error":{"code":"InvalidAuthenticationToken","message":"CompactToken parsing failed with error code: 80049217"}}')],
   ['other', 'body only: Graph /me with an app token', bodyOnly('graph', '{"error":{"code":"BadRequest","message":"/me request is only valid with delegated authentication flow."}}')],
 ];
 
@@ -169,6 +171,12 @@ describe('confidence is honest', () => {
   test('"no permissions" without the token is medium, with missing consent as the second reading', () => {
     const findings = top([bodyOnly('graph', '{"error":{"code":"NoPermissionsInAccessToken","message":"The token contains no permissions, or permissions can not be understood."}}')]);
     expect(findings.map((f) => [f.cause, f.confidence])).toEqual([['delegated_permission_only', 'medium'], ['missing_app_permission', 'low']]);
+  });
+
+  test('a bare EWS 401 is never more than low: password sign-in and missing permission both fit', () => {
+    const findings = top([messageOnly('ews', 'ServiceRequestException', 'The request failed. The remote server returned an error: (401) Unauthorized.')]);
+    expect(findings.map((f) => [f.cause, f.confidence])).toEqual([['basic_auth_disabled', 'low'], ['missing_app_permission', 'low']]);
+    expect(findings[0]!.summary).toMatch(/x-ms-diagnostics would say/);
   });
 
   test('a failure no rule explains is other, low, and says what would tell more', () => {
