@@ -27,10 +27,12 @@ export async function demoCommand(args: string[], io: Io): Promise<number> {
     process.env.IDENTITY_ENDPOINT = sim.endpoints.identity;
     process.env.IDENTITY_HEADER = sim.endpoints.identityHeader;
     const secrets = new KeyVaultSecretStore(sim.endpoints.keyvault, new ManagedIdentityCredential());
-    const { code, run } = await runAndPrint(tenantDefinitionsFor(sim.scenarios()), routeToSimulatedCloud(sim.baseUrl, agent), secrets,
+    const tenants = tenantDefinitionsFor(sim.scenarios());
+    await store.watch(tenants);
+    const { code, run } = await runAndPrint(tenants, routeToSimulatedCloud(sim.baseUrl, agent), secrets,
       { json: values.json, failOnUnhealthy: values['fail-on-unhealthy'] }, io);
-    await store.saveRun(run);
-    io.stderr(`demo: ${run.tenants.length} tenant results written to Table storage (tables TenantStatus and TenantHistory)`);
+    await store.saveCycle(run.tenants, { id: run.runId, at: run.startedAt });
+    io.stderr(`demo: ${run.tenants.length} tenant results written to Table storage (tables WatchedTenants, TenantStatus and TenantHistory)`);
     return code;
   } finally {
     await agent.close();

@@ -1,91 +1,247 @@
-// Results in Azure Table storage: each tenant's latest status and a time-ordered history row per cycle.
-import { odata, TableClient, type TableEntity } from '@azure/data-tables';
-import type { RunResult, TenantResult } from './pipeline';
+// Azure Table storage: the watched tenants, each tenant's latest status (newest write wins, by ETag) and its history.
+// The schema is documented in docs/storage.md.
+import { odata, RestError, TableClient, type TableEntity, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
+import type { Evidence } from './evidence';
+import type { TenantResult } from './pipeline';
+import { tenantDefinitionSchema, type TenantDefinition } from './tenants';
 
 /** Characters per string property: Table storage allows 64 KiB per property, and strings are UTF-16. */
 export const MAX_PROPERTY_CHARS = 30_000;
 const TRANSACTION_LIMIT = 100;
+const STATUS_PARTITION = 'tenant';
 
-export const TABLES = { status: 'TenantStatus', history: 'TenantHistory' } as const;
+export const TABLES = { watched: 'WatchedTenants', status: 'TenantStatus', history: 'TenantHistory' } as const;
 
-/** JSON cut to fit one property, marked when cut so that readers know it is incomplete. */
+/** One cycle a result belongs to: the timer's cycle (so a retried message rewrites its own row) or an on-demand check. */
+export interface Cycle { id: string; at: string }
+
+/** A list as JSON within one property: items are dropped from the end, and the count of dropped ones kept. */
 export function boundedJson(value: unknown): string {
   const json = JSON.stringify(value);
-  return json.length <= MAX_PROPERTY_CHARS ? json : JSON.stringify({ truncated: true, excerpt: json.slice(0, MAX_PROPERTY_CHARS - 100) });
+  if (json.length <= MAX_PROPERTY_CHARS) return json;
+  if (!Array.isArray(value)) return JSON.stringify({ truncated: true, excerpt: json.slice(0, MAX_PROPERTY_CHARS - 100) });
+  const kept = [...(value as unknown[])];
+  const dropped: unknown[] = [];
+  while (kept.length > 0 && JSON.stringify([...kept, { omitted: dropped.length + 1 }]).length > MAX_PROPERTY_CHARS) dropped.unshift(kept.pop());
+  return JSON.stringify([...kept, { omitted: dropped.length }]);
 }
 
-/** Row keys that sort newest first: the inverted time, then the run id to keep two runs in one millisecond apart. */
-export const historyRowKey = (checkedAt: string, runId: string) => `${String(9_999_999_999_999 - Date.parse(checkedAt)).padStart(13, '0')}-${runId}`;
+/** Evidence is cut body by body before whole calls are dropped: the headers and codes matter most to diagnosis. */
+export function boundedEvidence(evidence: Evidence[]): string {
+  const json = JSON.stringify(evidence);
+  if (json.length <= MAX_PROPERTY_CHARS) return json;
+  const share = Math.max(256, Math.floor(MAX_PROPERTY_CHARS / Math.max(1, evidence.length)) - 600);
+  return boundedJson(evidence.map((e) => (e.response && e.response.body.length > share ? { ...e, response: { ...e.response, body: `${e.response.body.slice(0, share)}…[cut to fit storage]` } } : e)));
+}
 
-function statusEntity(runId: string, tenant: TenantResult): TableEntity {
+/** Row keys that sort newest first: the inverted time, then the cycle id to keep two cycles in one millisecond apart. */
+export const historyRowKey = (at: string, cycleId: string) => `${invertedTime(at)}-${cycleId}`;
+const invertedTime = (at: string) => String(9_999_999_999_999 - Date.parse(at)).padStart(13, '0');
+
+const statusOf = (error: unknown) => (error instanceof RestError ? error.statusCode : (error as { statusCode?: number }).statusCode);
+
+function statusEntity(cycle: Cycle, tenant: TenantResult): TableEntity {
   return {
-    partitionKey: 'tenant',
+    partitionKey: STATUS_PARTITION,
     rowKey: tenant.tenantId.toLowerCase(),
+    tenantId: tenant.tenantId,
     name: tenant.name,
+    cloud: tenant.cloud,
     verdict: tenant.verdict,
     topCause: tenant.findings[0]?.cause ?? '',
+    topConfidence: tenant.findings[0]?.confidence ?? '',
+    readinessScore: tenant.readiness.score ?? -1,
+    readinessBand: tenant.readiness.band,
     checkedAt: tenant.checkedAt,
-    runId,
+    cycleId: cycle.id,
     findings: boundedJson(tenant.findings),
     probes: boundedJson(tenant.probes),
     readiness: boundedJson(tenant.readiness),
-    evidence: boundedJson(tenant.evidence),
+    permissions: boundedJson(tenant.permissions),
+    evidence: boundedEvidence(tenant.evidence),
   };
 }
 
-function historyEntity(runId: string, tenant: TenantResult): TableEntity {
+function historyEntity(cycle: Cycle, tenant: TenantResult): TableEntity {
   return {
     partitionKey: tenant.tenantId.toLowerCase(),
-    rowKey: historyRowKey(tenant.checkedAt, runId),
+    rowKey: historyRowKey(cycle.at, cycle.id),
     verdict: tenant.verdict,
     topCause: tenant.findings[0]?.cause ?? '',
+    readinessScore: tenant.readiness.score ?? -1,
+    readinessBand: tenant.readiness.band,
     checkedAt: tenant.checkedAt,
-    runId,
+    cycleId: cycle.id,
+    findings: boundedJson(tenant.findings.map(({ cause, detail, confidence, summary }) => ({ cause, detail, confidence, summary }))),
     probes: boundedJson(tenant.probes),
   };
 }
 
-export class TableResultStore {
-  private constructor(private readonly status: TableClient, private readonly history: TableClient) {}
+type Row = TableEntityResult<Record<string, unknown>>;
 
-  static fromConnectionString(connectionString: string): TableResultStore {
+export class TableResultStore {
+  private constructor(
+    private readonly watchedTable: TableClient,
+    private readonly statusTable: TableClient,
+    private readonly historyTable: TableClient,
+    /** History older than this many days is deleted as new rows are written. */
+    private readonly retentionDays: number,
+  ) {}
+
+  static fromConnectionString(connectionString: string, options: { retentionDays?: number } = {}): TableResultStore {
     // Azurite and other local emulators speak plain HTTP.
-    const options = { allowInsecureConnection: /UseDevelopmentStorage=true|http:\/\//i.test(connectionString) };
-    return new TableResultStore(
-      TableClient.fromConnectionString(connectionString, TABLES.status, options),
-      TableClient.fromConnectionString(connectionString, TABLES.history, options),
-    );
+    const clientOptions = { allowInsecureConnection: /UseDevelopmentStorage=true|http:\/\//i.test(connectionString) };
+    const table = (name: string) => TableClient.fromConnectionString(connectionString, name, clientOptions);
+    return new TableResultStore(table(TABLES.watched), table(TABLES.status), table(TABLES.history), options.retentionDays ?? 90);
   }
 
   async ensureTables(): Promise<void> {
-    await Promise.all([this.status.createTable(), this.history.createTable()]);
+    await Promise.all([this.watchedTable.createTable(), this.statusTable.createTable(), this.historyTable.createTable()]);
   }
 
-  /** Upserts the latest status of every tenant and adds its history row; upserts make a retried write harmless. */
-  async saveRun(run: RunResult): Promise<void> {
-    const statuses = run.tenants.map((t) => statusEntity(run.runId, t));
-    for (let i = 0; i < statuses.length; i += TRANSACTION_LIMIT) {
-      await this.status.submitTransaction(statuses.slice(i, i + TRANSACTION_LIMIT).map((e) => ['upsert', e, 'Replace'] as const));
-    }
-    // History partitions are per tenant, so each tenant's row is its own write.
-    await Promise.all(run.tenants.map((t) => this.history.upsertEntity(historyEntity(run.runId, t), 'Replace')));
-  }
-
-  async latest(tenantId: string): Promise<Record<string, unknown> | null> {
-    try {
-      return await this.status.getEntity('tenant', tenantId.toLowerCase());
-    } catch (error) {
-      if ((error as { statusCode?: number }).statusCode === 404) return null;
-      throw error;
+  /** Adds or replaces tenants to watch; their definitions hold Key Vault secret names, never secrets. */
+  async watch(tenants: TenantDefinition[]): Promise<void> {
+    const entities = tenants.map((t): TableEntity => ({ partitionKey: STATUS_PARTITION, rowKey: t.tenantId.toLowerCase(), name: t.name, definition: JSON.stringify(t), updatedAt: new Date().toISOString() }));
+    for (let i = 0; i < entities.length; i += TRANSACTION_LIMIT) {
+      await this.watchedTable.submitTransaction(entities.slice(i, i + TRANSACTION_LIMIT).map((e): TransactionAction => ['upsert', e, 'Replace']));
     }
   }
 
-  async historyOf(tenantId: string, top = 50): Promise<Record<string, unknown>[]> {
-    const rows: Record<string, unknown>[] = [];
-    for await (const row of this.history.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${tenantId.toLowerCase()}` } })) {
+  /** Every watched tenant whose stored definition is still valid; the others are returned with the reason. */
+  async watched(): Promise<{ tenants: TenantDefinition[]; invalid: { tenantId: string; problem: string }[] }> {
+    const tenants: TenantDefinition[] = [];
+    const invalid: { tenantId: string; problem: string }[] = [];
+    for await (const row of this.watchedTable.listEntities<{ definition?: string }>({ queryOptions: { filter: odata`PartitionKey eq ${STATUS_PARTITION}` } })) {
+      const parsed = parseDefinition(row.definition);
+      if (parsed.ok) tenants.push(parsed.tenant);
+      else invalid.push({ tenantId: row.rowKey ?? '', problem: parsed.problem });
+    }
+    return { tenants, invalid };
+  }
+
+  async watchedTenant(tenantId: string): Promise<TenantDefinition | null> {
+    const row = await this.pointRead(this.watchedTable, tenantId);
+    if (!row) return null;
+    const parsed = parseDefinition(row.definition);
+    if (!parsed.ok) throw new Error(`the stored definition of tenant ${tenantId} is invalid: ${parsed.problem}`);
+    return parsed.tenant;
+  }
+
+  /** Writes one tenant's result: its latest status (unless a newer one is stored), its history row, and retention. */
+  async saveTenant(result: TenantResult, cycle: Cycle): Promise<void> {
+    await this.writeLatest([statusEntity(cycle, result)]);
+    await this.historyTable.upsertEntity(historyEntity(cycle, result), 'Replace');
+    await this.prune(result.tenantId, cycle.at);
+  }
+
+  /** Writes a whole cycle: latest statuses in transactions of at most 100, then each tenant's history row. */
+  async saveCycle(results: TenantResult[], cycle: Cycle): Promise<void> {
+    await this.writeLatest(results.map((t) => statusEntity(cycle, t)));
+    const queue = [...results];
+    await Promise.all(Array.from({ length: Math.min(8, queue.length) }, async () => {
+      for (let t = queue.shift(); t; t = queue.shift()) {
+        await this.historyTable.upsertEntity(historyEntity(cycle, t), 'Replace');
+        await this.prune(t.tenantId, cycle.at);
+      }
+    }));
+  }
+
+  async latest(tenantId: string): Promise<Row | null> {
+    return this.pointRead(this.statusTable, tenantId);
+  }
+
+  async allLatest(): Promise<Row[]> {
+    const rows: Row[] = [];
+    for await (const row of this.statusTable.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${STATUS_PARTITION}` } })) rows.push(row);
+    return rows;
+  }
+
+  async historyOf(tenantId: string, top = 50): Promise<Row[]> {
+    const rows: Row[] = [];
+    for await (const row of this.historyTable.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${tenantId.toLowerCase()}` } })) {
       rows.push(row);
       if (rows.length >= top) break;
     }
     return rows;
+  }
+
+  private async pointRead(table: TableClient, tenantId: string): Promise<Row | null> {
+    try {
+      return await table.getEntity<Record<string, unknown>>(STATUS_PARTITION, tenantId.toLowerCase());
+    } catch (error) {
+      if (statusOf(error) === 404) return null;
+      throw error;
+    }
+  }
+
+  /**
+   * Newest result wins: a stored status checked later than ours is kept. Writes are conditional on the ETag read, so
+   * two workers racing for one tenant cannot overwrite a newer result with an older one; a lost race is re-read.
+   */
+  private async writeLatest(entities: TableEntity[]): Promise<void> {
+    const stored = new Map<string, Row>();
+    if (entities.length === 1) {
+      const row = await this.latest(entities[0]!.rowKey);
+      if (row) stored.set(row.rowKey!, row);
+    } else {
+      for (const row of await this.allLatest()) stored.set(row.rowKey!, row);
+    }
+    const actions = entities.flatMap((entity): TransactionAction[] => {
+      const existing = stored.get(entity.rowKey);
+      if (!existing) return [['create', entity]];
+      if (isNewer(existing, entity)) return [];
+      return [['update', entity, 'Replace', { etag: existing.etag }]];
+    });
+    for (let i = 0; i < actions.length; i += TRANSACTION_LIMIT) {
+      const chunk = actions.slice(i, i + TRANSACTION_LIMIT);
+      try {
+        await this.statusTable.submitTransaction(chunk);
+      } catch (error) {
+        const status = statusOf(error);
+        if (status !== 409 && status !== 412) throw error;
+        // Someone wrote in between: decide entity by entity against what is stored now.
+        for (const [, entity] of chunk) await this.writeOneLatest(entity);
+      }
+    }
+  }
+
+  private async writeOneLatest(entity: TableEntity): Promise<void> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const existing = await this.latest(entity.rowKey);
+      if (existing && isNewer(existing, entity)) return;
+      try {
+        if (existing) await this.statusTable.updateEntity(entity, 'Replace', { etag: existing.etag });
+        else await this.statusTable.createEntity(entity);
+        return;
+      } catch (error) {
+        const status = statusOf(error);
+        if (status !== 409 && status !== 412) throw error;
+      }
+    }
+    throw new Error(`could not write the latest status of ${entity.rowKey}: it kept changing under five attempts`);
+  }
+
+  /** Deletes a tenant's history rows older than the retention window, in transactions of at most 100. */
+  private async prune(tenantId: string, now: string): Promise<void> {
+    const cutoff = new Date(Date.parse(now) - this.retentionDays * 86_400_000).toISOString();
+    const partition = tenantId.toLowerCase();
+    // Older rows have larger inverted-time keys; "~" sorts after every cycle id, so a row at the cutoff stays.
+    const old: TransactionAction[] = [];
+    for await (const row of this.historyTable.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${partition} and RowKey gt ${`${invertedTime(cutoff)}~`}`, select: ['RowKey'] } })) {
+      old.push(['delete', { partitionKey: partition, rowKey: row.rowKey! }]);
+    }
+    for (let i = 0; i < old.length; i += TRANSACTION_LIMIT) await this.historyTable.submitTransaction(old.slice(i, i + TRANSACTION_LIMIT));
+  }
+}
+
+/** Whether the stored status was checked later than the one about to be written (ISO times compare as strings). */
+const isNewer = (stored: Row, incoming: TableEntity) => typeof stored.checkedAt === 'string' && stored.checkedAt > String(incoming.checkedAt);
+
+function parseDefinition(json: unknown): { ok: true; tenant: TenantDefinition } | { ok: false; problem: string } {
+  try {
+    const parsed = tenantDefinitionSchema.safeParse(JSON.parse(String(json)));
+    return parsed.success ? { ok: true, tenant: parsed.data } : { ok: false, problem: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+  } catch (error) {
+    return { ok: false, problem: `not JSON: ${error instanceof Error ? error.message : String(error)}` };
   }
 }

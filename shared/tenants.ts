@@ -51,6 +51,9 @@ export const tenantsFileSchema = z.object({
 }).strict();
 
 export type TenantDefinition = z.infer<typeof tenantDefinitionSchema>;
+
+/** Whether a value from a URL is a tenant id (a GUID or a domain), checked before it goes near storage. */
+export const isTenantId = (value: unknown): value is string => typeof value === 'string' && value.length <= 253 && (guid.safeParse(value).success || domain.safeParse(value).success);
 export type TenantsFile = z.infer<typeof tenantsFileSchema>;
 export type CredentialReference = TenantDefinition['credential'];
 

@@ -1,48 +1,96 @@
-// Results reach Azure Table storage (in-memory Azurite): the latest status per tenant and newest-first history.
+// Table storage on in-memory Azurite: watched tenants, the latest status per tenant (newest wins, by ETag), history per
+// cycle that a retry rewrites instead of duplicating, retention, and entity limits met by bounding, never by failing.
 import { startAzurite, type RunningAzurite } from '../../cli/azurite';
-import type { RunResult, TenantResult } from '../../shared/pipeline';
+import type { TenantResult } from '../../shared/pipeline';
 import { boundedJson, MAX_PROPERTY_CHARS, TableResultStore } from '../../shared/result-store';
+import type { TenantDefinition } from '../../shared/tenants';
 
 let azurite: RunningAzurite;
 let store: TableResultStore;
 beforeAll(async () => {
   azurite = await startAzurite();
-  store = TableResultStore.fromConnectionString(azurite.connectionString);
+  store = TableResultStore.fromConnectionString(azurite.connectionString, { retentionDays: 30 });
   await store.ensureTables();
   await store.ensureTables(); // creating existing tables is harmless
 }, 30_000);
 afterAll(() => azurite?.close());
 
+let ids = 0;
+const newId = () => `${String(++ids).padStart(8, '0')}-2222-4333-8444-555555555555`;
 const tenantResult = (tenantId: string, verdict: TenantResult['verdict'], checkedAt: string, evidenceBody = ''): TenantResult => ({
-  tenantId, name: `Tenant ${tenantId.slice(0, 4)}`, cloud: 'worldwide', verdict, checkedAt,
-  findings: verdict === 'healthy' ? [] : [{ cause: 'ews_disabled', confidence: 'high', summary: 'EWS is blocked by policy' }],
+  tenantId, name: `Tenant ${tenantId.slice(0, 8)}`, cloud: 'worldwide', verdict, checkedAt,
+  findings: verdict === 'healthy' ? [] : [{ cause: 'ews_disabled', confidence: 'high', summary: 'EWS is blocked by policy', fix: ['Set-OrganizationConfig …'] }],
   probes: [{ name: 'ews.getFolder', mailbox: 'a@b.cd', ok: verdict === 'healthy', status: verdict === 'healthy' ? 200 : 403, ms: 12 }],
   readiness: { score: null, band: 'unknown', confidence: 'low', daysToShutdown: 131 },
   permissions: [],
-  evidence: [{ endpoint: 'ews', response: { status: 403, headers: {}, body: evidenceBody } }],
-});
-const runOf = (runId: string, tenants: TenantResult[]): RunResult => ({
-  runId, startedAt: tenants[0]!.checkedAt, finishedAt: tenants[0]!.checkedAt, tenants, alerts: [],
-  summary: { tenants: tenants.length, healthy: 0, degraded: 0, failing: 0, unknown: 0 },
+  evidence: [{ endpoint: 'ews', response: { status: 403, headers: { 'x-ews-policy-reason': 'EWS is blocked by policy for this user or tenant' }, body: evidenceBody } }],
 });
 
-test('the latest status is replaced by the newer run; history keeps both, newest first', async () => {
-  const id = '11111111-2222-4333-8444-555555555555';
-  await store.saveRun(runOf('run-1', [tenantResult(id, 'failing', '2026-11-21T09:00:00Z')]));
-  await store.saveRun(runOf('run-2', [tenantResult(id, 'healthy', '2026-11-21T09:15:00Z')]));
-  expect(await store.latest(id)).toMatchObject({ verdict: 'healthy', runId: 'run-2', topCause: '' });
-  expect((await store.historyOf(id)).map((r) => [r.runId, r.verdict])).toEqual([['run-2', 'healthy'], ['run-1', 'failing']]);
-  await store.saveRun(runOf('run-2', [tenantResult(id, 'healthy', '2026-11-21T09:15:00Z')]));
-  expect(await store.historyOf(id)).toHaveLength(2);
-  expect(await store.latest('99999999-2222-4333-8444-555555555555')).toBeNull();
+test('a newer cycle replaces the latest status and adds a history row; a retried cycle rewrites its own row', async () => {
+  const id = newId();
+  await store.saveTenant(tenantResult(id, 'failing', '2026-11-21T09:00:05Z'), { id: 'cycle-1', at: '2026-11-21T09:00:00Z' });
+  await store.saveTenant(tenantResult(id, 'healthy', '2026-11-21T09:15:05Z'), { id: 'cycle-2', at: '2026-11-21T09:15:00Z' });
+  expect(await store.latest(id)).toMatchObject({ verdict: 'healthy', cycleId: 'cycle-2', topCause: '' });
+  expect((await store.historyOf(id)).map((r) => [r.cycleId, r.verdict])).toEqual([['cycle-2', 'healthy'], ['cycle-1', 'failing']]);
+  // The queue delivers cycle-2's message again: the check runs again, later, and rewrites the same history row.
+  await store.saveTenant(tenantResult(id, 'degraded', '2026-11-21T09:16:30Z'), { id: 'cycle-2', at: '2026-11-21T09:15:00Z' });
+  expect((await store.historyOf(id)).map((r) => [r.cycleId, r.verdict])).toEqual([['cycle-2', 'degraded'], ['cycle-1', 'failing']]);
+  expect(await store.latest(newId())).toBeNull();
 }, 30_000);
 
-test('more than 100 tenants are written in transactions of at most 100, and huge evidence is bounded, not refused', async () => {
-  const tenants = Array.from({ length: 130 }, (_, i) => tenantResult(`${String(i).padStart(8, '0')}-2222-4333-8444-555555555555`, 'failing', '2026-11-21T10:00:00Z', i === 0 ? 'x'.repeat(200_000) : ''));
-  await store.saveRun(runOf('run-big', tenants));
+test('an older result never overwrites a newer one, even when two writers race', async () => {
+  const id = newId();
+  await store.saveTenant(tenantResult(id, 'healthy', '2026-11-21T10:00:10Z'), { id: 'on-demand', at: '2026-11-21T10:00:00Z' });
+  await store.saveTenant(tenantResult(id, 'failing', '2026-11-21T09:59:00Z'), { id: 'slow-worker', at: '2026-11-21T09:45:00Z' });
+  expect(await store.latest(id)).toMatchObject({ verdict: 'healthy', cycleId: 'on-demand' });
+
+  const racer = newId();
+  await Promise.all(Array.from({ length: 6 }, (_, i) => store.saveTenant(tenantResult(racer, i === 3 ? 'healthy' : 'failing', `2026-11-21T11:00:0${i}Z`), { id: `c${i}`, at: '2026-11-21T11:00:00Z' })));
+  expect(await store.latest(racer)).toMatchObject({ checkedAt: '2026-11-21T11:00:05Z', cycleId: 'c5' });
+}, 30_000);
+
+test('a cycle of more than 100 tenants is written in transactions of at most 100, and huge evidence is bounded, not refused', async () => {
+  const tenants = Array.from({ length: 130 }, (_, i) => tenantResult(newId(), 'failing', '2026-11-21T12:00:00Z', i === 0 ? 'x'.repeat(200_000) : ''));
+  await store.saveCycle(tenants, { id: 'cycle-big', at: '2026-11-21T12:00:00Z' });
   const first = await store.latest(tenants[0]!.tenantId);
+  const evidence = JSON.parse(String(first?.evidence)) as { response: { body: string; headers: Record<string, string> } }[];
   expect(String(first?.evidence).length).toBeLessThanOrEqual(MAX_PROPERTY_CHARS);
-  expect(JSON.parse(String(first?.evidence))).toMatchObject({ truncated: true });
-  expect(await store.latest(tenants[129]!.tenantId)).toMatchObject({ runId: 'run-big' });
+  expect(evidence[0]!.response.headers['x-ews-policy-reason']).toBe('EWS is blocked by policy for this user or tenant');
+  expect(evidence[0]!.response.body).toMatch(/cut to fit storage/);
+  expect(await store.latest(tenants[129]!.tenantId)).toMatchObject({ cycleId: 'cycle-big' });
+  expect((await store.allLatest()).length).toBeGreaterThanOrEqual(130);
+}, 60_000);
+
+test('long lists keep valid JSON and say how many items were left out', () => {
+  const list = Array.from({ length: 2_000 }, (_, i) => ({ i, text: 'y'.repeat(40) }));
+  const json = boundedJson(list);
+  expect(json.length).toBeLessThanOrEqual(MAX_PROPERTY_CHARS);
+  const parsed = JSON.parse(json) as { omitted?: number }[];
+  expect(parsed.at(-1)!.omitted! + parsed.length - 1).toBe(2_000);
   expect(boundedJson({ a: 1 })).toBe('{"a":1}');
+});
+
+test('history older than the retention window is deleted as new rows arrive', async () => {
+  const id = newId();
+  for (let day = 0; day < 40; day += 5) {
+    const at = new Date(Date.parse('2026-10-01T00:00:00Z') + day * 86_400_000).toISOString();
+    await store.saveTenant(tenantResult(id, 'failing', at), { id: `day-${day}`, at });
+  }
+  // 30 days back from day 35 is day 5: days 0 is gone, days 5..35 remain.
+  expect((await store.historyOf(id)).map((r) => r.cycleId)).toEqual(['day-35', 'day-30', 'day-25', 'day-20', 'day-15', 'day-10', 'day-5']);
+}, 30_000);
+
+test('watched tenants round-trip their definitions; a row that no longer parses is reported, not fatal', async () => {
+  const definition = {
+    tenantId: 'contoso.onmicrosoft.com', name: 'Contoso', cloud: 'worldwide', clientId: '4c57dc1b-fff4-4ee3-8104-08c997f1289b',
+    credential: { type: 'secret', keyVaultSecretName: 'contoso-app' }, canaries: ['ews-canary@contoso.onmicrosoft.com'],
+    checks: { ews: { enabled: true, impersonation: true, auth: 'oauth' }, graph: { enabled: true }, controlPlane: 'auto' },
+  } as TenantDefinition;
+  await store.watch([definition]);
+  expect(await store.watchedTenant('CONTOSO.onmicrosoft.com')).toEqual(definition);
+  expect(await store.watchedTenant('fabrikam.onmicrosoft.com')).toBeNull();
+  await store.watch([{ ...definition, tenantId: 'broken.example', clientId: 'not-a-guid' }]);
+  const { tenants, invalid } = await store.watched();
+  expect(tenants.map((t) => t.tenantId)).toContain('contoso.onmicrosoft.com');
+  expect(invalid).toEqual([{ tenantId: 'broken.example', problem: expect.stringMatching(/clientId/) }]);
 }, 30_000);
