@@ -1,4 +1,4 @@
-// An in-memory Azurite Table service on a free loopback port, for the demo and the tests; stopped by its owner.
+// In-memory Azurite (Table and Queue services) on free loopback ports, for the demo and the tests; stopped by its owner.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 const DEV_ACCOUNT = 'devstoreaccount1';
 const DEV_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
-export interface RunningAzurite { connectionString: string; tableEndpoint: string; close(): Promise<void> }
+export interface RunningAzurite { connectionString: string; tableEndpoint: string; queueEndpoint: string; close(): Promise<void> }
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -20,21 +20,24 @@ async function freePort(): Promise<number> {
 }
 
 export async function startAzurite(): Promise<RunningAzurite> {
-  const port = await freePort();
-  const bin = join(dirname(require.resolve('azurite/package.json')), 'dist', 'src', 'table', 'main.js');
+  const [port, queuePort, blobPort] = [await freePort(), await freePort(), await freePort()];
+  const bin = join(dirname(require.resolve('azurite/package.json')), 'dist', 'src', 'azurite.js');
   // Azurite 3.35 (the newest for Node 20) rejects the API version the current SDKs send without --skipApiVersionCheck.
-  const child = spawn(process.execPath, [bin, '--inMemoryPersistence', '--skipApiVersionCheck', '--silent', '--tableHost', '127.0.0.1', '--tablePort', String(port)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  // Blob is unused but cannot be turned off; it gets a loopback port like the others.
+  const child = spawn(process.execPath, [
+    bin, '--inMemoryPersistence', '--skipApiVersionCheck', '--silent',
+    '--tableHost', '127.0.0.1', '--tablePort', String(port), '--queueHost', '127.0.0.1', '--queuePort', String(queuePort), '--blobHost', '127.0.0.1', '--blobPort', String(blobPort),
+  ], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); });
   child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString(); });
   const tableEndpoint = `http://127.0.0.1:${port}/${DEV_ACCOUNT}`;
+  const queueEndpoint = `http://127.0.0.1:${queuePort}/${DEV_ACCOUNT}`;
   const deadline = Date.now() + 15_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`Azurite exited with ${child.exitCode}: ${output.trim()}`);
     try {
-      await fetch(`http://127.0.0.1:${port}/`);
+      await Promise.all([fetch(`http://127.0.0.1:${port}/`), fetch(`http://127.0.0.1:${queuePort}/`)]);
       break;
     } catch {
       if (Date.now() > deadline) {
@@ -46,7 +49,8 @@ export async function startAzurite(): Promise<RunningAzurite> {
   }
   return {
     tableEndpoint,
-    connectionString: `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};TableEndpoint=${tableEndpoint};`,
+    queueEndpoint,
+    connectionString: `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};TableEndpoint=${tableEndpoint};QueueEndpoint=${queueEndpoint};`,
     close: async () => {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');

@@ -1,0 +1,22 @@
+// Queue worker (CHECK_QUEUE): checks one tenant and stores its result; poison messages keep the reason they failed.
+import { app, type InvocationContext } from '@azure/functions';
+import { runQueuedCheck } from '../shared/check-service';
+import { describeError } from './lib/http-adapter';
+import { runtime, settingsAtLoad, storageConnectionSetting } from './lib/runtime';
+
+export async function handler(message: unknown, context: InvocationContext): Promise<void> {
+  const { deps, problems } = await runtime();
+  if (!deps) throw new Error(`not configured: ${problems.join('; ')}`);
+  const delivery = Number(context.triggerMetadata?.dequeueCount ?? 1);
+  try {
+    const done = await runQueuedCheck(message, delivery, deps);
+    if (done.outcome === 'saved') context.log(`${done.tenantId}: ${done.verdict}`);
+    else if (done.outcome === 'skipped') context.warn(`${done.tenantId}: skipped, ${done.reason}`);
+    else context.error(`message sent to the poison queue: ${done.reason}`);
+  } catch (error) {
+    context.error(`delivery ${delivery} failed, the host will retry: ${describeError(error)}`);
+    throw error;
+  }
+}
+
+app.storageQueue('checkTenant', { queueName: settingsAtLoad().checkQueue, connection: storageConnectionSetting(), handler });

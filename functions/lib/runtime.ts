@@ -1,0 +1,60 @@
+// One set of clients per worker process, built on first use from the app settings; never throws at module load.
+import { DefaultAzureCredential } from '@azure/identity';
+import type { ServiceDeps } from '../../shared/check-service';
+import { CheckQueue } from '../../shared/check-queue';
+import { KeyVaultSecretStore } from '../../shared/credentials';
+import { createAgent } from '../../shared/http';
+import { TableResultStore } from '../../shared/result-store';
+import { readSettings, type Settings } from '../../shared/settings';
+import { TokenProvider } from '../../shared/tokens';
+
+interface Runtime { deps: ServiceDeps | null; problems: string[]; ready?: Promise<void> }
+let current: Runtime | undefined;
+
+/** Settings as the registrations need them (schedule, queue); bad values fall back to defaults with a problem noted. */
+export const settingsAtLoad = (): Settings => readSettings().settings;
+
+/** The setting that names the storage connection, as the queue trigger's `connection` wants it. */
+export const storageConnectionSetting = () => (process.env.TENANT_HEALTH_STORAGE ? 'TENANT_HEALTH_STORAGE' : 'AzureWebJobsStorage');
+
+function build(): Runtime {
+  const { settings, problems } = readSettings();
+  if (!settings.storageConnection) return { deps: null, problems };
+  try {
+    // Module-level for the worker's life: MSAL's token cache and the HTTP connection pool are reused across invocations.
+    const dispatcher = createAgent();
+    const credential = new DefaultAzureCredential(settings.managedIdentityClientId ? { managedIdentityClientId: settings.managedIdentityClientId } : {});
+    return {
+      deps: {
+        ...(settings.keyVaultUrl ? { pipeline: { dispatcher, secrets: new KeyVaultSecretStore(settings.keyVaultUrl, credential), tokens: new TokenProvider(dispatcher) } } : {}),
+        store: TableResultStore.fromConnectionString(settings.storageConnection, { retentionDays: settings.historyRetentionDays }),
+        queue: CheckQueue.fromConnectionString(settings.storageConnection, settings.checkQueue),
+        settings,
+      },
+      problems,
+    };
+  } catch (error) {
+    return { deps: null, problems: [...problems, `the storage connection string cannot be used: ${error instanceof Error ? error.message : String(error)}`] };
+  }
+}
+
+/** The worker's clients, with tables and queues created once; null with the problems when settings make that impossible. */
+export async function runtime(): Promise<{ deps: ServiceDeps | null; problems: string[] }> {
+  current ??= build();
+  const { deps } = current;
+  if (deps) {
+    current.ready ??= Promise.all([deps.store.ensureTables(), deps.queue.ensureQueues()]).then(() => undefined);
+    try {
+      await current.ready;
+    } catch (error) {
+      current.ready = undefined; // the next invocation tries again
+      throw error;
+    }
+  }
+  return current;
+}
+
+/** Tests and `demo --serve` supply their own clients (Azurite, the simulated cloud). */
+export function useServiceDeps(deps: ServiceDeps | null): void {
+  current = deps ? { deps, problems: [] } : undefined;
+}

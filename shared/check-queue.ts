@@ -1,0 +1,59 @@
+// The Storage queue that fans a cycle out, one message per tenant, and its poison queue for messages given up on.
+import { QueueClient } from '@azure/storage-queue';
+import { isTenantId } from './tenants';
+
+/** One tenant's check in one cycle; the cycle id makes a redelivered message rewrite its own history row. */
+export interface CheckMessage { tenantId: string; cycleId: string; cycleAt: string }
+
+/** A message as the worker reads it (the host has already decoded base64 and JSON), or why it cannot be used. */
+export function readCheckMessage(value: unknown): { ok: true; message: CheckMessage } | { ok: false; problem: string } {
+  const candidate = typeof value === 'string' ? safeJson(value) : value;
+  if (typeof candidate !== 'object' || candidate === null) return { ok: false, problem: 'the message is not a JSON object' };
+  const { tenantId, cycleId, cycleAt } = candidate as Record<string, unknown>;
+  if (!isTenantId(tenantId)) return { ok: false, problem: 'tenantId is missing or is not a tenant id (a GUID or a domain)' };
+  if (typeof cycleId !== 'string' || !/^[\w-]{1,64}$/.test(cycleId)) return { ok: false, problem: 'cycleId is missing or not 1-64 letters, digits, dashes or underscores' };
+  if (typeof cycleAt !== 'string' || Number.isNaN(Date.parse(cycleAt))) return { ok: false, problem: 'cycleAt is missing or not an ISO time' };
+  return { ok: true, message: { tenantId, cycleId, cycleAt: new Date(cycleAt).toISOString() } };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+// Functions' queue trigger decodes base64 by default (host.json extensions.queues.messageEncoding).
+const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64');
+
+export class CheckQueue {
+  private constructor(private readonly queue: QueueClient, private readonly poison: QueueClient) {}
+
+  static fromConnectionString(connectionString: string, queueName: string): CheckQueue {
+    return new CheckQueue(new QueueClient(connectionString, queueName), new QueueClient(connectionString, `${queueName}-poison`));
+  }
+
+  async ensureQueues(): Promise<void> {
+    await Promise.all([this.queue.createIfNotExists(), this.poison.createIfNotExists()]);
+  }
+
+  /** Sends one message per tenant, eight at a time. */
+  async enqueue(messages: CheckMessage[]): Promise<void> {
+    const pending = [...messages];
+    await Promise.all(Array.from({ length: Math.min(8, pending.length) }, async () => {
+      for (let m = pending.shift(); m; m = pending.shift()) await this.queue.sendMessage(encode(m));
+    }));
+  }
+
+  /** Gives a message up: it goes to the poison queue with the reason, where an operator can read and requeue it. */
+  async sendToPoison(original: unknown, reason: string): Promise<void> {
+    await this.poison.sendMessage(encode({ reason, failedAt: new Date().toISOString(), message: original }));
+  }
+
+  /** For tests and the demo: what waits in a queue, decoded, without removing it. */
+  async peek(which: 'checks' | 'poison', count = 32): Promise<unknown[]> {
+    const { peekedMessageItems } = await (which === 'checks' ? this.queue : this.poison).peekMessages({ numberOfMessages: count });
+    return peekedMessageItems.map((m) => JSON.parse(Buffer.from(m.messageText, 'base64').toString('utf8')) as unknown);
+  }
+}

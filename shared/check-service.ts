@@ -1,0 +1,72 @@
+// What the timer, the queue worker and the on-demand check do, over the pipeline, storage and the queue.
+import { randomUUID } from 'node:crypto';
+import { checkTenant, type PipelineDeps, type TenantResult } from './pipeline';
+import type { CheckQueue } from './check-queue';
+import { readCheckMessage } from './check-queue';
+import type { TableResultStore } from './result-store';
+import type { Settings } from './settings';
+
+export interface ServiceDeps {
+  /** Absent when the checks cannot run (no Key Vault configured); status reads still work. */
+  pipeline?: PipelineDeps;
+  store: TableResultStore;
+  queue: CheckQueue;
+  settings: Settings;
+  now?: () => number;
+}
+
+export class NotConfiguredError extends Error {}
+
+const pipelineOf = (deps: ServiceDeps): PipelineDeps => {
+  if (!deps.pipeline) throw new NotConfiguredError('KEY_VAULT_URL is not set, so tenant credentials cannot be read and no check can run');
+  return deps.pipeline;
+};
+
+/** The timer: one message per watched tenant, all in one cycle. */
+export async function scheduleCycle(deps: ServiceDeps): Promise<{ cycleId: string; cycleAt: string; enqueued: number; invalid: { tenantId: string; problem: string }[] }> {
+  const cycleId = randomUUID();
+  const cycleAt = new Date((deps.now ?? Date.now)()).toISOString();
+  const { tenants, invalid } = await deps.store.watched();
+  await deps.queue.enqueue(tenants.map((t) => ({ tenantId: t.tenantId, cycleId, cycleAt })));
+  return { cycleId, cycleAt, enqueued: tenants.length, invalid };
+}
+
+export type QueuedCheckOutcome =
+  | { outcome: 'saved'; tenantId: string; verdict: TenantResult['verdict'] }
+  | { outcome: 'skipped'; tenantId: string; reason: string }
+  | { outcome: 'poisoned'; reason: string };
+
+/**
+ * The queue worker: checks one tenant and stores the result. A message that can never work goes to the poison queue
+ * at once with its reason; our own storage failing is thrown so the host retries, until the last delivery, when the
+ * message is poisoned with the reason instead of being lost.
+ */
+export async function runQueuedCheck(raw: unknown, delivery: number, deps: ServiceDeps): Promise<QueuedCheckOutcome> {
+  const read = readCheckMessage(raw);
+  if (!read.ok) {
+    await deps.queue.sendToPoison(raw, read.problem);
+    return { outcome: 'poisoned', reason: read.problem };
+  }
+  const { tenantId, cycleId, cycleAt } = read.message;
+  try {
+    const tenant = await deps.store.watchedTenant(tenantId);
+    if (!tenant) return { outcome: 'skipped', tenantId, reason: 'the tenant is no longer watched' };
+    const result = await checkTenant(tenant, pipelineOf(deps), deps.settings.tenantDeadlineSeconds * 1000);
+    await deps.store.saveTenant(result, { id: cycleId, at: cycleAt });
+    return { outcome: 'saved', tenantId, verdict: result.verdict };
+  } catch (error) {
+    if (delivery < deps.settings.maxDequeueCount && !(error instanceof NotConfiguredError)) throw error;
+    const reason = `${error instanceof NotConfiguredError ? 'not configured' : `gave up after ${delivery} deliveries`}: ${error instanceof Error ? error.message : String(error)}`;
+    await deps.queue.sendToPoison(raw, reason);
+    return { outcome: 'poisoned', reason };
+  }
+}
+
+/** The on-demand check: runs now, stores the result as its own cycle, and returns it; null when not watched. */
+export async function checkNow(tenantId: string, deps: ServiceDeps): Promise<TenantResult | null> {
+  const tenant = await deps.store.watchedTenant(tenantId);
+  if (!tenant) return null;
+  const result = await checkTenant(tenant, pipelineOf(deps), deps.settings.tenantDeadlineSeconds * 1000);
+  await deps.store.saveTenant(result, { id: `on-demand-${randomUUID()}`, at: result.checkedAt });
+  return result;
+}

@@ -1,0 +1,124 @@
+// The HTTP API over stored results, free of any host: the Functions and `demo --serve` both adapt requests to it.
+// Shapes are in openapi/tenant-health.openapi.json.
+import { createHash } from 'node:crypto';
+import { checkNow, NotConfiguredError, type ServiceDeps } from './check-service';
+import type { Verdict } from './diagnosis/engine';
+import type { TenantResult } from './pipeline';
+import { isTenantId } from './tenants';
+
+export interface ApiRequest {
+  method: string;
+  params: Record<string, string | undefined>;
+  query: URLSearchParams;
+  header(name: string): string | null;
+}
+
+export interface ApiResponse { status: number; headers: Record<string, string>; jsonBody?: unknown }
+
+const ORDER: Verdict[] = ['healthy', 'unknown', 'degraded', 'failing'];
+const worst = (verdicts: Verdict[]): Verdict | 'empty' => (verdicts.length ? verdicts.reduce((a, b) => (ORDER.indexOf(b) > ORDER.indexOf(a) ? b : a)) : 'empty');
+const BADGE_COLOURS: Record<string, string> = { healthy: 'brightgreen', degraded: 'yellow', failing: 'red', unknown: 'lightgrey' };
+
+function json(request: ApiRequest, status: number, body: unknown, cacheControl: string): ApiResponse {
+  const etag = `W/"${createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 27)}"`;
+  const headers = { 'content-type': 'application/json; charset=utf-8', 'cache-control': cacheControl, etag };
+  if (status === 200 && request.header('if-none-match')?.split(',').some((t) => t.trim() === etag)) return { status: 304, headers };
+  return { status, headers, jsonBody: body };
+}
+
+const problem = (status: number, title: string, detail: string): ApiResponse => ({
+  status, headers: { 'content-type': 'application/problem+json; charset=utf-8', 'cache-control': 'no-store' }, jsonBody: { title, status, detail },
+});
+
+/** The tenant named in the route, or the answer that refuses it; nothing unchecked reaches storage. */
+function tenantParam(request: ApiRequest): { ok: true; tenantId: string } | { ok: false; response: ApiResponse } {
+  const value = request.params.tenant;
+  if (!isTenantId(value)) return { ok: false, response: problem(400, 'Not a tenant id', 'The tenant in the path must be a tenant GUID or a domain such as contoso.onmicrosoft.com.') };
+  return { ok: true, tenantId: value.toLowerCase() };
+}
+
+/** Our storage failing is a 503 for the caller, with no internal detail; the caller's adapter logs the cause. */
+async function guarded(work: () => Promise<ApiResponse>, log: (error: unknown) => void): Promise<ApiResponse> {
+  try {
+    return await work();
+  } catch (error) {
+    log(error);
+    if (error instanceof NotConfiguredError) return problem(503, 'Not configured', error.message);
+    return { ...problem(503, 'Status unavailable', 'Stored results could not be read; try again shortly.'), headers: { 'content-type': 'application/problem+json; charset=utf-8', 'cache-control': 'no-store', 'retry-after': '30' } };
+  }
+}
+
+const text = (value: unknown, fallback = ''): string => (typeof value === 'string' ? value : fallback);
+
+const parse = (value: unknown): unknown => {
+  try {
+    return typeof value === 'string' ? JSON.parse(value) : null;
+  } catch {
+    return null;
+  }
+};
+
+/** GET /api/status: overall and per-tenant state for status pages; ?failOn=failing|degraded answers 503 at or past that. */
+export function statusSummary(request: ApiRequest, deps: ServiceDeps, log: (error: unknown) => void): Promise<ApiResponse> {
+  return guarded(async () => {
+    const failOn = request.query.get('failOn');
+    if (failOn !== null && failOn !== 'failing' && failOn !== 'degraded') return problem(400, 'Bad failOn', 'failOn must be "failing" or "degraded".');
+    const rows = await deps.store.allLatest();
+    const tenants = rows
+      .map((row) => ({ tenantId: text(row.tenantId, row.rowKey), name: text(row.name), status: text(row.verdict, 'unknown') as Verdict, checkedAt: text(row.checkedAt) }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+    const overall = worst(tenants.map((t) => t.status));
+    const count = (v: Verdict) => tenants.filter((t) => t.status === v).length;
+    const body = {
+      status: overall,
+      generatedAt: new Date((deps.now ?? Date.now)()).toISOString(),
+      counts: { total: tenants.length, healthy: count('healthy'), degraded: count('degraded'), failing: count('failing'), unknown: count('unknown') },
+      tenants,
+    };
+    const unhealthy = failOn !== null && overall !== 'empty' && ORDER.indexOf(overall) >= ORDER.indexOf(failOn);
+    // generatedAt changes every call; the ETag is over what a status page shows.
+    const response = json(request, 200, { ...body, generatedAt: undefined }, `public, max-age=${deps.settings.statusCacheSeconds}`);
+    if (response.status === 304 && !unhealthy) return response;
+    return { ...response, status: unhealthy ? 503 : 200, jsonBody: body };
+  }, log);
+}
+
+/** GET /api/status/{tenant}: findings with fixes, probe evidence, readiness and recent history (function key). */
+export function statusDetail(request: ApiRequest, deps: ServiceDeps, log: (error: unknown) => void): Promise<ApiResponse> {
+  const tenant = tenantParam(request);
+  if (!tenant.ok) return Promise.resolve(tenant.response);
+  return guarded(async () => {
+    const row = await deps.store.latest(tenant.tenantId);
+    if (!row) return problem(404, 'Tenant not found', 'No result is stored for this tenant; is it watched?');
+    const history = await deps.store.historyOf(tenant.tenantId, 20);
+    return json(request, 200, {
+      tenantId: row.tenantId ?? row.rowKey, name: row.name, cloud: row.cloud, verdict: row.verdict, checkedAt: row.checkedAt, cycleId: row.cycleId,
+      findings: parse(row.findings), probes: parse(row.probes), permissions: parse(row.permissions), readiness: parse(row.readiness), evidence: parse(row.evidence),
+      history: history.map((h) => ({ checkedAt: h.checkedAt, cycleId: h.cycleId, verdict: h.verdict, topCause: h.topCause || null })),
+    }, 'private, no-store');
+  }, log);
+}
+
+/** GET /api/status/{tenant}/badge: shields.io endpoint JSON; the state only, never a name or a cause. */
+export function statusBadge(request: ApiRequest, deps: ServiceDeps, log: (error: unknown) => void): Promise<ApiResponse> {
+  const tenant = tenantParam(request);
+  if (!tenant.ok) return Promise.resolve(tenant.response);
+  return guarded(async () => {
+    const row = await deps.store.latest(tenant.tenantId);
+    const state = row ? text(row.verdict, 'unknown') : 'not watched';
+    const badge = { schemaVersion: 1, label: request.query.get('label')?.slice(0, 40) || 'mail access', message: state, color: BADGE_COLOURS[state] ?? 'lightgrey', cacheSeconds: Math.max(300, deps.settings.statusCacheSeconds) };
+    return json(request, row ? 200 : 404, badge, `public, max-age=${deps.settings.statusCacheSeconds}`);
+  }, log);
+}
+
+/** POST /api/check/{tenant}: checks one watched tenant now (admin key) and answers with its result. */
+export function checkTenantNow(request: ApiRequest, deps: ServiceDeps, log: (error: unknown) => void): Promise<ApiResponse> {
+  const tenant = tenantParam(request);
+  if (!tenant.ok) return Promise.resolve(tenant.response);
+  return guarded(async () => {
+    const result: TenantResult | null = await checkNow(tenant.tenantId, deps);
+    if (!result) return problem(404, 'Tenant not watched', 'Only watched tenants can be checked; add it to WatchedTenants first.');
+    const { tenantId, name, verdict, checkedAt, findings, probes, readiness } = result;
+    return json(request, 200, { tenantId, name, verdict, checkedAt, findings, probes, readiness }, 'no-store');
+  }, log);
+}

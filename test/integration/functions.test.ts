@@ -1,0 +1,224 @@
+// The Function App as the host runs it, without the host: every registration, and every handler called with
+// HttpRequest / InvocationContext against Azurite and the simulated cloud, through the timer → queue → worker fan-out.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ManagedIdentityCredential } from '@azure/identity';
+import { HttpRequest, InvocationContext, type Timer } from '@azure/functions';
+import { QueueClient } from '@azure/storage-queue';
+import { startAzurite, type RunningAzurite } from '../../cli/azurite';
+import { CheckQueue } from '../../shared/check-queue';
+import type { ServiceDeps } from '../../shared/check-service';
+import { KeyVaultSecretStore } from '../../shared/credentials';
+import { createAgent } from '../../shared/http';
+import { TableResultStore } from '../../shared/result-store';
+import { readSettings, SETTINGS } from '../../shared/settings';
+import { TokenProvider } from '../../shared/tokens';
+import { tenantDefinitionsFor } from '../../sim/demo-tenants';
+import { routeToSimulatedCloud } from '../../sim/route-to-sim';
+import type { SimulatedCloud } from '../../sim/server';
+import { startSim, useSimulatedManagedIdentity } from '../helpers/sim';
+
+jest.mock('@azure/functions', () => {
+  const actual = jest.requireActual('@azure/functions');
+  const registered: Record<string, any> = {};
+  const record = (kind: string) => (name: string, options: object) => { registered[name] = { kind, ...options }; };
+  return { ...actual, __registered: registered, app: { ...actual.app, http: record('http'), timer: record('timer'), storageQueue: record('storageQueue') } };
+});
+import { handler as statusSummary } from '../../functions/status-summary';
+import { handler as statusDetail } from '../../functions/status-detail';
+import { handler as statusBadge } from '../../functions/status-badge';
+import { handler as checkNow } from '../../functions/check-now';
+import { handler as scheduleChecks } from '../../functions/schedule-checks';
+import { handler as checkTenant } from '../../functions/check-tenant';
+import { useServiceDeps } from '../../functions/lib/runtime';
+
+const registered = jest.requireMock('@azure/functions').__registered;
+
+let sim: SimulatedCloud;
+let azurite: RunningAzurite;
+let agent: ReturnType<typeof createAgent>;
+let deps: ServiceDeps;
+let restoreEnvironment: () => void;
+let checks: QueueClient;
+let poison: QueueClient;
+const logs: string[] = [];
+
+const context = (dequeueCount = 1) => new InvocationContext({
+  invocationId: 'test', functionName: 'test', triggerMetadata: { dequeueCount },
+  logHandler: (level, ...args) => logs.push(`${level} ${args.map(String).join(' ')}`),
+});
+const get = (path: string, params: Record<string, string> = {}, headers: Record<string, string> = {}) => new HttpRequest({ method: 'GET', url: `http://localhost/api/${path}`, params, headers });
+const timer: Timer = { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } };
+
+async function drain(queue: QueueClient): Promise<unknown[]> {
+  const all: unknown[] = [];
+  for (;;) {
+    const { receivedMessageItems } = await queue.receiveMessages({ numberOfMessages: 32 });
+    if (receivedMessageItems.length === 0) return all;
+    for (const m of receivedMessageItems) {
+      all.push(JSON.parse(Buffer.from(m.messageText, 'base64').toString('utf8')));
+      await queue.deleteMessage(m.messageId, m.popReceipt);
+    }
+  }
+}
+
+/** One whole cycle as the host would run it: the timer fires, then a worker takes each message. */
+async function cycle(): Promise<void> {
+  await scheduleChecks(timer, context());
+  const messages = await drain(checks);
+  await Promise.all(messages.map((m) => checkTenant(m, context())));
+}
+
+beforeAll(async () => {
+  sim = await startSim(undefined, { realClock: true });
+  restoreEnvironment = useSimulatedManagedIdentity(sim);
+  azurite = await startAzurite();
+  agent = createAgent();
+  const dispatcher = routeToSimulatedCloud(sim.baseUrl, agent);
+  const settings = { ...readSettings({ AzureWebJobsStorage: azurite.connectionString }).settings, checkQueue: 'functions-test' };
+  deps = {
+    pipeline: { dispatcher, secrets: new KeyVaultSecretStore(sim.endpoints.keyvault, new ManagedIdentityCredential()), tokens: new TokenProvider(dispatcher) },
+    store: TableResultStore.fromConnectionString(azurite.connectionString),
+    queue: CheckQueue.fromConnectionString(azurite.connectionString, settings.checkQueue),
+    settings,
+  };
+  useServiceDeps(deps);
+  checks = new QueueClient(azurite.connectionString, settings.checkQueue);
+  poison = new QueueClient(azurite.connectionString, `${settings.checkQueue}-poison`);
+  await deps.store.ensureTables();
+  await deps.queue.ensureQueues();
+  await deps.store.watch(tenantDefinitionsFor(sim.scenarios()));
+}, 60_000);
+
+afterAll(async () => {
+  useServiceDeps(null);
+  restoreEnvironment?.();
+  await agent?.close();
+  await Promise.all([sim?.close(), azurite?.close()]);
+});
+
+test('every function is registered with its trigger, route, methods, auth level, schedule and queue', () => {
+  expect(registered).toEqual({
+    statusSummary: expect.objectContaining({ kind: 'http', methods: ['GET'], authLevel: 'anonymous', route: 'status' }),
+    statusDetail: expect.objectContaining({ kind: 'http', methods: ['GET'], authLevel: 'function', route: 'status/{tenant}' }),
+    statusBadge: expect.objectContaining({ kind: 'http', methods: ['GET'], authLevel: 'anonymous', route: 'status/{tenant}/badge' }),
+    checkTenantNow: expect.objectContaining({ kind: 'http', methods: ['POST'], authLevel: 'admin', route: 'check/{tenant}' }),
+    scheduleChecks: expect.objectContaining({ kind: 'timer', schedule: '0 */15 * * * *' }),
+    checkTenant: expect.objectContaining({ kind: 'storageQueue', queueName: 'tenant-checks', connection: 'AzureWebJobsStorage' }),
+  });
+});
+
+test('two cycles through timer, queue and worker: latest replaced, history appended once per cycle, read back over HTTP', async () => {
+  const scenarios = sim.scenarios();
+  await cycle();
+  const first = await deps.store.allLatest();
+  expect(first).toHaveLength(scenarios.length);
+  await cycle();
+  const second = await deps.store.allLatest();
+  expect(second).toHaveLength(scenarios.length);
+  expect(new Set(second.map((r) => r.cycleId)).size).toBe(1);
+  expect(second[0]!.cycleId).not.toBe(first[0]!.cycleId);
+  for (const s of scenarios.slice(0, 5)) expect(await deps.store.historyOf(s.tenantId)).toHaveLength(2);
+
+  const summary = await statusSummary(get('status'), context());
+  expect(summary.status).toBe(200);
+  const body = summary.jsonBody as { status: string; counts: Record<string, number>; tenants: { name: string; status: string }[] };
+  expect(body.counts).toEqual({ total: 27, healthy: 4, degraded: 3, failing: 20, unknown: 0 });
+  expect(body.status).toBe('failing');
+  expect(body.tenants.find((t) => t.name === 'Contoso')?.status).toBe('healthy');
+
+  const proseware = scenarios.find((s) => s.name === 'Proseware')!;
+  const detail = await statusDetail(get(`status/${proseware.tenantId}`, { tenant: proseware.tenantId }), context());
+  expect(detail.status).toBe(200);
+  expect(detail.headers).toEqual(expect.objectContaining({ 'cache-control': 'private, no-store' }));
+  const tenant = detail.jsonBody as { verdict: string; findings: { cause: string; fix: string[] }[]; history: unknown[]; evidence: unknown[] };
+  expect(tenant.verdict).toBe('failing');
+  expect(tenant.findings[0]).toEqual(expect.objectContaining({ cause: 'ews_disabled', fix: expect.any(Array) }));
+  expect(tenant.history).toHaveLength(2);
+  expect(tenant.evidence.length).toBeGreaterThan(0);
+}, 120_000);
+
+test('the summary and the badge reveal no mailbox, finding, evidence, secret or token', async () => {
+  const proseware = sim.scenarios().find((s) => s.name === 'Proseware')!;
+  const summary = JSON.stringify((await statusSummary(get('status'), context())).jsonBody);
+  const badge = (await statusBadge(get(`status/${proseware.tenantId}/badge`, { tenant: proseware.tenantId }), context())).jsonBody;
+  expect(badge).toEqual({ schemaVersion: 1, label: 'mail access', message: 'failing', color: 'red', cacheSeconds: 300 });
+  for (const text of [summary, JSON.stringify(badge)]) {
+    expect(text).not.toMatch(/@/);
+    expect(text).not.toMatch(/ews_disabled|x-ews-policy-reason|evidence|findings|eyJ|Bearer|secret/i);
+    for (const s of sim.scenarios()) if (s.clientSecret) expect(text).not.toContain(s.clientSecret);
+  }
+});
+
+test('monitors get 503 with ?failOn, and unchanged summaries answer 304 to If-None-Match', async () => {
+  expect((await statusSummary(get('status?failOn=failing'), context())).status).toBe(503);
+  expect((await statusSummary(get('status?failOn=sometimes'), context())).status).toBe(400);
+  const first = await statusSummary(get('status'), context());
+  expect(first.headers).toEqual(expect.objectContaining({ 'cache-control': 'public, max-age=60', etag: expect.stringMatching(/^W\/"/) }));
+  const again = await statusSummary(get('status', {}, { 'if-none-match': (first.headers as Record<string, string>).etag! }), context());
+  expect(again.status).toBe(304);
+  expect(again.jsonBody).toBeUndefined();
+});
+
+test.each([
+  ["PartitionKey eq 'tenant' or true", 400],
+  ["x' or RowKey ne '", 400],
+  ['../../admin', 400],
+  ['%2e%2e%2fstatus', 400],
+  ['a'.repeat(300), 400],
+  ['contoso\u0000.onmicrosoft.com', 400],
+  ['contoso.onmicrosoft.com\r\nx-injected: 1', 400],
+  ['unknown-tenant.onmicrosoft.com', 404],
+  ['00000000-0000-0000-0000-000000000000', 404],
+])('tenant %j in the route gets %i and never reaches storage', async (tenantId, status) => {
+  for (const [fn, path] of [[statusDetail, `status/x`], [statusBadge, 'status/x/badge']] as const) {
+    const response = await fn(get(path, { tenant: tenantId }), context());
+    expect(response.status).toBe(status);
+  }
+  const post = await checkNow(new HttpRequest({ method: 'POST', url: 'http://localhost/api/check/x', params: { tenant: tenantId } }), context());
+  expect(post.status).toBe(status);
+});
+
+test('an on-demand check runs now and answers with the result', async () => {
+  const contoso = sim.scenarios().find((s) => s.name === 'Contoso')!;
+  const response = await checkNow(new HttpRequest({ method: 'POST', url: `http://localhost/api/check/${contoso.tenantId}`, params: { tenant: contoso.tenantId } }), context());
+  expect(response.status).toBe(200);
+  expect(response.jsonBody).toEqual(expect.objectContaining({ verdict: 'healthy', findings: [] }));
+  expect(await deps.store.latest(contoso.tenantId)).toEqual(expect.objectContaining({ cycleId: expect.stringMatching(/^on-demand-/) }));
+}, 30_000);
+
+test('poison messages end in the poison queue with the reason; storage failures are retried, then poisoned, never lost', async () => {
+  await drain(poison);
+  await checkTenant({ tenantId: "x' or 1 eq 1", cycleId: 'c', cycleAt: '2026-11-21T09:00:00Z' }, context());
+  await checkTenant('not json at all', context());
+  const contoso = sim.scenarios().find((s) => s.name === 'Contoso')!;
+  const message = { tenantId: contoso.tenantId, cycleId: 'storage-down', cycleAt: '2026-11-21T09:00:00Z' };
+  const saveTenant = jest.spyOn(deps.store, 'saveTenant').mockRejectedValue(Object.assign(new Error('connect ECONNREFUSED'), { statusCode: undefined }));
+  try {
+    await expect(checkTenant(message, context(1))).rejects.toThrow('ECONNREFUSED');
+    await checkTenant(message, context(5));
+  } finally {
+    saveTenant.mockRestore();
+  }
+  const poisoned = (await drain(poison)) as { reason: string; message: unknown }[];
+  expect(poisoned.map((p) => p.reason)).toEqual([
+    expect.stringMatching(/tenantId is missing or is not a tenant id/),
+    expect.stringMatching(/not a JSON object/),
+    expect.stringMatching(/gave up after 5 deliveries: connect ECONNREFUSED/),
+  ]);
+  expect(poisoned[2]!.message).toEqual(message);
+  expect(logs.some((l) => /delivery 1 failed, the host will retry/.test(l))).toBe(true);
+}, 30_000);
+
+test('local.settings.sample.json lists every setting the code reads, each with where it comes from', () => {
+  const sample = JSON.parse(readFileSync(join(__dirname, '../../local.settings.sample.json'), 'utf8'));
+  for (const { name } of SETTINGS) {
+    expect(Object.keys(sample.Values)).toContain(name);
+    expect(sample.Comments[name]).toEqual(expect.any(String));
+  }
+  expect(readSettings(sample.Values).problems).toEqual([]);
+  expect(readSettings({ AzureWebJobsStorage: 'x', CHECK_SCHEDULE: 'every minute', HISTORY_RETENTION_DAYS: 'forever' }).problems).toEqual([
+    expect.stringMatching(/^CHECK_SCHEDULE must be an NCRONTAB expression/),
+    expect.stringMatching(/^HISTORY_RETENTION_DAYS must be a whole number/),
+  ]);
+});
