@@ -23,7 +23,7 @@ export function renderReport(run: RunResult): string {
     return [
       shorten(t.name, 26),
       t.verdict,
-      top ? shorten(`${top.cause}${top.detail ? `/${top.detail}` : ''} (${top.confidence})`, 44) : '-',
+      top ? shorten(`${top.cause}${top.detail ? `/${top.detail}` : ''} (${top.confidence})`, 72) : '-',
       timings(t),
       shorten(failed(t), 90),
     ];
