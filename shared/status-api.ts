@@ -1,5 +1,4 @@
-// The HTTP API over stored results, free of any host: the Functions and `demo --serve` both adapt requests to it.
-// Shapes are in openapi/tenant-health.openapi.json.
+// The HTTP API over stored results, free of any host: the Functions adapt their requests to it.
 import { createHash } from 'node:crypto';
 import { checkNow, NotConfiguredError, type ServiceDeps } from './check-service';
 import type { Verdict } from './diagnosis/engine';
@@ -48,6 +47,12 @@ async function guarded(work: () => Promise<ApiResponse>, log: (error: unknown) =
   }
 }
 
+/** Runs work for the tenant in the route, guarded; a malformed tenant is refused before anything is read. */
+function forTenant(request: ApiRequest, log: (error: unknown) => void, work: (tenantId: string) => Promise<ApiResponse>): Promise<ApiResponse> {
+  const tenant = tenantParam(request);
+  return tenant.ok ? guarded(() => work(tenant.tenantId), log) : Promise.resolve(tenant.response);
+}
+
 const text = (value: unknown, fallback = ''): string => (typeof value === 'string' ? value : fallback);
 
 const parse = (value: unknown): unknown => {
@@ -85,40 +90,34 @@ export function statusSummary(request: ApiRequest, deps: ServiceDeps, log: (erro
 
 /** GET /api/status/{tenant}: findings with fixes, probe evidence, readiness and recent history (function key). */
 export function statusDetail(request: ApiRequest, deps: ServiceDeps, log: (error: unknown) => void): Promise<ApiResponse> {
-  const tenant = tenantParam(request);
-  if (!tenant.ok) return Promise.resolve(tenant.response);
-  return guarded(async () => {
-    const row = await deps.store.latest(tenant.tenantId);
+  return forTenant(request, log, async (tenantId) => {
+    const row = await deps.store.latest(tenantId);
     if (!row) return problem(404, 'Tenant not found', 'No result is stored for this tenant; is it watched?');
-    const history = await deps.store.historyOf(tenant.tenantId, 20);
+    const history = await deps.store.historyOf(tenantId, 20);
     return json(request, 200, {
       tenantId: row.tenantId ?? row.rowKey, name: row.name, cloud: row.cloud, verdict: row.verdict, checkedAt: row.checkedAt, cycleId: row.cycleId,
       findings: parse(row.findings), probes: parse(row.probes), permissions: parse(row.permissions), readiness: parse(row.readiness), evidence: parse(row.evidence),
       history: history.map((h) => ({ checkedAt: h.checkedAt, cycleId: h.cycleId, verdict: h.verdict, topCause: h.topCause || null })),
     }, 'private, no-store');
-  }, log);
+  });
 }
 
 /** GET /api/status/{tenant}/badge: shields.io endpoint JSON; the state only, never a name or a cause. */
 export function statusBadge(request: ApiRequest, deps: ServiceDeps, log: (error: unknown) => void): Promise<ApiResponse> {
-  const tenant = tenantParam(request);
-  if (!tenant.ok) return Promise.resolve(tenant.response);
-  return guarded(async () => {
-    const row = await deps.store.latest(tenant.tenantId);
+  return forTenant(request, log, async (tenantId) => {
+    const row = await deps.store.latest(tenantId);
     const state = row ? text(row.verdict, 'unknown') : 'not watched';
     const badge = { schemaVersion: 1, label: request.query.get('label')?.slice(0, 40) || 'mail access', message: state, color: BADGE_COLOURS[state] ?? 'lightgrey', cacheSeconds: Math.max(300, deps.settings.statusCacheSeconds) };
     return json(request, row ? 200 : 404, badge, `public, max-age=${deps.settings.statusCacheSeconds}`);
-  }, log);
+  });
 }
 
 /** POST /api/check/{tenant}: checks one watched tenant now (admin key) and answers with its result. */
 export function checkTenantNow(request: ApiRequest, deps: ServiceDeps, log: (error: unknown) => void): Promise<ApiResponse> {
-  const tenant = tenantParam(request);
-  if (!tenant.ok) return Promise.resolve(tenant.response);
-  return guarded(async () => {
-    const result: TenantResult | null = await checkNow(tenant.tenantId, deps);
+  return forTenant(request, log, async (requested) => {
+    const result: TenantResult | null = await checkNow(requested, deps);
     if (!result) return problem(404, 'Tenant not watched', 'Only watched tenants can be checked; add it to WatchedTenants first.');
     const { tenantId, name, verdict, checkedAt, findings, probes, readiness } = result;
     return json(request, 200, { tenantId, name, verdict, checkedAt, findings, probes, readiness }, 'no-store');
-  }, log);
+  });
 }
