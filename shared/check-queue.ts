@@ -51,9 +51,4 @@ export class CheckQueue {
     await this.poison.sendMessage(encode({ reason, failedAt: new Date().toISOString(), message: original }));
   }
 
-  /** For tests and the demo: what waits in a queue, decoded, without removing it. */
-  async peek(which: 'checks' | 'poison', count = 32): Promise<unknown[]> {
-    const { peekedMessageItems } = await (which === 'checks' ? this.queue : this.poison).peekMessages({ numberOfMessages: count });
-    return peekedMessageItems.map((m) => JSON.parse(Buffer.from(m.messageText, 'base64').toString('utf8')) as unknown);
-  }
 }

@@ -130,8 +130,7 @@ export class TableResultStore {
   /** Writes one tenant's result: its latest status (unless a newer one is stored), its history row, and retention. */
   async saveTenant(result: TenantResult, cycle: Cycle): Promise<void> {
     await this.writeLatest([statusEntity(cycle, result)]);
-    await this.historyTable.upsertEntity(historyEntity(cycle, result), 'Replace');
-    await this.prune(result.tenantId, cycle.at);
+    await this.appendHistory(result, cycle);
   }
 
   /** Writes a whole cycle: latest statuses in transactions of at most 100, then each tenant's history row. */
@@ -139,10 +138,7 @@ export class TableResultStore {
     await this.writeLatest(results.map((t) => statusEntity(cycle, t)));
     const queue = [...results];
     await Promise.all(Array.from({ length: Math.min(8, queue.length) }, async () => {
-      for (let t = queue.shift(); t; t = queue.shift()) {
-        await this.historyTable.upsertEntity(historyEntity(cycle, t), 'Replace');
-        await this.prune(t.tenantId, cycle.at);
-      }
+      for (let t = queue.shift(); t; t = queue.shift()) await this.appendHistory(t, cycle);
     }));
   }
 
@@ -219,6 +215,12 @@ export class TableResultStore {
       }
     }
     throw new Error(`could not write the latest status of ${entity.rowKey}: it kept changing under five attempts`);
+  }
+
+  /** The cycle's history row (rewritten, not added, when the cycle is retried), then retention for the tenant. */
+  private async appendHistory(result: TenantResult, cycle: Cycle): Promise<void> {
+    await this.historyTable.upsertEntity(historyEntity(cycle, result), 'Replace');
+    await this.prune(result.tenantId, cycle.at);
   }
 
   /** Deletes a tenant's history rows older than the retention window, in transactions of at most 100. */

@@ -25,8 +25,11 @@ function json(request: ApiRequest, status: number, body: unknown, cacheControl: 
   return { status, headers, jsonBody: body };
 }
 
-const problem = (status: number, title: string, detail: string): ApiResponse => ({
-  status, headers: { 'content-type': 'application/problem+json; charset=utf-8', 'cache-control': 'no-store' }, jsonBody: { title, status, detail },
+/** An RFC 9457 problem answer; a 503 says when to come back. */
+export const problem = (status: number, title: string, detail: string): ApiResponse => ({
+  status,
+  headers: { 'content-type': 'application/problem+json; charset=utf-8', 'cache-control': 'no-store', ...(status === 503 ? { 'retry-after': '30' } : {}) },
+  jsonBody: { title, status, detail },
 });
 
 /** The tenant named in the route, or the answer that refuses it; nothing unchecked reaches storage. */
@@ -43,7 +46,7 @@ async function guarded(work: () => Promise<ApiResponse>, log: (error: unknown) =
   } catch (error) {
     log(error);
     if (error instanceof NotConfiguredError) return problem(503, 'Not configured', error.message);
-    return { ...problem(503, 'Status unavailable', 'Stored results could not be read; try again shortly.'), headers: { 'content-type': 'application/problem+json; charset=utf-8', 'cache-control': 'no-store', 'retry-after': '30' } };
+    return problem(503, 'Status unavailable', 'Stored results could not be read; try again shortly.');
   }
 }
 

@@ -228,6 +228,8 @@ export function readSignals(evidence: Evidence): Signals {
   const ok = !failed && ((status !== null && status < 400) || (status === null && Boolean(claims)));
 
   const endpoint = evidence.endpoint;
+  const tokenKind = tokenKindOf(claims);
+  const resource = resourceOf(endpoint, request);
   const label = [
     endpoint,
     request?.operation,
@@ -259,10 +261,10 @@ export function readSignals(evidence: Evidence): Signals {
     aadsts,
     ...(oauthError ? { oauthError } : {}),
     ...(claims ? { claims } : {}),
-    ...(tokenKindOf(claims) ? { tokenKind: tokenKindOf(claims) } : {}),
+    ...(tokenKind ? { tokenKind } : {}),
     roles,
     ...(Number.isNaN(observed) ? {} : { observedAt: Math.floor(observed / 1000) }),
-    ...(resourceOf(endpoint, request) ? { resource: resourceOf(endpoint, request) } : {}),
+    ...(resource ? { resource } : {}),
     loginHost: loginHostOf(request?.url),
     ...(tenantId ? { tenantId } : {}),
     ...(clientId ? { clientId } : {}),
