@@ -3,6 +3,7 @@ import { DefaultAzureCredential } from '@azure/identity';
 import { KeyVaultSecretStore, LocalSecretStore, type SecretStore } from '../shared/credentials';
 import { createAgent } from '../shared/http';
 import { parseTenantsFile, TenantDefinitionError } from '../shared/tenants';
+import { TokenProvider } from '../shared/tokens';
 import { parseOptions, readJsonFile, UsageError } from './args';
 import type { Io } from './io';
 import { runAndPrint } from './run-cycle';
@@ -35,7 +36,7 @@ export async function checkCommand(args: string[], io: Io): Promise<number> {
   }
   const agent = createAgent();
   try {
-    const { code } = await runAndPrint(tenantsFile.tenants, agent, secrets, { json: values.json, failOnUnhealthy: values['fail-on-unhealthy'] }, io);
+    const { code } = await runAndPrint(tenantsFile.tenants, { dispatcher: agent, secrets, tokens: new TokenProvider(agent) }, { json: values.json, failOnUnhealthy: values['fail-on-unhealthy'] }, io);
     return code;
   } finally {
     await agent.close();

@@ -1,13 +1,13 @@
 // Where the command line writes: machine output on stdout, people's messages on stderr; and how it waits to be stopped.
 export interface Io {
-  stdout(line: string): void;
-  stderr(line: string): void;
+  stdout: (line: string) => void;
+  stderr: (line: string) => void;
   /** Whether stderr is a terminal, so that progress may redraw a line. */
   interactive: boolean;
   /** Redraws one progress line on a terminal; an empty string clears it. */
-  progress(line: string): void;
+  progress: (line: string) => void;
   /** All of standard input, for commands that read `-`. */
-  readStdin(): Promise<string>;
+  readStdin: () => Promise<string>;
 }
 
 export const processIo: Io = {

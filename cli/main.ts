@@ -7,7 +7,7 @@ import { processIo, type Io } from './io';
 import { simCommand } from './sim-command';
 
 const COMMANDS: Record<string, { run: (args: string[], io: Io) => Promise<number>; summary: string }> = {
-  demo: { run: demoCommand, summary: 'check every tenant of the simulated cloud and print the report (--json, --scenarios FILE, --fail-on-unhealthy)' },
+  demo: { run: demoCommand, summary: 'check every tenant of the simulated cloud and print the report (--json, --scenarios FILE, --fail-on-unhealthy, --serve [--port N])' },
   check: { run: checkCommand, summary: 'check real tenants (--config FILE [--secrets FILE] [--json] [--fail-on-unhealthy])' },
   diagnose: { run: diagnoseCommand, summary: 'explain saved evidence: root cause, confidence and fix (FILE|- [--json])' },
   sim: { run: simCommand, summary: 'start the simulated Microsoft 365 cloud on loopback (--port N, --scenarios FILE | --synthetic N)' },

@@ -1,8 +1,10 @@
 // HTTP POST /api/check/{tenant}: an on-demand check of one watched tenant, behind the admin key.
 import { app } from '@azure/functions';
-import { checkTenantNow } from '../shared/status-api';
+import { HTTP_ROUTES } from '../shared/status-api';
 import { httpHandler } from './lib/http-adapter';
 
-export const handler = httpHandler(checkTenantNow);
+const { name, method, route, authLevel, api } = HTTP_ROUTES.checkTenantNow;
 
-app.http('checkTenantNow', { methods: ['POST'], authLevel: 'admin', route: 'check/{tenant}', handler });
+export const handler = httpHandler(api);
+
+app.http(name, { methods: [method], authLevel, route, handler });

@@ -1,8 +1,10 @@
 // HTTP GET /api/status/{tenant}/badge: a shields.io endpoint badge of one tenant's state.
 import { app } from '@azure/functions';
-import { statusBadge } from '../shared/status-api';
+import { HTTP_ROUTES } from '../shared/status-api';
 import { httpHandler } from './lib/http-adapter';
 
-export const handler = httpHandler(statusBadge);
+const { name, method, route, authLevel, api } = HTTP_ROUTES.statusBadge;
 
-app.http('statusBadge', { methods: ['GET'], authLevel: 'anonymous', route: 'status/{tenant}/badge', handler });
+export const handler = httpHandler(api);
+
+app.http(name, { methods: [method], authLevel, route, handler });

@@ -1,8 +1,10 @@
 // HTTP GET /api/status/{tenant}: one tenant's findings, fixes, evidence and history, behind a function key.
 import { app } from '@azure/functions';
-import { statusDetail } from '../shared/status-api';
+import { HTTP_ROUTES } from '../shared/status-api';
 import { httpHandler } from './lib/http-adapter';
 
-export const handler = httpHandler(statusDetail);
+const { name, method, route, authLevel, api } = HTTP_ROUTES.statusDetail;
 
-app.http('statusDetail', { methods: ['GET'], authLevel: 'function', route: 'status/{tenant}', handler });
+export const handler = httpHandler(api);
+
+app.http(name, { methods: [method], authLevel, route, handler });

@@ -1,8 +1,10 @@
 // HTTP GET /api/status: the summary for status pages: overall and per-tenant state.
 import { app } from '@azure/functions';
-import { statusSummary } from '../shared/status-api';
+import { HTTP_ROUTES } from '../shared/status-api';
 import { httpHandler } from './lib/http-adapter';
 
-export const handler = httpHandler(statusSummary);
+const { name, method, route, authLevel, api } = HTTP_ROUTES.statusSummary;
 
-app.http('statusSummary', { methods: ['GET'], authLevel: 'anonymous', route: 'status', handler });
+export const handler = httpHandler(api);
+
+app.http(name, { methods: [method], authLevel, route, handler });

@@ -124,3 +124,22 @@ export function checkTenantNow(request: ApiRequest, deps: ServiceDeps, log: (err
     return json(request, 200, { tenantId, name, verdict, checkedAt, findings, probes, readiness }, 'no-store');
   });
 }
+
+export type StatusApi = (request: ApiRequest, deps: ServiceDeps, log: (error: unknown) => void) => Promise<ApiResponse>;
+
+/** One HTTP endpoint: the Functions register it, `demo --serve` routes to it, and the OpenAPI document describes it. */
+export interface HttpRoute {
+  name: string;
+  method: 'GET' | 'POST';
+  /** Below /api, with {tenant} as the only parameter. */
+  route: string;
+  authLevel: 'anonymous' | 'function' | 'admin';
+  api: StatusApi;
+}
+
+export const HTTP_ROUTES = {
+  statusSummary: { name: 'statusSummary', method: 'GET', route: 'status', authLevel: 'anonymous', api: statusSummary },
+  statusDetail: { name: 'statusDetail', method: 'GET', route: 'status/{tenant}', authLevel: 'function', api: statusDetail },
+  statusBadge: { name: 'statusBadge', method: 'GET', route: 'status/{tenant}/badge', authLevel: 'anonymous', api: statusBadge },
+  checkTenantNow: { name: 'checkTenantNow', method: 'POST', route: 'check/{tenant}', authLevel: 'admin', api: checkTenantNow },
+} as const satisfies Record<string, HttpRoute>;

@@ -2,16 +2,14 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { ServiceDeps } from '../../shared/check-service';
 import { redact } from '../../shared/redact';
-import { problem, type ApiRequest, type ApiResponse } from '../../shared/status-api';
+import { problem, type ApiResponse, type StatusApi } from '../../shared/status-api';
 import { runtime } from './runtime';
-
-type Api = (request: ApiRequest, deps: ServiceDeps, log: (error: unknown) => void) => Promise<ApiResponse>;
 
 export const describeError = (error: unknown) => redact(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 
 const toHttp = (response: ApiResponse): HttpResponseInit => ({ status: response.status, headers: response.headers, ...(response.jsonBody !== undefined ? { jsonBody: response.jsonBody } : {}) });
 
-export function httpHandler(api: Api) {
+export function httpHandler(api: StatusApi) {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     let deps: ServiceDeps | null;
     let problems: string[];

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { defaultScenario } from '../../sim/catalogue';
+import { startServing } from '../helpers/serving-command';
 
 const BIN = join(__dirname, '../../bin/tenant-health.js');
 const run = (args: string[]) => promisify(execFile)(process.execPath, [BIN, ...args], { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
@@ -87,7 +88,58 @@ test('--fail-on-unhealthy exits 1 when a tenant is not healthy', async () => {
   await expect(run(['demo', '--fail-on-unhealthy', '--scenarios', scenarioFile])).rejects.toMatchObject({ code: 1 });
 }, 60_000);
 
+test('--serve answers the status routes on loopback after its cycle, one ready line on stdout, until SIGTERM', async () => {
+  const demo = await startServing(['demo', '--serve', '--port', '0', '--scenarios', scenarioFile]);
+  try {
+    expect(demo.before).toEqual([]); // the report goes to stderr, so a script can read the ready line first
+    expect(demo.ready).toEqual({ ready: true, baseUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });
+    const api = (path: string, init?: RequestInit) => fetch(`${demo.ready.baseUrl}/api/${path}`, init);
+
+    const summary = await api('status');
+    expect([summary.status, summary.headers.get('content-type')]).toEqual([200, 'application/json; charset=utf-8']);
+    const body = (await summary.json()) as { status: string; counts: Record<string, number>; tenants: { tenantId: string; name: string; status: string }[] };
+    expect([body.status, body.counts]).toEqual(['failing', { total: 27, healthy: 4, degraded: 3, failing: 20, unknown: 0 }]);
+    expect((await api('status', { headers: { 'if-none-match': summary.headers.get('etag') ?? '' } })).status).toBe(304);
+    expect((await api('status?failOn=failing')).status).toBe(503);
+
+    const id = (name: string) => body.tenants.find((t) => t.name === name)?.tenantId ?? '';
+    expect(await (await api(`status/${id('Contoso')}/badge`)).json()).toEqual(expect.objectContaining({ schemaVersion: 1, message: 'healthy', color: 'brightgreen' }));
+    const detail = (await (await api(`status/${id('Proseware')}`)).json()) as { findings: { cause: string }[]; history: unknown[] };
+    expect(detail.findings[0]?.cause).toBe(defaultScenario().tenants.find((t) => t.name === 'Proseware')?.expectedCause);
+    const checked = await api(`check/${id('Contoso')}`, { method: 'POST' });
+    expect([checked.status, ((await checked.json()) as { verdict: string }).verdict]).toEqual([200, 'healthy']);
+    expect(((await (await api(`status/${id('Contoso')}`)).json()) as { history: unknown[] }).history).toHaveLength(2);
+
+    const wrongMethod = await api('status', { method: 'DELETE' });
+    expect([wrongMethod.status, wrongMethod.headers.get('allow')]).toEqual([405, 'GET']);
+    expect((await api('status/%27%20or%20true%20or%20%27')).status).toBe(400);
+    expect((await api('nothing/here')).status).toBe(404);
+
+    expect(await demo.stop()).toBe(0);
+    expect(demo.after).toEqual([]);
+    expect(demo.stderr()).toMatch(/^Proseware\s+failing/m);
+    expect(demo.stderr()).toMatch(/POST \/api\/check\/[0-9a-f-]{36} 200/);
+    expectNoSecrets(demo.stderr());
+  } finally {
+    demo.child.kill('SIGKILL');
+  }
+}, 60_000);
+
+test('--serve --json prints the run object as one line, then the ready line', async () => {
+  const demo = await startServing(['demo', '--serve', '--json', '--scenarios', scenarioFile]);
+  try {
+    expect(demo.before).toHaveLength(1);
+    expect((JSON.parse(demo.before[0] ?? '') as { summary: unknown }).summary).toEqual({ tenants: 27, healthy: 4, degraded: 3, failing: 20, unknown: 0 });
+    expect((await fetch(`${demo.ready.baseUrl}/api/status`)).status).toBe(200);
+    expect(await demo.stop('SIGINT')).toBe(0);
+  } finally {
+    demo.child.kill('SIGKILL');
+  }
+}, 60_000);
+
 test.each([
+  [['demo', '--port', '8080'], /demo: --port only applies with --serve/],
+  [['demo', '--serve', '--port', '99999'], /demo: --port must be an integer from 0 to 65535/],
   [['check'], /check: --config FILE is required/],
   [['check', '--config', '/nonexistent.json'], /check: --config: cannot read \/nonexistent.json: ENOENT/],
   [['demo', '--scenarios', '/nonexistent.json'], /demo: --scenarios: cannot read/],

@@ -1,16 +1,12 @@
 // `npx tenant-health sim` as shared/contracts/cli.md says: one ready line of JSON, discovery, clean stop, exit 2 on bad input.
-import { spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
-
-const BIN = `${__dirname}/../../bin/tenant-health.js`;
+import { spawnSync } from 'node:child_process';
+import { BIN, startServing } from '../helpers/serving-command';
 
 test('prints exactly one ready line, serves the scenario list, and stops cleanly on SIGTERM', async () => {
-  const child = spawn(process.execPath, [BIN, 'sim', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const sim = await startServing(['sim', '--port', '0']);
   try {
-    const lines = createInterface({ input: child.stdout });
-    const [first] = (await once(lines, 'line')) as [string];
-    const ready = JSON.parse(first) as { ready: boolean; baseUrl: string; endpoints: Record<string, string> };
+    const ready = sim.ready as { ready: boolean; baseUrl: string; endpoints: Record<string, string> };
+    expect(sim.before).toEqual([]);
     expect(ready.ready).toBe(true);
     expect(ready.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(Object.keys(ready.endpoints)).toEqual(expect.arrayContaining(['login', 'ews', 'graph', 'adminapi', 'keyvault', 'logicapp']));
@@ -18,14 +14,10 @@ test('prints exactly one ready line, serves the scenario list, and stops cleanly
     const scenarios = (await (await fetch(`${ready.baseUrl}/_sim/scenarios`)).json()) as Record<string, unknown>[];
     expect(scenarios[0]).toEqual(expect.objectContaining({ tenantId: expect.any(String), name: 'Contoso', expectedCause: 'healthy', clientId: expect.any(String), clientSecret: expect.any(String), mailboxes: expect.any(Array) }));
     expect(await (await fetch(`${ready.baseUrl}/_sim/logicapp`)).json()).toEqual([]);
-    const more: string[] = [];
-    lines.on('line', (line) => more.push(line));
-    child.kill('SIGTERM');
-    const [code] = (await once(child, 'exit')) as [number];
-    expect(code).toBe(0);
-    expect(more).toEqual([]);
+    expect(await sim.stop()).toBe(0);
+    expect(sim.after).toEqual([]);
   } finally {
-    child.kill('SIGKILL');
+    sim.child.kill('SIGKILL');
   }
 });
 
