@@ -4,6 +4,7 @@ const PATTERNS: [RegExp, string][] = [
   [/\b(Bearer|Basic)\s+[\w.~+/=-]{8,}/gi, '$1 <redacted>'],
   [/(["']?authorization["']?\s*[:=]\s*["']?)[^"',}\n]+/gi, '$1<redacted>'],
   [/([?&](?:sig|code)=)[^&\s"']+/gi, '$1<redacted>'],
+  [/\b((?:AccountKey|SharedAccessKey|SharedAccessSignature)=)[^;\s"']+/gi, '$1<redacted>'],
   [/(\b(?:client_secret|access_token|refresh_token|client_assertion|password|passwd)["']?\s*[=:]\s*["']?)[^&\s"',}]+/gi, '$1<redacted>'],
 ];
 

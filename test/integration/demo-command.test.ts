@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { defaultScenario } from '../../sim/catalogue';
+import { undocumented } from '../helpers/openapi';
 import { startServing } from '../helpers/serving-command';
 
 const BIN = join(__dirname, '../../bin/tenant-health.js');
@@ -99,6 +100,7 @@ test('--serve answers the status routes on loopback after its cycle, one ready l
     expect([summary.status, summary.headers.get('content-type')]).toEqual([200, 'application/json; charset=utf-8']);
     const body = (await summary.json()) as { status: string; counts: Record<string, number>; tenants: { tenantId: string; name: string; status: string }[] };
     expect([body.status, body.counts]).toEqual(['failing', { total: 27, healthy: 4, degraded: 3, failing: 20, unknown: 0 }]);
+    expect(undocumented('statusSummary', { status: summary.status, headers: Object.fromEntries(summary.headers), jsonBody: body })).toEqual([]);
     expect((await api('status', { headers: { 'if-none-match': summary.headers.get('etag') ?? '' } })).status).toBe(304);
     expect((await api('status?failOn=failing')).status).toBe(503);
 

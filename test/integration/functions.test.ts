@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ManagedIdentityCredential } from '@azure/identity';
-import { HttpRequest, InvocationContext, type Timer } from '@azure/functions';
+import { HttpRequest, InvocationContext, type HttpResponseInit, type Timer } from '@azure/functions';
 import { QueueClient } from '@azure/storage-queue';
 import { startAzurite, type RunningAzurite } from '../../cli/azurite';
 import { CheckQueue } from '../../shared/check-queue';
@@ -16,6 +16,7 @@ import { TokenProvider } from '../../shared/tokens';
 import { tenantDefinitionsFor } from '../../sim/demo-tenants';
 import { routeToSimulatedCloud } from '../../sim/route-to-sim';
 import type { SimulatedCloud } from '../../sim/server';
+import { undocumented } from '../helpers/openapi';
 import { startSim, useSimulatedManagedIdentity } from '../helpers/sim';
 
 jest.mock('@azure/functions', () => {
@@ -24,15 +25,27 @@ jest.mock('@azure/functions', () => {
   const record = (kind: string) => (name: string, options: object) => { registered[name] = { kind, ...options }; };
   return { ...actual, __registered: registered, app: { ...actual.app, http: record('http'), timer: record('timer'), storageQueue: record('storageQueue') } };
 });
-import { handler as statusSummary } from '../../functions/status-summary';
-import { handler as statusDetail } from '../../functions/status-detail';
-import { handler as statusBadge } from '../../functions/status-badge';
-import { handler as checkNow } from '../../functions/check-now';
+import { handler as statusSummaryHandler } from '../../functions/status-summary';
+import { handler as statusDetailHandler } from '../../functions/status-detail';
+import { handler as statusBadgeHandler } from '../../functions/status-badge';
+import { handler as checkNowHandler } from '../../functions/check-now';
 import { handler as scheduleChecks } from '../../functions/schedule-checks';
 import { handler as checkTenant } from '../../functions/check-tenant';
 import { useServiceDeps } from '../../functions/lib/runtime';
 
 const registered = jest.requireMock('@azure/functions').__registered;
+
+/** Every answer a test gets from an HTTP handler must be one the OpenAPI document describes. */
+const documented = (operationId: string, handler: (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>) =>
+  async (request: HttpRequest, invocation: InvocationContext) => {
+    const answer = await handler(request, invocation);
+    expect(undocumented(operationId, answer)).toEqual([]);
+    return answer;
+  };
+const statusSummary = documented('statusSummary', statusSummaryHandler);
+const statusDetail = documented('statusDetail', statusDetailHandler);
+const statusBadge = documented('statusBadge', statusBadgeHandler);
+const checkNow = documented('checkTenantNow', checkNowHandler);
 
 let sim: SimulatedCloud;
 let azurite: RunningAzurite;
@@ -170,13 +183,32 @@ test.each([
   ['contoso.onmicrosoft.com\r\nx-injected: 1', 400],
   ['unknown-tenant.onmicrosoft.com', 404],
   ['00000000-0000-0000-0000-000000000000', 404],
-])('tenant %j in the route gets %i and never reaches storage', async (tenantId, status) => {
+])('tenant %j in the route gets %i, and a malformed one never reaches storage', async (tenantId, status) => {
+  const reads = [jest.spyOn(deps.store, 'latest'), jest.spyOn(deps.store, 'watchedTenant'), jest.spyOn(deps.store, 'historyOf')];
   for (const [fn, path] of [[statusDetail, `status/x`], [statusBadge, 'status/x/badge']] as const) {
     const response = await fn(get(path, { tenant: tenantId }), context());
     expect(response.status).toBe(status);
   }
   const post = await checkNow(new HttpRequest({ method: 'POST', url: 'http://localhost/api/check/x', params: { tenant: tenantId } }), context());
   expect(post.status).toBe(status);
+  const queried = reads.flatMap((spy) => spy.mock.calls.map((call) => call[0]));
+  expect(queried).toEqual(status === 400 ? [] : expect.arrayContaining([tenantId.toLowerCase()]));
+});
+
+test('storage that cannot be read answers 503 with Retry-After and no internal detail', async () => {
+  const failure = Object.assign(new Error('getaddrinfo ENOTFOUND account.table.core.windows.net; AccountKey=c2VjcmV0'), { statusCode: undefined });
+  const reads = [jest.spyOn(deps.store, 'allLatest').mockRejectedValue(failure), jest.spyOn(deps.store, 'latest').mockRejectedValue(failure)];
+  try {
+    const contoso = sim.scenarios().find((s) => s.name === 'Contoso')!;
+    for (const response of [await statusSummary(get('status'), context()), await statusDetail(get(`status/${contoso.tenantId}`, { tenant: contoso.tenantId }), context())]) {
+      expect([response.status, (response.headers as Record<string, string>)['retry-after']]).toEqual([503, '30']);
+      expect(JSON.stringify(response.jsonBody)).not.toMatch(/ENOTFOUND|AccountKey/);
+    }
+    expect(logs.filter((l) => l.includes('ENOTFOUND'))).toHaveLength(2); // the cause is logged for the operator, without the key
+    expect(logs.join('\n')).not.toContain('c2VjcmV0');
+  } finally {
+    for (const spy of reads) spy.mockRestore();
+  }
 });
 
 test('an on-demand check runs now and answers with the result', async () => {
