@@ -2,7 +2,7 @@
 import { DefaultAzureCredential } from '@azure/identity';
 import { KeyVaultSecretStore, LocalSecretStore, type SecretStore } from '../shared/credentials';
 import { createAgent } from '../shared/http';
-import { parseTenantsFile, TenantDefinitionError } from '../shared/tenants';
+import { parseTenantsFile, TenantDefinitionError, type TenantsFile } from '../shared/tenants';
 import { TokenProvider } from '../shared/tokens';
 import { parseOptions, readJsonFile, UsageError } from './args';
 import type { Io } from './io';
@@ -14,14 +14,7 @@ export async function checkCommand(args: string[], io: Io): Promise<number> {
     json: { type: 'boolean', default: false }, 'fail-on-unhealthy': { type: 'boolean', default: false },
   });
   if (!values.config) throw new UsageError('--config FILE is required (the tenants to check; see README)');
-  const file = await readJsonFile(values.config, '--config');
-  let tenantsFile;
-  try {
-    tenantsFile = parseTenantsFile(file);
-  } catch (error) {
-    if (error instanceof TenantDefinitionError) throw new UsageError(`--config ${values.config}: ${error.message}`);
-    throw error;
-  }
+  const tenantsFile = await loadTenantsFile(values.config);
   let secrets: SecretStore;
   if (values.secrets) {
     try {
@@ -43,3 +36,14 @@ export async function checkCommand(args: string[], io: Io): Promise<number> {
   }
 }
 
+
+/** Reads and validates a tenants file; every problem is a usage error naming the file, the tenant and the field. */
+export async function loadTenantsFile(path: string): Promise<TenantsFile> {
+  const file = await readJsonFile(path, '--config');
+  try {
+    return parseTenantsFile(file);
+  } catch (error) {
+    if (error instanceof TenantDefinitionError) throw new UsageError(`--config ${path}: ${error.message}`);
+    throw error;
+  }
+}

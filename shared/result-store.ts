@@ -107,6 +107,22 @@ export class TableResultStore {
     }
   }
 
+  /** Stops watching a tenant and drops its latest status (its history ages out); false when it was not watched. */
+  async unwatch(tenantId: string): Promise<boolean> {
+    const key = tenantId.toLowerCase();
+    const gone = async (table: TableClient) => {
+      try {
+        await table.deleteEntity(STATUS_PARTITION, key);
+        return true;
+      } catch (error) {
+        if ((error as { statusCode?: number }).statusCode === 404) return false;
+        throw error;
+      }
+    };
+    const [watched] = await Promise.all([gone(this.watchedTable), gone(this.statusTable)]);
+    return watched;
+  }
+
   /** Every watched tenant whose stored definition is still valid; the others are returned with the reason. */
   async watched(): Promise<{ tenants: TenantDefinition[]; invalid: { tenantId: string; problem: string }[] }> {
     const tenants: TenantDefinition[] = [];
