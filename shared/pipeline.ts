@@ -5,9 +5,10 @@ import { CLOUDS } from './clouds';
 import { loadCredential, type CredentialMaterial, type SecretStore } from './credentials';
 import { diagnose, type Finding, type Verdict } from './diagnosis/engine';
 import type { Evidence, TokenClaims } from './evidence';
-import { daysToShutdown } from './ews-timeline';
 import { DEFAULT_LIMITS, type HttpLimits } from './http';
 import { probeControlPlane, type ControlPlaneFacts } from './probes/control-plane';
+import { probeEwsInventory, type EwsInventory } from './probes/ews-inventory';
+import { assessReadiness, type Readiness } from './readiness';
 import { probeEwsGetFolder } from './probes/ews';
 import { probeGraphInbox, probeGraphOrganization } from './probes/graph';
 import { skipped, type ProbeContext, type ProbeOutcome, type ProbeResult } from './probes/probe-kit';
@@ -34,7 +35,6 @@ export interface RunOptions {
   onTenantDone?: (result: TenantResult, done: number, total: number) => void;
 }
 
-export interface Readiness { score: number | null; band: string; confidence: 'high' | 'medium' | 'low'; daysToShutdown: number }
 
 /** What a tenant's app may do according to its tokens, beside what the probes saw it do. */
 export interface PermissionLine { check: string; resource: 'exchange' | 'graph'; needs: string[]; granted: string[]; worked: boolean | null }
@@ -43,12 +43,16 @@ export interface TenantResult {
   tenantId: string;
   name: string;
   cloud: TenantDefinition['cloud'];
+  /** The app checked, and how it reaches mail (from its definition): what the readiness score judges. */
+  app: { clientId: string; ews: 'oauth' | 'basic' | 'off'; graph: boolean };
   verdict: Verdict;
   findings: Finding[];
   probes: ProbeResult[];
   readiness: Readiness;
   permissions: PermissionLine[];
   controlPlane?: ControlPlaneFacts;
+  /** Apps Microsoft saw calling EWS and apps holding full_access_as_app, or why they could not be read. */
+  ewsInventory?: EwsInventory;
   credential?: { type: CredentialMaterial['kind']; expiresOn?: string };
   /** Evidence of every attempted call, as diagnose takes it; bodies of successful calls are dropped. */
   evidence: Evidence[];
@@ -108,12 +112,12 @@ export async function checkTenant(tenant: TenantDefinition, deps: PipelineDeps, 
     const { verdict, findings } = diagnose(evidence, {
       tenantId: tenant.tenantId, clientId: tenant.clientId, userAgent: context.userAgent, ...(extra.controlPlane ? { controlPlane: extra.controlPlane } : {}),
     });
-    return {
-      tenantId: tenant.tenantId, name: tenant.name, cloud: tenant.cloud, verdict, findings, probes, evidence, checkedAt,
-      readiness: { score: null, band: 'unknown', confidence: 'low', daysToShutdown: daysToShutdown(now()) },
-      permissions: [],
-      ...extra,
+    const result: Omit<TenantResult, 'readiness'> = {
+      tenantId: tenant.tenantId, name: tenant.name, cloud: tenant.cloud,
+      app: { clientId: tenant.clientId, ews: tenant.checks.ews.enabled ? tenant.checks.ews.auth : 'off', graph: tenant.checks.graph.enabled },
+      verdict, findings, probes, evidence, checkedAt, permissions: [], ...extra,
     };
+    return { ...result, readiness: assessReadiness(result, now()) };
   };
 
   const credential = await loadCredential(tenant.credential, deps.secrets, checkedAt);
@@ -162,6 +166,16 @@ export async function checkTenant(tenant: TenantDefinition, deps: PipelineDeps, 
     outcomes.push(graphToken?.ok ? await probeGraphOrganization(context, tenant, { token: graphToken.accessToken, claims: graphToken.claims }) : skipped('graph.organization', 'no Graph token'));
   }
 
+  const unreadable = (why: string): EwsInventory => ({ usage: { unavailable: `Message Center posts not read: ${why}` }, grants: { unavailable: `full_access_as_app grants not read: ${why}` } });
+  let ewsInventory: EwsInventory;
+  if (!graph.enabled) ewsInventory = unreadable('the Graph checks are turned off for this tenant');
+  else if (!graphToken?.ok) ewsInventory = unreadable('no Graph token');
+  else {
+    const read = await probeEwsInventory(context, tenant, { token: graphToken.accessToken, claims: graphToken.claims });
+    outcomes.push(...read.probes);
+    ewsInventory = read.inventory;
+  }
+
   let controlPlane: ControlPlaneFacts | undefined;
   if (tenant.checks.controlPlane === 'auto' && exchangeToken?.ok && exchangeToken.claims.roles?.includes('Exchange.ManageAsApp')) {
     const plane = await probeControlPlane(context, tenant, { token: exchangeToken.accessToken, claims: exchangeToken.claims });
@@ -181,5 +195,5 @@ export async function checkTenant(tenant: TenantDefinition, deps: PipelineDeps, 
       worked: ran.length === 0 ? null : ran.every((o) => o.result.ok),
     };
   });
-  return finish({ permissions, credential: credentialInfo, ...(controlPlane ? { controlPlane } : {}) });
+  return finish({ permissions, credential: credentialInfo, ewsInventory, ...(controlPlane ? { controlPlane } : {}) });
 }

@@ -12,7 +12,7 @@ export function tenantDefinitionsFor(listings: ScenarioListing[]): TenantDefinit
     canaries: s.mailboxes,
     // The checks mirror how each tenant's app calls the services, misconfigurations included.
     checks: {
-      ews: { enabled: true, impersonation: s.client.impersonation, auth: s.client.auth, ...(s.client.ewsScope ? { scope: s.client.ewsScope } : {}) },
+      ews: { enabled: s.client.ews, impersonation: s.client.impersonation, auth: s.client.auth, ...(s.client.ewsScope ? { scope: s.client.ewsScope } : {}) },
       graph: { enabled: true },
       controlPlane: 'auto',
     },

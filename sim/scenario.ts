@@ -44,6 +44,8 @@ const mailboxSchema = z.object({
 }).strict();
 
 const clientProfileSchema = z.object({
+  /** false: the app has moved to Graph and no longer calls EWS. */
+  ews: z.boolean().default(true),
   /** false: the app sends app-only EWS calls without the ExchangeImpersonation header. */
   impersonation: z.boolean().default(true),
   /** The scope the app asks for when it calls EWS (a wrong resource here gives a token with the wrong audience). */
@@ -97,7 +99,7 @@ const tenantSchema = z.object({
     keyVaultSecretName: z.string().regex(/^[0-9a-zA-Z-]{1,127}$/, 'Key Vault secret names are 1-127 letters, digits and dashes').optional(),
     /** What tenant-health's vault holds for this app when it differs from the registered credential (rotated in one place only). */
     vaultValue: z.string().optional(),
-    client: clientProfileSchema.default({ impersonation: true, auth: 'oauth' }),
+    client: clientProfileSchema.default({ ews: true, impersonation: true, auth: 'oauth' }),
   }).strict(),
   /** App IDs Microsoft has seen calling EWS in this tenant (Message Center "Update active EWS applications"). */
   ewsUsage: z.array(z.object({ appId: guid, calls: z.number().int().min(0), lastActivity: instant }).strict()).default([]),

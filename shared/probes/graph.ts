@@ -7,7 +7,8 @@ import { callOnce, retryAfterMs, type ProbeContext, type ProbeOutcome } from './
 
 export interface GraphToken { token: string; claims: TokenClaims }
 
-async function graphGet(context: ProbeContext, tenant: TenantDefinition, token: GraphToken, name: string, path: string, mailbox?: string): Promise<ProbeOutcome> {
+/** One Graph GET as a probe; the whole body is returned beside the outcome for callers that read it. */
+export async function graphGet(context: ProbeContext, tenant: TenantDefinition, token: GraphToken, name: string, path: string, mailbox?: string): Promise<ProbeOutcome & { body: string }> {
   const { exchange, evidence, ms } = await callOnce(context, {
     endpoint: 'graph',
     operation: `GET ${path.split('?')[0]}`,
@@ -18,7 +19,7 @@ async function graphGet(context: ProbeContext, tenant: TenantDefinition, token: 
     headers: { authorization: `Bearer ${token.token}`, accept: 'application/json', 'user-agent': context.userAgent, 'client-request-id': randomUUID() },
     tokenClaims: token.claims,
   }, retryAfterMs);
-  return { result: { name, ...(mailbox ? { mailbox } : {}), ok: exchange.status === 200, status: exchange.status, ms }, evidence };
+  return { result: { name, ...(mailbox ? { mailbox } : {}), ok: exchange.status === 200, status: exchange.status, ms }, evidence, body: exchange.body };
 }
 
 export const probeGraphInbox = (context: ProbeContext, tenant: TenantDefinition, mailbox: string, token: GraphToken) =>

@@ -53,8 +53,8 @@ test('the report names each tenant with its verdict and what failed, and leaks n
   expect(lines.find((l) => l.startsWith('Contoso '))).toMatch(/^Contoso\s+healthy\s+-\s+\d+\/\d+\/\d+\s+-$/);
   expect(lines.find((l) => l.startsWith('Proseware '))).toMatch(/failing .* ews\.getFolder ews-canary 403/);
   expect(lines.find((l) => l.startsWith('Fourth Coffee '))).toMatch(/token\.exchange 401, token\.graph 401/);
-  expect(stderr).toMatch(/demo: 27 tenant results written to Table storage/);
-  expect(stdout).toMatch(/^27 tenants: 4 healthy, 3 degraded, 20 failing, 0 unknown \(\d+\.\d s, run [0-9a-f-]{36}\)$/m);
+  expect(stderr).toMatch(/demo: 29 tenant results written to Table storage/);
+  expect(stdout).toMatch(/^29 tenants: 6 healthy, 3 degraded, 20 failing, 0 unknown \(\d+\.\d s, run [0-9a-f-]{36}\)$/m);
 }, 60_000);
 
 test('--json prints the run object and nothing else on stdout, with no secret in it', async () => {
@@ -62,11 +62,18 @@ test('--json prints the run object and nothing else on stdout, with no secret in
   expectNoSecrets(stdout + stderr);
   const result = JSON.parse(stdout) as Record<string, any>;
   expect(result).toEqual(expect.objectContaining({ runId: expect.any(String), startedAt: expect.any(String), finishedAt: expect.any(String), alerts: [] }));
-  expect(result.summary).toEqual({ tenants: 27, healthy: 4, degraded: 3, failing: 20, unknown: 0 });
+  expect(result.summary).toEqual({ tenants: 29, healthy: 6, degraded: 3, failing: 20, unknown: 0 });
   const contoso = result.tenants[0];
   expect(contoso).toEqual(expect.objectContaining({ tenantId: expect.any(String), name: 'Contoso', verdict: 'healthy', findings: [] }));
   expect(contoso.probes[0]).toEqual(expect.objectContaining({ name: expect.any(String), ok: true, status: 200, ms: expect.any(Number) }));
-  expect(contoso.readiness).toEqual({ score: null, band: 'unknown', confidence: 'low', daysToShutdown: expect.any(Number) });
+  // Every tenant's readiness: a score from 0 to 100, or none with low confidence and the reason; a band; the days to
+  // 2027-04-01 from the run's date (issue 6's acceptance).
+  for (const t of result.tenants as { name: string; checkedAt: string; readiness: Record<string, any> }[]) {
+    const { score, band, confidence, daysToShutdown, reason } = t.readiness;
+    expect([t.name, daysToShutdown]).toEqual([t.name, Math.ceil((Date.parse('2027-04-01T00:00:00Z') - Date.parse(t.checkedAt)) / 86_400_000)]);
+    if (score === null) expect([band, confidence, reason]).toEqual(['unknown', 'low', expect.stringMatching(/^not enough evidence: /)]);
+    else expect([score >= 0 && score <= 100 && Number.isInteger(score), ['ready', 'on track', 'at risk', 'critical'].includes(band)]).toEqual([true, true]);
+  }
   // Every simulated scenario's top finding is its cause, with high confidence (issue 4's acceptance).
   const expected = defaultScenario().tenants.map((t) => [t.name, t.expectedCause]);
   const found = result.tenants.map((t: { name: string; findings: { cause: string; confidence: string }[] }) => [t.name, t.findings[0] ? `${t.findings[0].cause} ${t.findings[0].confidence}` : 'healthy']);
@@ -99,7 +106,7 @@ test('--serve answers the status routes on loopback after its cycle, one ready l
     const summary = await api('status');
     expect([summary.status, summary.headers.get('content-type')]).toEqual([200, 'application/json; charset=utf-8']);
     const body = (await summary.json()) as { status: string; counts: Record<string, number>; tenants: { tenantId: string; name: string; status: string }[] };
-    expect([body.status, body.counts]).toEqual(['failing', { total: 27, healthy: 4, degraded: 3, failing: 20, unknown: 0 }]);
+    expect([body.status, body.counts]).toEqual(['failing', { total: 29, healthy: 6, degraded: 3, failing: 20, unknown: 0 }]);
     expect(undocumented('statusSummary', { status: summary.status, headers: Object.fromEntries(summary.headers), jsonBody: body })).toEqual([]);
     expect((await api('status', { headers: { 'if-none-match': summary.headers.get('etag') ?? '' } })).status).toBe(304);
     expect((await api('status?failOn=failing')).status).toBe(503);
@@ -131,7 +138,7 @@ test('--serve --json prints the run object as one line, then the ready line', as
   const demo = await startServing(['demo', '--serve', '--json', '--scenarios', scenarioFile]);
   try {
     expect(demo.before).toHaveLength(1);
-    expect((JSON.parse(demo.before[0] ?? '') as { summary: unknown }).summary).toEqual({ tenants: 27, healthy: 4, degraded: 3, failing: 20, unknown: 0 });
+    expect((JSON.parse(demo.before[0] ?? '') as { summary: unknown }).summary).toEqual({ tenants: 29, healthy: 6, degraded: 3, failing: 20, unknown: 0 });
     expect((await fetch(`${demo.ready.baseUrl}/api/status`)).status).toBe(200);
     expect(await demo.stop('SIGINT')).toBe(0);
   } finally {

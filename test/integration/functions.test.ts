@@ -136,7 +136,7 @@ test('two cycles through timer, queue and worker: latest replaced, history appen
   const summary = await statusSummary(get('status'), context());
   expect(summary.status).toBe(200);
   const body = summary.jsonBody as { status: string; counts: Record<string, number>; tenants: { name: string; status: string }[] };
-  expect(body.counts).toEqual({ total: 27, healthy: 4, degraded: 3, failing: 20, unknown: 0 });
+  expect(body.counts).toEqual({ total: 29, healthy: 6, degraded: 3, failing: 20, unknown: 0 });
   expect(body.status).toBe('failing');
   expect(body.tenants.find((t) => t.name === 'Contoso')?.status).toBe('healthy');
 

@@ -41,7 +41,7 @@ const failedProbes = (t: TenantResult) => [...new Set(t.probes.filter((p) => !p.
 
 test('every simulated tenant is checked once, in order, and counted in the summary', () => {
   expect(run.tenants.map((t) => t.name)).toEqual(sim.scenarios().map((s) => s.name));
-  expect(run.summary).toEqual({ tenants: 27, healthy: 4, degraded: 3, failing: 20, unknown: 0 });
+  expect(run.summary).toEqual({ tenants: 29, healthy: 6, degraded: 3, failing: 20, unknown: 0 });
 });
 
 test.each(['Contoso', 'Fabrikam', 'Relecloud', 'Tailwind Traders'])('%s passes every probe', (name) => {
@@ -74,7 +74,7 @@ test.each<[string, string, string[]]>([
   ["Munson's Pickles", 'failing', ['ews.getFolder', 'graph.inbox']],
   ['VanArsdel', 'failing', ['ews.getFolder']],
   ['Graphic Design Institute', 'failing', ['token.exchange', 'token.graph']],
-  ['Bellows College', 'failing', ['adminapi.organizationConfig', 'ews.getFolder', 'graph.inbox', 'graph.organization']],
+  ['Bellows College', 'failing', ['adminapi.organizationConfig', 'ews.getFolder', 'graph.ewsGrants', 'graph.inbox', 'graph.messageCenter', 'graph.organization']],
 ])('%s is %s, failing %j', (name, verdict, probes) => {
   const result = tenant(name);
   expect(result.verdict).toBe(verdict);

@@ -1,6 +1,7 @@
 // Table storage on in-memory Azurite: watched tenants, the latest status per tenant (newest wins, by ETag), history per
 // cycle that a retry rewrites instead of duplicating, retention, and entity limits met by bounding, never by failing.
 import { startAzurite, type RunningAzurite } from '../../cli/azurite';
+import { assessReadiness } from '../../shared/readiness';
 import type { TenantResult } from '../../shared/pipeline';
 import { boundedJson, MAX_PROPERTY_CHARS, TableResultStore } from '../../shared/result-store';
 import type { TenantDefinition } from '../../shared/tenants';
@@ -17,14 +18,14 @@ afterAll(() => azurite?.close());
 
 let ids = 0;
 const newId = () => `${String(++ids).padStart(8, '0')}-2222-4333-8444-555555555555`;
-const tenantResult = (tenantId: string, verdict: TenantResult['verdict'], checkedAt: string, evidenceBody = ''): TenantResult => ({
-  tenantId, name: `Tenant ${tenantId.slice(0, 8)}`, cloud: 'worldwide', verdict, checkedAt,
+const tenantResult = (tenantId: string, verdict: TenantResult['verdict'], checkedAt: string, evidenceBody = ''): TenantResult => withReadiness({
+  tenantId, name: `Tenant ${tenantId.slice(0, 8)}`, cloud: 'worldwide', verdict, checkedAt, app: { clientId: '4c57dc1b-fff4-4ee3-8104-08c997f1289b', ews: 'oauth', graph: true },
   findings: verdict === 'healthy' ? [] : [{ cause: 'ews_disabled', confidence: 'high', summary: 'EWS is blocked by policy', fix: ['Set-OrganizationConfig …'] }],
   probes: [{ name: 'ews.getFolder', mailbox: 'a@b.cd', ok: verdict === 'healthy', status: verdict === 'healthy' ? 200 : 403, ms: 12 }],
-  readiness: { score: null, band: 'unknown', confidence: 'low', daysToShutdown: 131 },
   permissions: [],
   evidence: [{ endpoint: 'ews', response: { status: 403, headers: { 'x-ews-policy-reason': 'EWS is blocked by policy for this user or tenant' }, body: evidenceBody } }],
 });
+const withReadiness = (result: Omit<TenantResult, 'readiness'>): TenantResult => ({ ...result, readiness: assessReadiness(result, Date.parse(result.checkedAt)) });
 
 test('a newer cycle replaces the latest status and adds a history row; a retried cycle rewrites its own row', async () => {
   const id = newId();
