@@ -252,6 +252,10 @@ export function assessReadiness(input: ReadinessInput, atMs: number): Readiness 
     caps.push({ limit: 50, rule: 'ews-blocked-for-needed-app', reason: `under enforcement, EWS is blocked for apps that still need it (${blocked.map((d) => d.object).join('; ')}): their EWS calls fail today` });
   }
 
+  if (context.shutDown && (context.ewsApps?.length ?? 0) > 0) {
+    caps.push({ limit: 30, rule: 'ews-gone-while-needed', reason: `EWS in Exchange Online is switched off, and ${context.ewsApps!.map(short).join(', ')} still depend on it: those workloads are broken` });
+  }
+
   let score: number | null = null;
   let reason: string | undefined;
   if (missingCore.length > 0 || measured.length < judged.length - 1) {
@@ -271,7 +275,7 @@ export function assessReadiness(input: ReadinessInput, atMs: number): Readiness 
     priority: Math.round((100 - (score ?? 0)) * urgency.factor),
     components, deductions, caps, unavailable, notAssessed: NOT_ASSESSED,
     ewsApps: context.ewsApps,
-    burnDown: remaining === null ? null : { remainingApps: remaining, weeksToTarget, requiredPerWeek: weeksToTarget > 0 ? round1(remaining / weeksToTarget) : null },
+    burnDown: remaining === null ? null : { remainingApps: remaining, weeksToTarget, requiredPerWeek: weeksToTarget > 0 ? Math.round((remaining / weeksToTarget) * 100) / 100 : null },
     ...(reason ? { reason } : {}),
   };
 }
