@@ -1,5 +1,7 @@
 // The pipeline against the simulated cloud: every catalogue tenant is checked, healthy ones pass every probe,
 // each failing one fails the probe its scenario breaks, and a warm worker reuses its tokens.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ManagedIdentityCredential } from '@azure/identity';
 import { KeyVaultSecretStore } from '../../shared/credentials';
 import { createAgent } from '../../shared/http';
@@ -119,4 +121,17 @@ test('a second cycle in the same worker makes no token request and reads no secr
   expect(sim.world.requestCounts.identity ?? 0).toBe(before.identity ?? 0);
   expect((sim.world.requestCounts.ews ?? 0) - (before.ews ?? 0)).toBe(8);
   expect(again.summary.healthy).toBe(3);
+});
+
+test('every simulated tenant lands in the readiness band, score and confidence docs/readiness.md predicts', () => {
+  const doc = readFileSync(join(__dirname, '../../docs/readiness.md'), 'utf8');
+  const table = doc.slice(doc.indexOf('| Tenant | Band | Score | Confidence | Why |'));
+  const predicted = table.split('\n').slice(2).filter((line) => line.startsWith('| ')).map((line) => {
+    const [name, band, score, confidence, why] = line.split('|').slice(1, 6).map((cell) => cell.trim());
+    return { name, band, score: score === '-' ? null : Number(score), confidence, why };
+  });
+  expect(predicted.map((p) => p.name)).toEqual(run.tenants.map((t) => t.name));
+  for (const p of predicted) expect(p.why).not.toBe('');
+  expect(run.tenants.map((t) => ({ name: t.name, band: t.readiness.band, score: t.readiness.score, confidence: t.readiness.confidence })))
+    .toEqual(predicted.map(({ name, band, score, confidence }) => ({ name, band, score, confidence })));
 });

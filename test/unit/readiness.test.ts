@@ -1,5 +1,6 @@
 // The readiness score as a pure function: golden scores at dates across the EWS timeline, explanations, and honesty
 // about evidence that is missing.
+import { readEwsUsagePosts } from '../../shared/probes/ews-inventory';
 import { assessReadiness, type ReadinessInput } from '../../shared/readiness';
 
 const OWN = '4c57dc1b-fff4-4ee3-8104-08c997f1289b';
@@ -136,4 +137,18 @@ test('Graph failing for one canary of two loses half of component B, naming the 
   const input = { ...stillOnEws(), probes: [ok('token.graph'), ok('graph.inbox', 'a@contoso.com'), failed('graph.inbox', 403, 'b@contoso.com')] };
   const readiness = assessReadiness(input, Date.parse(NOW));
   expect(readiness.deductions).toContainEqual(expect.objectContaining({ component: 'B', points: -12.5, rule: 'graph-mailbox-probe-failed', object: 'b@contoso.com' }));
+});
+
+test('Message Center posts are read defensively: only EWS posts, ids with the counts and dates that follow them', () => {
+  const posts = [
+    { id: 'MC1227454', title: 'Exchange Online EWS, Your Time is Almost Up', body: { content: '<p>EWS will be turned off on April 1, 2027.</p>' } },
+    { id: 'MC1176266', title: 'Update active Exchange Web Services Applications', body: { content: `<ul><li>${OWN.toUpperCase()} (12,345 calls, last activity 2026-11-02)</li><li>${OTHER}: 7 calls</li></ul>` } },
+    { id: 'MC1176300', title: 'Update active EWS applications', body: { content: `<p>${OWN} (3 calls, last activity 2026-11-19)</p>` } },
+    { id: 'MC9999999', title: 'Teams meeting recordings', body: { content: `<p>${SPARE}</p>` } },
+    { id: 'MC0000001', title: 'Exchange Web Services', body: null },
+  ];
+  expect(readEwsUsagePosts(posts as never)).toEqual({
+    apps: [{ appId: OWN, calls: 3, lastActivity: '2026-11-19' }, { appId: OTHER, calls: 7, lastActivity: null }],
+    posts: ['MC1176266', 'MC1176300'],
+  });
 });
