@@ -1,4 +1,4 @@
-// The run as a person reads it: one row per tenant with verdict, top cause, what failed and how long calls took.
+// The run as a person reads it: one row per tenant with verdict, readiness, top cause, what failed and how long calls took.
 import type { RunResult, TenantResult } from '../shared/pipeline';
 
 const shorten = (text: string, width: number) => (text.length > width ? `${text.slice(0, width - 1)}…` : text);
@@ -17,12 +17,13 @@ function timings(tenant: TenantResult): string {
 }
 
 export function renderReport(run: RunResult): string {
-  const header = ['Tenant', 'Verdict', 'Top cause', 'Timings ms (token/ews/graph)', 'Failed probes (status)'];
+  const header = ['Tenant', 'Verdict', 'Readiness', 'Top cause', 'Timings ms (token/ews/graph)', 'Failed probes (status)'];
   const rows = run.tenants.map((t) => {
     const top = t.findings[0];
     return [
       shorten(t.name, 26),
       t.verdict,
+      `${t.readiness.score ?? '-'} ${t.readiness.band}`,
       top ? shorten(`${top.cause}${top.detail ? `/${top.detail}` : ''} (${top.confidence})`, 72) : '-',
       timings(t),
       shorten(failed(t), 90),
@@ -38,5 +39,15 @@ export function renderReport(run: RunResult): string {
     ...rows.map(line),
     '',
     `${summary.tenants} tenants: ${summary.healthy} healthy, ${summary.degraded} degraded, ${summary.failing} failing, ${summary.unknown} unknown (${seconds} s, run ${run.runId})`,
+    readinessLine(run),
   ].join('\n');
+}
+
+/** How the tenants stand for the EWS shutdown, and how long is left. */
+function readinessLine(run: RunResult): string {
+  const bands = ['ready', 'on track', 'at risk', 'critical', 'unknown'];
+  const counts = bands.map((b) => `${run.tenants.filter((t) => t.readiness.band === b).length} ${b}`);
+  const days = run.tenants[0]?.readiness.daysToShutdown;
+  const left = days === undefined ? '' : days > 0 ? `; ${days} days until EWS is switched off on 2027-04-01` : '; EWS in Exchange Online is switched off';
+  return `EWS readiness: ${counts.join(', ')}${left} (details: npx tenant-health readiness)`;
 }

@@ -49,8 +49,11 @@ test('the report names each tenant with its verdict and what failed, and leaks n
   const { stdout, stderr } = await run(['demo', '--scenarios', scenarioFile]);
   expectNoSecrets(stdout + stderr);
   const lines = stdout.split('\n');
-  expect(lines[0]).toMatch(/^Tenant\s+Verdict\s+Top cause\s+Timings ms \(token\/ews\/graph\)\s+Failed probes \(status\)$/);
-  expect(lines.find((l) => l.startsWith('Contoso '))).toMatch(/^Contoso\s+healthy\s+-\s+\d+\/\d+\/\d+\s+-$/);
+  expect(lines[0]).toMatch(/^Tenant\s+Verdict\s+Readiness\s+Top cause\s+Timings ms \(token\/ews\/graph\)\s+Failed probes \(status\)$/);
+  expect(lines.find((l) => l.startsWith('Contoso '))).toMatch(/^Contoso\s+healthy\s+60 at risk\s+-\s+\d+\/\d+\/\d+\s+-$/);
+  expect(lines.find((l) => l.startsWith('Southridge Video '))).toMatch(/^Southridge Video\s+healthy\s+100 ready\s+/);
+  expect(lines.find((l) => l.startsWith('Fourth Coffee '))).toMatch(/^Fourth Coffee\s+failing\s+- unknown\s+/);
+  expect(stdout).toMatch(/^EWS readiness: 1 ready, 1 on track, 16 at risk, 3 critical, 8 unknown; \d+ days until EWS is switched off on 2027-04-01/m);
   expect(lines.find((l) => l.startsWith('Proseware '))).toMatch(/failing .* ews\.getFolder ews-canary 403/);
   expect(lines.find((l) => l.startsWith('Fourth Coffee '))).toMatch(/token\.exchange 401, token\.graph 401/);
   expect(stderr).toMatch(/demo: 29 tenant results written to Table storage/);
