@@ -1,19 +1,12 @@
 // `tenant-health demo`: the simulated cloud on loopback and one cycle over every simulated tenant, as the Functions run it.
-import { ManagedIdentityCredential } from '@azure/identity';
 import { CheckQueue } from '../shared/check-queue';
-import { KeyVaultSecretStore } from '../shared/credentials';
-import { createAgent } from '../shared/http';
-import type { PipelineDeps } from '../shared/pipeline';
 import { TableResultStore } from '../shared/result-store';
 import { readSettings } from '../shared/settings';
-import { TokenProvider } from '../shared/tokens';
-import { tenantDefinitionsFor } from '../sim/demo-tenants';
-import { routeToSimulatedCloud } from '../sim/route-to-sim';
-import { startSimulatedCloud } from '../sim/server';
 import { parseOptions, portOption, UsageError } from './args';
 import { startAzurite } from './azurite';
 import { waitForStopSignal, type Io } from './io';
 import { runAndPrint } from './run-cycle';
+import { startSimulatedWorld } from './simulated-world';
 import { loadScenarioFile } from './sim-command';
 import { startStatusServer } from './status-server';
 
@@ -25,19 +18,13 @@ export async function demoCommand(args: string[], io: Io): Promise<number> {
   if (values.port !== undefined && !values.serve) throw new UsageError('--port only applies with --serve');
   const port = portOption(values.port);
   const scenario = values.scenarios ? await loadScenarioFile(values.scenarios) : undefined;
-  const [sim, azurite] = await Promise.all([startSimulatedCloud(scenario ? { scenario } : {}), startAzurite()]);
-  const agent = createAgent();
+  const [world, azurite] = await Promise.all([startSimulatedWorld(scenario), startAzurite()]);
   try {
+    const { sim, tenants, pipeline } = world;
     io.stderr(`demo: simulated Microsoft 365 cloud with ${sim.world.tenants.length} tenants at ${sim.baseUrl}; Table storage (Azurite, in memory) at ${azurite.tableEndpoint}`);
     const { settings } = readSettings({ TENANT_HEALTH_STORAGE: azurite.connectionString });
     const store = TableResultStore.fromConnectionString(azurite.connectionString, { retentionDays: settings.historyRetentionDays });
     await store.ensureTables();
-    // tenant-health reads app credentials from its Key Vault as its managed identity, here the simulated one.
-    process.env.IDENTITY_ENDPOINT = sim.endpoints.identity;
-    process.env.IDENTITY_HEADER = sim.endpoints.identityHeader;
-    const dispatcher = routeToSimulatedCloud(sim.baseUrl, agent);
-    const pipeline: PipelineDeps = { dispatcher, secrets: new KeyVaultSecretStore(sim.endpoints.keyvault, new ManagedIdentityCredential()), tokens: new TokenProvider(dispatcher) };
-    const tenants = tenantDefinitionsFor(sim.scenarios());
     await store.watch(tenants);
     const { code, run } = await runAndPrint(tenants, pipeline, { json: values.json, failOnUnhealthy: values['fail-on-unhealthy'], serving: values.serve }, io);
     await store.saveCycle(run.tenants, { id: run.runId, at: run.startedAt });
@@ -62,7 +49,6 @@ export async function demoCommand(args: string[], io: Io): Promise<number> {
     io.stderr('demo: stopped serving');
     return code;
   } finally {
-    await agent.close();
-    await Promise.all([sim.close(), azurite.close()]);
+    await Promise.all([world.close(), azurite.close()]);
   }
 }
