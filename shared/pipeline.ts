@@ -7,11 +7,11 @@ import { diagnose, type Finding, type Verdict } from './diagnosis/engine';
 import type { Evidence, TokenClaims } from './evidence';
 import { DEFAULT_LIMITS, type HttpLimits } from './http';
 import { probeControlPlane, type ControlPlaneFacts } from './probes/control-plane';
-import { probeEwsInventory, type EwsInventory } from './probes/ews-inventory';
-import { assessReadiness, type Readiness } from './readiness';
 import { probeEwsGetFolder } from './probes/ews';
+import { probeEwsInventory, type EwsInventory } from './probes/ews-inventory';
 import { probeGraphInbox, probeGraphOrganization } from './probes/graph';
 import { skipped, type ProbeContext, type ProbeOutcome, type ProbeResult } from './probes/probe-kit';
+import { assessReadiness, type Readiness } from './readiness';
 import type { TenantDefinition } from './tenants';
 import type { TokenOutcome, TokenProvider } from './tokens';
 
@@ -34,7 +34,6 @@ export interface RunOptions {
   /** Called after each tenant, for progress on a terminal. */
   onTenantDone?: (result: TenantResult, done: number, total: number) => void;
 }
-
 
 /** What a tenant's app may do according to its tokens, beside what the probes saw it do. */
 export interface PermissionLine { check: string; resource: 'exchange' | 'graph'; needs: string[]; granted: string[]; worked: boolean | null }

@@ -78,9 +78,9 @@ async function readGrants(context: ProbeContext, tenant: TenantDefinition, token
     .slice(0, MAX_HOLDERS);
   const grants: FullAccessGrant[] = [];
   for (const holder of holders) {
-    const principal = await graphGet(context, tenant, token, 'graph.servicePrincipal', `/v1.0/servicePrincipals/${encodeURIComponent(holder.principalId as string)}?$select=appId,displayName`);
-    outcomes.push({ result: principal.result, ...(principal.evidence ? { evidence: principal.evidence } : {}) });
-    const appId = (parseJson(principal.body) as { appId?: unknown } | null)?.appId;
+    const { body: principal, ...read }: ProbeOutcome & { body: string } = await graphGet(context, tenant, token, 'graph.servicePrincipal', `/v1.0/servicePrincipals/${encodeURIComponent(holder.principalId as string)}?$select=appId,displayName`);
+    outcomes.push(read);
+    const appId = (parseJson(principal) as { appId?: unknown } | null)?.appId;
     grants.push({ appId: typeof appId === 'string' ? appId.toLowerCase() : null, displayName: typeof holder.principalDisplayName === 'string' ? holder.principalDisplayName : String(holder.principalId) });
   }
   return { holders: grants };
