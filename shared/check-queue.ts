@@ -1,5 +1,6 @@
 // The Storage queue that fans a cycle out, one message per tenant, and its poison queue for messages given up on.
 import { QueueClient } from '@azure/storage-queue';
+import { parseJsonOrNull } from './json';
 import { isTenantId } from './tenants';
 
 /** One tenant's check in one cycle; the cycle id makes a redelivered message rewrite its own history row. */
@@ -7,21 +8,13 @@ export interface CheckMessage { tenantId: string; cycleId: string; cycleAt: stri
 
 /** A message as the worker reads it (the host has already decoded base64 and JSON), or why it cannot be used. */
 export function readCheckMessage(value: unknown): { ok: true; message: CheckMessage } | { ok: false; problem: string } {
-  const candidate = typeof value === 'string' ? safeJson(value) : value;
+  const candidate = typeof value === 'string' ? parseJsonOrNull(value) : value;
   if (typeof candidate !== 'object' || candidate === null) return { ok: false, problem: 'the message is not a JSON object' };
   const { tenantId, cycleId, cycleAt } = candidate as Record<string, unknown>;
   if (!isTenantId(tenantId)) return { ok: false, problem: 'tenantId is missing or is not a tenant id (a GUID or a domain)' };
   if (typeof cycleId !== 'string' || !/^[\w-]{1,64}$/.test(cycleId)) return { ok: false, problem: 'cycleId is missing or not 1-64 letters, digits, dashes or underscores' };
   if (typeof cycleAt !== 'string' || Number.isNaN(Date.parse(cycleAt))) return { ok: false, problem: 'cycleAt is missing or not an ISO time' };
   return { ok: true, message: { tenantId, cycleId, cycleAt: new Date(cycleAt).toISOString() } };
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 // Functions' queue trigger decodes base64 by default (host.json extensions.queues.messageEncoding).

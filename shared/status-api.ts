@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { checkNow, NotConfiguredError, type ServiceDeps } from './check-service';
 import type { Verdict } from './diagnosis/engine';
+import { parseJsonOrNull } from './json';
 import type { TenantResult } from './pipeline';
 import { isTenantId } from './tenants';
 
@@ -58,14 +59,6 @@ function forTenant(request: ApiRequest, log: (error: unknown) => void, work: (te
 
 const text = (value: unknown, fallback = ''): string => (typeof value === 'string' ? value : fallback);
 
-const parse = (value: unknown): unknown => {
-  try {
-    return typeof value === 'string' ? JSON.parse(value) : null;
-  } catch {
-    return null;
-  }
-};
-
 /** GET /api/status: overall and per-tenant state for status pages; ?failOn=failing|degraded answers 503 at or past that. */
 export function statusSummary(request: ApiRequest, deps: ServiceDeps, log: (error: unknown) => void): Promise<ApiResponse> {
   return guarded(async () => {
@@ -99,7 +92,7 @@ export function statusDetail(request: ApiRequest, deps: ServiceDeps, log: (error
     const history = await deps.store.historyOf(tenantId, 20);
     return json(request, 200, {
       tenantId: row.tenantId ?? row.rowKey, name: row.name, cloud: row.cloud, verdict: row.verdict, checkedAt: row.checkedAt, cycleId: row.cycleId,
-      findings: parse(row.findings), probes: parse(row.probes), permissions: parse(row.permissions), readiness: parse(row.readiness), evidence: parse(row.evidence),
+      findings: parseJsonOrNull(row.findings), probes: parseJsonOrNull(row.probes), permissions: parseJsonOrNull(row.permissions), readiness: parseJsonOrNull(row.readiness), evidence: parseJsonOrNull(row.evidence),
       history: history.map((h) => ({ checkedAt: h.checkedAt, cycleId: h.cycleId, verdict: h.verdict, topCause: h.topCause || null })),
     }, 'private, no-store');
   });

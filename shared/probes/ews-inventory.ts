@@ -1,5 +1,6 @@
 // What the readiness score needs beyond the probes: which apps Microsoft saw calling EWS, and which hold full_access_as_app.
 import { FIRST_PARTY_APP_IDS, FULL_ACCESS_AS_APP } from '../clouds';
+import { parseJsonOrNull } from '../json';
 import type { TenantDefinition } from '../tenants';
 import { graphGet, type GraphToken } from './graph';
 import type { ProbeContext, ProbeOutcome } from './probe-kit';
@@ -54,7 +55,7 @@ async function readUsage(context: ProbeContext, tenant: TenantDefinition, token:
     const { body, ...outcome }: ProbeOutcome & { body: string } = await graphGet(context, tenant, token, 'graph.messageCenter', path);
     outcomes.push(outcome);
     if (!outcome.result.ok) return { unavailable: `Message Center posts not read: Graph answered ${outcome.result.status ?? 'no response'}` };
-    const parsed = parseJson(body) as { value?: unknown; '@odata.nextLink'?: unknown } | null;
+    const parsed = parseJsonOrNull(body) as { value?: unknown; '@odata.nextLink'?: unknown } | null;
     if (!Array.isArray(parsed?.value)) return { unavailable: 'Message Center posts not read: the answer was not a list of messages' };
     posts.push(...(parsed.value as typeof posts));
     const next = parsed['@odata.nextLink'];
@@ -71,7 +72,7 @@ async function readGrants(context: ProbeContext, tenant: TenantDefinition, token
   }
   const { body, ...outcome }: ProbeOutcome & { body: string } = await graphGet(context, tenant, token, 'graph.ewsGrants', `/v1.0/servicePrincipals(appId='${FIRST_PARTY_APP_IDS.exchange}')/appRoleAssignedTo`);
   outcomes.push(outcome);
-  const assignments = (parseJson(body) as { value?: unknown } | null)?.value;
+  const assignments = (parseJsonOrNull(body) as { value?: unknown } | null)?.value;
   if (!outcome.result.ok || !Array.isArray(assignments)) return { unavailable: `full_access_as_app grants not read: Graph answered ${outcome.result.status ?? 'no response'}` };
   const holders = (assignments as { appRoleId?: unknown; principalId?: unknown; principalDisplayName?: unknown }[])
     .filter((a) => a.appRoleId === FULL_ACCESS_AS_APP.id && typeof a.principalId === 'string')
@@ -80,19 +81,11 @@ async function readGrants(context: ProbeContext, tenant: TenantDefinition, token
   for (const holder of holders) {
     const { body: principal, ...read }: ProbeOutcome & { body: string } = await graphGet(context, tenant, token, 'graph.servicePrincipal', `/v1.0/servicePrincipals/${encodeURIComponent(holder.principalId as string)}?$select=appId,displayName`);
     outcomes.push(read);
-    const appId = (parseJson(principal) as { appId?: unknown } | null)?.appId;
+    const appId = (parseJsonOrNull(principal) as { appId?: unknown } | null)?.appId;
     grants.push({ appId: typeof appId === 'string' ? appId.toLowerCase() : null, displayName: typeof holder.principalDisplayName === 'string' ? holder.principalDisplayName : String(holder.principalId) });
   }
   return { holders: grants };
 }
-
-const parseJson = (text: string): unknown => {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
-};
 
 /** Reads both parts with the tenant's Graph token; a part that cannot be read says why. */
 export async function probeEwsInventory(context: ProbeContext, tenant: TenantDefinition, token: GraphToken): Promise<{ probes: ProbeOutcome[]; inventory: EwsInventory }> {
