@@ -2,7 +2,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ServiceDeps } from '../shared/check-service';
-import { redact } from '../shared/redact';
+import { describeError } from '../shared/redact';
 import { HTTP_ROUTES, problem, type ApiResponse, type HttpRoute } from '../shared/status-api';
 import { UsageError } from './args';
 
@@ -50,7 +50,7 @@ async function answer(request: IncomingMessage, deps: ServiceDeps, log: (line: s
   return match.route.api(
     { method: match.route.method, params: match.params, query: url.searchParams, header: (name) => headerValue(request, name) },
     deps,
-    (error) => log(`${match.route.name}: ${redact(error instanceof Error ? `${error.name}: ${error.message}` : String(error))}`),
+    (error) => log(`${match.route.name}: ${describeError(error)}`),
   );
 }
 
@@ -71,7 +71,7 @@ export async function startStatusServer(deps: ServiceDeps, port: number, log: (l
     const started = Date.now();
     answer(request, deps, log)
       .catch((error: unknown) => {
-        log(`unexpected: ${redact(String(error))}`);
+        log(`unexpected: ${describeError(error)}`);
         return problem(500, 'Internal error', 'The request could not be answered.');
       })
       .then((answered) => {

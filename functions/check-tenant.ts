@@ -1,7 +1,7 @@
 // Queue worker (CHECK_QUEUE): checks one tenant and stores its result; poison messages keep the reason they failed.
 import { app, type InvocationContext } from '@azure/functions';
 import { runQueuedCheck } from '../shared/check-service';
-import { describeError } from './lib/http-adapter';
+import { describeError } from '../shared/redact';
 import { runtime, settingsAtLoad, storageConnectionSetting } from './lib/runtime';
 
 export async function handler(message: unknown, context: InvocationContext): Promise<void> {

@@ -11,3 +11,6 @@ const PATTERNS: [RegExp, string][] = [
 export function redact(text: string): string {
   return PATTERNS.reduce((result, [pattern, replacement]) => result.replace(pattern, replacement), text);
 }
+
+/** An error as one loggable line, with anything secret removed. */
+export const describeError = (error: unknown): string => redact(error instanceof Error ? `${error.name}: ${error.message}` : String(error));

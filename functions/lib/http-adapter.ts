@@ -1,11 +1,9 @@
 // Adapts a Functions HttpRequest to the host-free status API and back.
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { ServiceDeps } from '../../shared/check-service';
-import { redact } from '../../shared/redact';
+import { describeError } from '../../shared/redact';
 import { problem, type ApiResponse, type StatusApi } from '../../shared/status-api';
 import { runtime } from './runtime';
-
-export const describeError = (error: unknown) => redact(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 
 const toHttp = (response: ApiResponse): HttpResponseInit => ({ status: response.status, headers: response.headers, ...(response.jsonBody !== undefined ? { jsonBody: response.jsonBody } : {}) });
 
