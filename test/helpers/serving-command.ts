@@ -16,6 +16,8 @@ export interface ServingCommand {
   stderr: () => string;
   /** Sends the signal and resolves with the exit code. */
   stop: (signal?: NodeJS.Signals) => Promise<number | null>;
+  /** For a finally block: asks a command still running to stop, so it can stop what it started, then kills it. */
+  cleanUp: () => Promise<void>;
 }
 
 export async function startServing(args: string[]): Promise<ServingCommand> {
@@ -45,6 +47,13 @@ export async function startServing(args: string[]): Promise<ServingCommand> {
       child.kill(signal);
       const [code] = await exited;
       return code;
+    },
+    cleanUp: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
     },
   };
 }

@@ -133,7 +133,7 @@ test('--serve answers the status routes on loopback after its cycle, one ready l
     expect(demo.stderr()).toMatch(/POST \/api\/check\/[0-9a-f-]{36} 200/);
     expectNoSecrets(demo.stderr());
   } finally {
-    demo.child.kill('SIGKILL');
+    await demo.cleanUp();
   }
 }, 60_000);
 
@@ -145,7 +145,7 @@ test('--serve --json prints the run object as one line, then the ready line', as
     expect((await fetch(`${demo.ready.baseUrl}/api/status`)).status).toBe(200);
     expect(await demo.stop('SIGINT')).toBe(0);
   } finally {
-    demo.child.kill('SIGKILL');
+    await demo.cleanUp();
   }
 }, 60_000);
 

@@ -17,7 +17,7 @@ test('prints exactly one ready line, serves the scenario list, and stops cleanly
     expect(await sim.stop()).toBe(0);
     expect(sim.after).toEqual([]);
   } finally {
-    sim.child.kill('SIGKILL');
+    await sim.cleanUp();
   }
 });
 
