@@ -1,6 +1,6 @@
 // From evidence to a verdict and ranked findings (shared/contracts/diagnosis.md): pure, no I/O, no clock.
 import type { Cause } from '../causes';
-import type { Evidence } from '../evidence';
+import type { Evidence, EvidenceEndpoint } from '../evidence';
 import type { ControlPlaneFacts } from '../probes/control-plane';
 import { redact } from '../redact';
 import type { FixTarget } from './fixes';
@@ -20,6 +20,10 @@ export interface Finding {
   docs?: string[];
   /** The rule that produced the finding (shared/diagnosis/rules.ts). */
   rule?: string;
+  /** Where the calls it explains went: what an alert keys the finding by. */
+  endpoints?: EvidenceEndpoint[];
+  /** True when it is only another reading of failures that a likelier finding explains. */
+  alternative?: true;
 }
 
 export interface Diagnosis { verdict: Verdict; findings: Finding[] }
@@ -109,7 +113,7 @@ export function diagnose(evidence: Evidence[], context: DiagnoseContext = {}): D
       : { verdict, findings: [] };
   }
 
-  interface Merged { candidate: Candidate; confidence: Confidence; primary: boolean; calls: number; evidence: string[] }
+  interface Merged { candidate: Candidate; confidence: Confidence; primary: boolean; calls: number; evidence: string[]; endpoints: Set<EvidenceEndpoint> }
   const merged = new Map<string, Merged>();
   for (const s of failures) {
     for (const candidate of rank(s, cycle)) {
@@ -118,7 +122,7 @@ export function diagnose(evidence: Evidence[], context: DiagnoseContext = {}): D
       const lines = [observed(s), ...candidate.match.because.map((line) => clip(line))];
       const existing = merged.get(key);
       if (!existing) {
-        merged.set(key, { candidate, confidence: candidate.match.confidence, primary: candidate.primary, calls: 1, evidence: lines });
+        merged.set(key, { candidate, confidence: candidate.match.confidence, primary: candidate.primary, calls: 1, evidence: lines, endpoints: new Set([s.endpoint]) });
         continue;
       }
       if (RANK[candidate.match.confidence] > RANK[existing.confidence]) {
@@ -127,13 +131,14 @@ export function diagnose(evidence: Evidence[], context: DiagnoseContext = {}): D
       }
       existing.primary ||= candidate.primary;
       existing.calls += 1;
+      existing.endpoints.add(s.endpoint);
       existing.evidence = [...new Set([...existing.evidence, ...lines])];
     }
   }
 
   const findings = [...merged.values()]
     .sort((a, b) => RANK[b.confidence] - RANK[a.confidence] || Number(b.primary) - Number(a.primary) || b.calls - a.calls || a.candidate.ruleIndex - b.candidate.ruleIndex)
-    .map(({ candidate, confidence, evidence: lines }): Finding => {
+    .map(({ candidate, confidence, primary, evidence: lines, endpoints }): Finding => {
       const { rule, match, signals: s } = candidate;
       const detail = match.detail ?? rule.detail;
       const fix = rule.fix(target(s, cycle, context), s, match).map((line) => redact(line));
@@ -146,6 +151,8 @@ export function diagnose(evidence: Evidence[], context: DiagnoseContext = {}): D
         ...(fix.length ? { fix } : {}),
         ...(rule.docs.length ? { docs: [...rule.docs] } : {}),
         rule: rule.id,
+        endpoints: [...endpoints].sort(),
+        ...(primary ? {} : { alternative: true as const }),
       };
     });
   return { verdict, findings };
