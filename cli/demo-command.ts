@@ -1,4 +1,6 @@
 // `tenant-health demo`: the simulated cloud on loopback and one cycle over every simulated tenant, as the Functions run it.
+import { alertCycle, triggerUrlSource, type AlertingDeps } from '../shared/alerts/alert-service';
+import { AlertStore } from '../shared/alerts/alert-store';
 import { CheckQueue } from '../shared/check-queue';
 import { TableResultStore } from '../shared/result-store';
 import { readSettings } from '../shared/settings';
@@ -9,6 +11,8 @@ import { runAndPrint } from './run-cycle';
 import { startSimulatedWorld } from './simulated-world';
 import { loadScenarioFile } from './sim-command';
 import { startStatusServer } from './status-server';
+
+const DEMO_TRIGGER_SECRET = 'tenant-health-alerts-trigger-url';
 
 export async function demoCommand(args: string[], io: Io): Promise<number> {
   const { values } = parseOptions(args, {
@@ -22,18 +26,32 @@ export async function demoCommand(args: string[], io: Io): Promise<number> {
   try {
     const { sim, tenants, pipeline } = world;
     io.stderr(`demo: simulated Microsoft 365 cloud with ${sim.world.tenants.length} tenants at ${sim.baseUrl}; Table storage (Azurite, in memory) at ${azurite.tableEndpoint}`);
-    const { settings } = readSettings({ TENANT_HEALTH_STORAGE: azurite.connectionString });
+    // The trigger URL lives in Key Vault, as in Azure; one cycle is all the demo has, so a problem alerts at once.
+    sim.world.putSecret(DEMO_TRIGGER_SECRET, sim.logicAppPublicUrl, 'text/plain');
+    const { settings } = readSettings({
+      TENANT_HEALTH_STORAGE: azurite.connectionString, KEY_VAULT_URL: sim.endpoints.keyvault, ALERT_LOGIC_APP_URL_SECRET: DEMO_TRIGGER_SECRET, ALERT_FAILURE_THRESHOLD: '1',
+    });
     const store = TableResultStore.fromConnectionString(azurite.connectionString, { retentionDays: settings.historyRetentionDays });
-    await store.ensureTables();
+    const alertStore = AlertStore.fromConnectionString(azurite.connectionString);
+    await Promise.all([store.ensureTables(), alertStore.ensureTables()]);
     await store.watch(tenants);
-    const { code, run } = await runAndPrint(tenants, pipeline, { json: values.json, failOnUnhealthy: values['fail-on-unhealthy'], serving: values.serve }, io);
-    await store.saveCycle(run.tenants, { id: run.runId, at: run.startedAt });
-    io.stderr(`demo: ${run.tenants.length} tenant results written to Table storage (tables WatchedTenants, TenantStatus and TenantHistory)`);
+    const alerting: AlertingDeps = {
+      store: alertStore, dispatcher: pipeline.dispatcher, triggerUrl: triggerUrlSource({ keyVaultSecret: DEMO_TRIGGER_SECRET }, pipeline.secrets),
+      policy: settings.alerts.policy, maxAttempts: settings.alerts.maxAttempts,
+    };
+    const { code, run } = await runAndPrint(tenants, pipeline, { json: values.json, failOnUnhealthy: values['fail-on-unhealthy'], serving: values.serve }, io, async (done) => {
+      const cycle = { id: done.runId, at: done.startedAt };
+      await store.saveCycle(done.tenants, cycle);
+      io.stderr(`demo: ${done.tenants.length} tenant results written to Table storage (tables WatchedTenants, TenantStatus and TenantHistory)`);
+      const alerts = await alertCycle(done.tenants, cycle, alerting);
+      io.stderr(`demo: ${alerts.length} alert notices recorded (table Alerts) and posted to the simulated Logic App trigger (${sim.baseUrl}/_sim/logicapp lists them)`);
+      return { ...done, alerts };
+    });
     if (!values.serve) return code;
 
     const queue = CheckQueue.fromConnectionString(azurite.connectionString, settings.checkQueue);
     await queue.ensureQueues();
-    const server = await startStatusServer({ pipeline, store, queue, settings }, port, io.stderr);
+    const server = await startStatusServer({ pipeline, store, queue, settings, alerting }, port, io.stderr);
     io.stdout(JSON.stringify({ ready: true, baseUrl: server.baseUrl }));
     const example = run.tenants[0]?.tenantId ?? '{tenant}';
     io.stderr([

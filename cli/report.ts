@@ -40,7 +40,17 @@ export function renderReport(run: RunResult): string {
     '',
     `${summary.tenants} tenants: ${summary.healthy} healthy, ${summary.degraded} degraded, ${summary.failing} failing, ${summary.unknown} unknown (${seconds} s, run ${run.runId})`,
     readinessLine(run),
+    ...alertsLine(run),
   ].join('\n');
+}
+
+/** What was raised and whether the Logic App has it; nothing when the run raised no alert. */
+function alertsLine(run: RunResult): string[] {
+  if (run.alerts.length === 0) return [];
+  const count = (list: string[]) => [...new Set(list)].map((v) => `${list.filter((x) => x === v).length} ${v}`).join(', ');
+  const delivered = run.alerts.filter((a) => a.delivered).length;
+  const waiting = run.alerts.length - delivered;
+  return [`Alerts: ${run.alerts.length} raised (${count(run.alerts.map((a) => a.kind))}; ${count(run.alerts.map((a) => a.severity))}), ${delivered} delivered to the Logic App${waiting ? `, ${waiting} waiting in the outbox` : ''}`];
 }
 
 /** How the tenants stand for the EWS shutdown, and how long is left. */

@@ -11,12 +11,18 @@ export interface CycleOutput {
   serving?: boolean;
 }
 
-export async function runAndPrint(tenants: TenantDefinition[], pipeline: PipelineDeps, output: CycleOutput, io: Io): Promise<{ code: number; run: RunResult }> {
-  const run = await runCycle(tenants, pipeline, {
+/**
+ * Runs the cycle with progress on a terminal, lets `settle` finish it (store it, raise its alerts) before anything is
+ * printed, and prints it.
+ */
+export async function runAndPrint(
+  tenants: TenantDefinition[], pipeline: PipelineDeps, output: CycleOutput, io: Io, settle: (run: RunResult) => Promise<RunResult> = (run) => Promise.resolve(run),
+): Promise<{ code: number; run: RunResult }> {
+  const run = await settle(await runCycle(tenants, pipeline, {
     onTenantDone: (result, done, total) => {
       if (io.interactive) io.progress(`checked ${done}/${total} tenants (last: ${result.name}, ${result.verdict})`);
     },
-  });
+  }));
   io.progress('');
   if (output.json) io.stdout(output.serving ? JSON.stringify(run) : JSON.stringify(run, null, 2));
   else (output.serving ? io.stderr : io.stdout)(renderReport(run));

@@ -1,9 +1,12 @@
 // What the timer, the queue worker and the on-demand check do, over the pipeline, storage and the queue.
 import { randomUUID } from 'node:crypto';
+import { deliverDue, raiseAlerts, type AlertingDeps, type DeliveryReport } from './alerts/alert-service';
+import type { AlertNotice } from './alerts/decisions';
 import { checkTenant, type PipelineDeps, type TenantResult } from './pipeline';
 import type { CheckQueue } from './check-queue';
 import { readCheckMessage } from './check-queue';
-import type { TableResultStore } from './result-store';
+import { describeError } from './redact';
+import type { Cycle, TableResultStore } from './result-store';
 import type { Settings } from './settings';
 
 export interface ServiceDeps {
@@ -12,7 +15,27 @@ export interface ServiceDeps {
   store: TableResultStore;
   queue: CheckQueue;
   settings: Settings;
+  /** Absent when no Logic App is configured: alerting is off. */
+  alerting?: AlertingDeps;
   now?: () => number;
+}
+
+/** What alerting did after a check: the notices decided, and what became of sending them (or why sending failed). */
+export interface AlertsAfterCheck { notices: AlertNotice[]; deliveries: DeliveryReport[]; deliveryError?: string }
+
+/**
+ * Stores a result, then decides its alerts and sends what is due. The result is written first, so alerting can never
+ * lose it; deciding alerts is our storage (a failure is thrown for a retry); sending is best effort, the outbox keeps it.
+ */
+async function storeAndAlert(result: TenantResult, cycle: Cycle, deps: ServiceDeps): Promise<AlertsAfterCheck> {
+  await deps.store.saveTenant(result, cycle);
+  if (!deps.alerting) return { notices: [], deliveries: [] };
+  const notices = await raiseAlerts(result, cycle, deps.alerting);
+  try {
+    return { notices, deliveries: await deliverDue(deps.alerting, { tenantId: result.tenantId }) };
+  } catch (error) {
+    return { notices, deliveries: [], deliveryError: describeError(error) };
+  }
 }
 
 export class NotConfiguredError extends Error {}
@@ -32,7 +55,7 @@ export async function scheduleCycle(deps: ServiceDeps): Promise<{ cycleId: strin
 }
 
 export type QueuedCheckOutcome =
-  | { outcome: 'saved'; tenantId: string; verdict: TenantResult['verdict'] }
+  | { outcome: 'saved'; tenantId: string; verdict: TenantResult['verdict']; alerts: AlertsAfterCheck }
   | { outcome: 'skipped'; tenantId: string; reason: string }
   | { outcome: 'poisoned'; reason: string };
 
@@ -52,8 +75,8 @@ export async function runQueuedCheck(raw: unknown, delivery: number, deps: Servi
     const tenant = await deps.store.watchedTenant(tenantId);
     if (!tenant) return { outcome: 'skipped', tenantId, reason: 'the tenant is no longer watched' };
     const result = await checkTenant(tenant, pipelineOf(deps), deps.settings.tenantDeadlineSeconds * 1000);
-    await deps.store.saveTenant(result, { id: cycleId, at: cycleAt });
-    return { outcome: 'saved', tenantId, verdict: result.verdict };
+    const alerts = await storeAndAlert(result, { id: cycleId, at: cycleAt }, deps);
+    return { outcome: 'saved', tenantId, verdict: result.verdict, alerts };
   } catch (error) {
     if (delivery < deps.settings.maxDequeueCount && !(error instanceof NotConfiguredError)) throw error;
     const reason = `${error instanceof NotConfiguredError ? 'not configured' : `gave up after ${delivery} deliveries`}: ${error instanceof Error ? error.message : String(error)}`;
@@ -67,6 +90,11 @@ export async function checkNow(tenantId: string, deps: ServiceDeps): Promise<Ten
   const tenant = await deps.store.watchedTenant(tenantId);
   if (!tenant) return null;
   const result = await checkTenant(tenant, pipelineOf(deps), deps.settings.tenantDeadlineSeconds * 1000);
-  await deps.store.saveTenant(result, { id: `on-demand-${randomUUID()}`, at: result.checkedAt });
+  await storeAndAlert(result, { id: `on-demand-${randomUUID()}`, at: result.checkedAt }, deps);
   return result;
+}
+
+/** The delivery timer: sends every notice that is due; nothing when alerting is off. */
+export async function deliverAlerts(deps: ServiceDeps): Promise<DeliveryReport[]> {
+  return deps.alerting ? deliverDue(deps.alerting) : [];
 }

@@ -1,6 +1,7 @@
 // The health-check cycle that the timer, the queue worker, the on-demand check and the command line all run.
 import { randomUUID } from 'node:crypto';
 import type { Dispatcher } from 'undici';
+import type { AlertCheck, AlertKind, Severity } from './alerts/decisions';
 import { CLOUDS } from './clouds';
 import { loadCredential, type CredentialMaterial, type SecretStore } from './credentials';
 import { diagnose, type Finding, type Verdict } from './diagnosis/engine';
@@ -63,7 +64,8 @@ export interface RunResult {
   startedAt: string;
   finishedAt: string;
   tenants: TenantResult[];
-  alerts: { tenantId: string; kind: 'open' | 'resolve' | 'remind' | 'escalate'; cause: string; delivered: boolean }[];
+  /** Notices decided in this run (shared/contracts/cli.md), and whether the Logic App has them yet. */
+  alerts: { tenantId: string; kind: AlertKind; cause: string; check: AlertCheck; severity: Severity; idempotencyKey: string; delivered: boolean }[];
   summary: { tenants: number; healthy: number; degraded: number; failing: number; unknown: number };
 }
 

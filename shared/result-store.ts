@@ -38,7 +38,11 @@ export function boundedEvidence(evidence: Evidence[]): string {
 export const historyRowKey = (at: string, cycleId: string) => `${invertedTime(at)}-${cycleId}`;
 const invertedTime = (at: string) => String(9_999_999_999_999 - Date.parse(at)).padStart(13, '0');
 
-const statusOf = (error: unknown) => (error instanceof RestError ? error.statusCode : (error as { statusCode?: number }).statusCode);
+/** A table of the account; Azurite and other local emulators speak plain HTTP. */
+export const tableClient = (connectionString: string, name: string) =>
+  TableClient.fromConnectionString(connectionString, name, { allowInsecureConnection: /UseDevelopmentStorage=true|http:\/\//i.test(connectionString) });
+
+export const statusOf = (error: unknown) => (error instanceof RestError ? error.statusCode : (error as { statusCode?: number }).statusCode);
 
 function statusEntity(cycle: Cycle, tenant: TenantResult): TableEntity {
   return {
@@ -89,9 +93,7 @@ export class TableResultStore {
   ) {}
 
   static fromConnectionString(connectionString: string, options: { retentionDays?: number } = {}): TableResultStore {
-    // Azurite and other local emulators speak plain HTTP.
-    const clientOptions = { allowInsecureConnection: /UseDevelopmentStorage=true|http:\/\//i.test(connectionString) };
-    const table = (name: string) => TableClient.fromConnectionString(connectionString, name, clientOptions);
+    const table = (name: string) => tableClient(connectionString, name);
     return new TableResultStore(table(TABLES.watched), table(TABLES.status), table(TABLES.history), options.retentionDays ?? 90);
   }
 

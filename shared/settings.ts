@@ -1,4 +1,7 @@
 // App settings, read once and validated; problems name the setting and never throw, so a bad value cannot stop the host.
+import { DEFAULT_ALERT_POLICY, type AlertPolicy } from './alerts/decisions';
+import { redact } from './redact';
+
 export interface Settings {
   /** Connection string of the storage account holding the tables and the check queue. */
   storageConnection: string;
@@ -11,6 +14,15 @@ export interface Settings {
   tenantDeadlineSeconds: number;
   /** Deliveries of a queue message before it is given up as poison (host.json extensions.queues.maxDequeueCount). */
   maxDequeueCount: number;
+  alerts: AlertSettings;
+}
+
+export interface AlertSettings {
+  /** Where the Logic App trigger URL comes from; alerting is off without one. */
+  trigger: { url: string } | { keyVaultSecret: string } | null;
+  policy: AlertPolicy;
+  maxAttempts: number;
+  deliverySchedule: string;
 }
 
 /** Every setting the code reads, with where it comes from; local.settings.sample.json lists the same. */
@@ -25,6 +37,13 @@ export const SETTINGS = [
   { name: 'STATUS_CACHE_SECONDS', source: 'max-age of the public status summary and badges; default 60.' },
   { name: 'TENANT_DEADLINE_SECONDS', source: 'How long one tenant\'s checks may take; default 60.' },
   { name: 'MAX_DEQUEUE_COUNT', source: 'Keep equal to host.json extensions.queues.maxDequeueCount (default 5): on the last delivery a failing check is sent to the poison queue with its reason.' },
+  { name: 'ALERT_LOGIC_APP_URL', source: 'The Logic App HTTP trigger URL alerts are posted to. It carries the trigger\'s key (sig): give it as a Key Vault reference, @Microsoft.KeyVault(SecretUri=...). Leave empty (and ALERT_LOGIC_APP_URL_SECRET too) to turn alerting off.' },
+  { name: 'ALERT_LOGIC_APP_URL_SECRET', source: 'Instead of ALERT_LOGIC_APP_URL: the name of the secret in KEY_VAULT_URL that holds the trigger URL, read as the managed identity.' },
+  { name: 'ALERT_FAILURE_THRESHOLD', source: 'Cycles a problem must be seen before its alert opens (a clean streak shorter than ALERT_SUCCESS_THRESHOLD does not reset the count, so a flapping check still alerts once); default 2.' },
+  { name: 'ALERT_SUCCESS_THRESHOLD', source: 'Clean cycles in a row before an open alert is resolved; default 2.' },
+  { name: 'ALERT_REMINDER_HOURS', source: 'An open alert is repeated after this many hours without a notice; 0 never reminds; default 24.' },
+  { name: 'ALERT_MAX_ATTEMPTS', source: 'Delivery attempts before a notice becomes a dead letter, kept with its reason; default 12 (about 5 hours of backoff).' },
+  { name: 'ALERT_DELIVERY_SCHEDULE', source: 'NCRONTAB schedule of the sweep that retries notices not yet delivered; default every 2 minutes: 0 */2 * * * *.' },
 ] as const;
 
 const NCRONTAB = /^\S+ \S+ \S+ \S+ \S+ \S+$/;
@@ -56,6 +75,24 @@ export function readSettings(env: Record<string, string | undefined> = process.e
     checkQueue = 'tenant-checks';
   }
   const managedIdentityClientId = value('AZURE_CLIENT_ID');
+  const alertUrl = value('ALERT_LOGIC_APP_URL');
+  const alertSecret = value('ALERT_LOGIC_APP_URL_SECRET');
+  let trigger: AlertSettings['trigger'] = null;
+  if (alertUrl && alertSecret) problems.push('ALERT_LOGIC_APP_URL and ALERT_LOGIC_APP_URL_SECRET are both set: set one; using ALERT_LOGIC_APP_URL');
+  if (alertUrl) {
+    const problem = triggerUrlProblem(alertUrl);
+    if (problem) problems.push(`ALERT_LOGIC_APP_URL ${problem}; alerts are recorded but not delivered until it is fixed`);
+    trigger = { url: alertUrl };
+  } else if (alertSecret) {
+    if (!/^[0-9a-zA-Z-]{1,127}$/.test(alertSecret)) problems.push(`ALERT_LOGIC_APP_URL_SECRET must be a Key Vault secret name (1-127 letters, digits and dashes), got "${alertSecret}"`);
+    else if (!keyVaultUrl) problems.push('ALERT_LOGIC_APP_URL_SECRET is set but KEY_VAULT_URL is not, so the trigger URL cannot be read; alerts are recorded but not delivered');
+    trigger = { keyVaultSecret: alertSecret };
+  }
+  let deliverySchedule = value('ALERT_DELIVERY_SCHEDULE') ?? '0 */2 * * * *';
+  if (!NCRONTAB.test(deliverySchedule)) {
+    problems.push(`ALERT_DELIVERY_SCHEDULE must be an NCRONTAB expression with six fields (e.g. 0 */2 * * * *), got "${deliverySchedule}"; using every 2 minutes`);
+    deliverySchedule = '0 */2 * * * *';
+  }
   return {
     settings: {
       storageConnection,
@@ -67,7 +104,31 @@ export function readSettings(env: Record<string, string | undefined> = process.e
       statusCacheSeconds: integer('STATUS_CACHE_SECONDS', 60, 0, 86_400),
       tenantDeadlineSeconds: integer('TENANT_DEADLINE_SECONDS', 60, 5, 600),
       maxDequeueCount: integer('MAX_DEQUEUE_COUNT', 5, 1, 100),
+      alerts: {
+        trigger,
+        policy: {
+          failureThreshold: integer('ALERT_FAILURE_THRESHOLD', DEFAULT_ALERT_POLICY.failureThreshold, 1, 100),
+          successThreshold: integer('ALERT_SUCCESS_THRESHOLD', DEFAULT_ALERT_POLICY.successThreshold, 1, 100),
+          reminderMs: integer('ALERT_REMINDER_HOURS', DEFAULT_ALERT_POLICY.reminderMs / 3_600_000, 0, 24 * 90) * 3_600_000,
+        },
+        maxAttempts: integer('ALERT_MAX_ATTEMPTS', 12, 1, 100),
+        deliverySchedule,
+      },
     },
     problems,
   };
+}
+
+/** What is wrong with a trigger URL, in words that never repeat its key; null when it will do. */
+export function triggerUrlProblem(url: string): string | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return `is not a URL (it starts "${redact(url).slice(0, 30)}")`;
+  }
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname);
+  if (parsed.protocol !== 'https:' && !(loopback && parsed.protocol === 'http:')) return `must be an https URL, got ${parsed.protocol}//${parsed.host}`;
+  if (!parsed.searchParams.get('sig')) return `has no sig parameter: copy the whole HTTP POST URL from the trigger (${parsed.host})`;
+  return null;
 }

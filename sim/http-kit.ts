@@ -21,6 +21,8 @@ export interface SimResponse {
   onDone?: () => void;
   /** The tenant the response concerns, for per-tenant fault rules. */
   tenantId?: string;
+  /** Called when the service really did its work: not when an injected error answered in its place. */
+  onServed?: () => void;
 }
 
 export const header = (req: SimRequest, name: string): string | undefined => {

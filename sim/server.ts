@@ -12,7 +12,7 @@ import { handleEws } from './services/ews';
 import { handleGraph } from './services/graph';
 import { handleIdentity } from './services/identity';
 import { handleKeyVault } from './services/keyvault';
-import { handleLogicApp, logicAppTriggerPath } from './services/logicapp';
+import { handleLogicApp, logicAppTriggerPath, logicAppUnavailable } from './services/logicapp';
 import { SimWorld } from './world';
 
 const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
@@ -51,6 +51,8 @@ export interface ScenarioListing {
 export interface SimulatedCloud {
   baseUrl: string;
   endpoints: SimEndpoints;
+  /** The trigger URL as Azure shows it (a *.logic.azure.com host), for clients routed to the simulator (sim/route-to-sim.ts). */
+  logicAppPublicUrl: string;
   world: SimWorld;
   scenarios(): ScenarioListing[];
   close(): Promise<void>;
@@ -133,6 +135,8 @@ export async function startSimulatedCloud(options: SimOptions = {}): Promise<Sim
         const delay = rule.latencyMs + world.random() * rule.jitterMs;
         if (delay > 0) await sleep(delay);
         if (rule.resetRate > 0 && world.random() < rule.resetRate) {
+          // The service did its work; only the answer is lost on the way back.
+          answer.onServed?.();
           response.socket?.destroy();
           return;
         }
@@ -140,6 +144,7 @@ export async function startSimulatedCloud(options: SimOptions = {}): Promise<Sim
           return send(response, injectedError(route, rule.errorStatus));
         }
       }
+      answer.onServed?.();
       let payload = Buffer.from(answer.body);
       for (const rule of rules) {
         if (rule.malformedRate > 0 && world.random() < rule.malformedRate) payload = payload.subarray(0, Math.floor(payload.length / 2));
@@ -215,6 +220,7 @@ export async function startSimulatedCloud(options: SimOptions = {}): Promise<Sim
       identity: `${baseUrl}/msi/token`,
       identityHeader,
     },
+    logicAppPublicUrl: `https://prod-27.westeurope.logic.azure.com:443${logicAppTriggerPath(logicAppSignature)}`,
     close: () => new Promise<void>((resolve) => {
       server.close(() => resolve());
       for (const socket of sockets) socket.destroy();
@@ -237,6 +243,7 @@ function routeOf(pathname: string): { route: RouteName; path: string } | null {
 function injectedError(route: RouteName, status: number): SimResponse {
   if (route === 'graph') return json(status, { error: { code: status === 503 ? 'serviceNotAvailable' : 'generalException', message: 'The service is temporarily unavailable.' } }, status === 503 ? { 'retry-after': '5' } : {});
   if (route === 'login') return json(status, { error: 'temporarily_unavailable', error_description: 'AADSTS90033: A transient error has occurred. Please try again.', error_codes: [90033] });
+  if (route === 'logicapp') return logicAppUnavailable(status);
   return empty(status, status === 503 ? { 'retry-after': '5' } : {});
 }
 

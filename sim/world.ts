@@ -21,7 +21,7 @@ export interface TenantRuntime {
   keyVaultSecretName: string;
 }
 export interface VaultSecret { name: string; version: string; value: string; contentType?: string; created: number; expiresAt?: number }
-export interface LogicAppRecord { receivedAt: string; workflowId: string; headers: Record<string, string>; body: unknown }
+export interface LogicAppRecord { receivedAt: string; workflowId: string; runId: string; headers: Record<string, string>; body: unknown }
 
 /** Where a tenant and its first app come from when GUIDs must be stable across runs. */
 export function stableGuid(...parts: string[]): string {

@@ -1,5 +1,7 @@
 // One set of clients per worker process, built on first use from the app settings; never throws at module load.
 import { DefaultAzureCredential } from '@azure/identity';
+import { triggerUrlSource } from '../../shared/alerts/alert-service';
+import { AlertStore } from '../../shared/alerts/alert-store';
 import type { ServiceDeps } from '../../shared/check-service';
 import { CheckQueue } from '../../shared/check-queue';
 import { KeyVaultSecretStore } from '../../shared/credentials';
@@ -24,12 +26,17 @@ function build(): Runtime {
     // Module-level for the worker's life: MSAL's token cache and the HTTP connection pool are reused across invocations.
     const dispatcher = createAgent();
     const credential = new DefaultAzureCredential(settings.managedIdentityClientId ? { managedIdentityClientId: settings.managedIdentityClientId } : {});
+    const secrets = settings.keyVaultUrl ? new KeyVaultSecretStore(settings.keyVaultUrl, credential) : undefined;
+    const { trigger, policy, maxAttempts } = settings.alerts;
     return {
       deps: {
-        ...(settings.keyVaultUrl ? { pipeline: { dispatcher, secrets: new KeyVaultSecretStore(settings.keyVaultUrl, credential), tokens: new TokenProvider(dispatcher) } } : {}),
+        ...(secrets ? { pipeline: { dispatcher, secrets, tokens: new TokenProvider(dispatcher) } } : {}),
         store: TableResultStore.fromConnectionString(settings.storageConnection, { retentionDays: settings.historyRetentionDays }),
         queue: CheckQueue.fromConnectionString(settings.storageConnection, settings.checkQueue),
         settings,
+        ...(trigger ? {
+          alerting: { store: AlertStore.fromConnectionString(settings.storageConnection), dispatcher, triggerUrl: triggerUrlSource(trigger, secrets), policy, maxAttempts },
+        } : {}),
       },
       problems,
     };
@@ -43,7 +50,7 @@ export async function runtime(): Promise<{ deps: ServiceDeps | null; problems: s
   current ??= build();
   const { deps } = current;
   if (deps) {
-    current.ready ??= Promise.all([deps.store.ensureTables(), deps.queue.ensureQueues()]).then(() => undefined);
+    current.ready ??= Promise.all([deps.store.ensureTables(), deps.queue.ensureQueues(), deps.alerting?.store.ensureTables()]).then(() => undefined);
     try {
       await current.ready;
     } catch (error) {

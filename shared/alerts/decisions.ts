@@ -8,9 +8,11 @@ export const ALERT_KINDS = ['open', 'resolve', 'remind', 'escalate'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 export const SEVERITIES = ['info', 'warning', 'error', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
-/** What was checked: where the failing calls went, or the app credential's expiry date. */
-export type AlertCheck = EvidenceEndpoint | 'credential';
-export const ALERT_CHECKS: readonly AlertCheck[] = ['ews', 'graph', 'token', 'adminapi', 'keyvault', 'credential'];
+/** What was checked: where the failing calls went, the app credential's expiry date, or the tenant as a whole. */
+export type AlertCheck = EvidenceEndpoint | 'credential' | 'tenant';
+/** A finding failing on several endpoints is one alert, on the first of them in this order (what the app exists to do first). */
+const FINDING_CHECKS: readonly EvidenceEndpoint[] = ['ews', 'graph', 'adminapi', 'token', 'keyvault'];
+export const ALERT_CHECKS: readonly AlertCheck[] = [...FINDING_CHECKS, 'credential', 'tenant'];
 /** The one alert-only cause; every other is a diagnosis cause (shared/contracts/diagnosis.md). */
 export const CREDENTIAL_EXPIRING = 'credential_expiring';
 
@@ -117,23 +119,22 @@ const rank = (severity: Severity) => SEVERITIES.indexOf(severity);
 const raise = (severity: Severity, steps: number): Severity => SEVERITIES[Math.min(SEVERITIES.length - 1, rank(severity) + steps)]!;
 const DAY = 86_400_000;
 
-/** The conditions a result shows: one per primary finding and check it failed on, and a credential near its expiry. */
+/** The conditions a result shows: one per primary finding (not per alternative reading), and a credential near its expiry. */
 export function conditionsOf(result: TenantResult, now: number): AlertCondition[] {
   const base: Severity = result.verdict === 'failing' ? 'error' : 'warning';
   const urgency = { band: result.readiness.urgency.band, daysToShutdown: result.readiness.daysToShutdown };
   const found = new Map<string, AlertCondition>();
   for (const finding of result.findings) {
     if (finding.alternative) continue;
-    for (const check of finding.endpoints ?? ['token']) {
-      const key = alertKey(check, finding.cause);
-      if (found.has(key)) continue;
-      found.set(key, {
-        check, cause: finding.cause, ...(finding.detail ? { detail: finding.detail } : {}),
-        severity: check === 'ews' ? raise(base, EWS_URGENCY_RAISE[urgency.band]) : base,
-        summary: finding.summary, fix: finding.fix ?? [], docs: finding.docs ?? [], evidence: finding.evidence ?? [],
-        ...(check === 'ews' ? { urgency } : {}),
-      });
-    }
+    const check: AlertCheck = FINDING_CHECKS.find((c) => finding.endpoints?.includes(c)) ?? 'tenant';
+    const key = alertKey(check, finding.cause);
+    if (found.has(key)) continue;
+    found.set(key, {
+      check, cause: finding.cause, ...(finding.detail ? { detail: finding.detail } : {}),
+      severity: check === 'ews' ? raise(base, EWS_URGENCY_RAISE[urgency.band]) : base,
+      summary: finding.summary, fix: finding.fix ?? [], docs: finding.docs ?? [], evidence: finding.evidence ?? [],
+      ...(check === 'ews' ? { urgency } : {}),
+    });
   }
   const expiresOn = result.credential?.expiresOn;
   if (result.credential && expiresOn) {

@@ -24,9 +24,9 @@ export function handleLogicApp(req: SimRequest, world: SimWorld, signature: stri
     // The trigger accepts any body; a non-JSON one is kept as text.
   }
   const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)]));
-  world.logicAppInbox.push({ receivedAt: new Date(world.now()).toISOString(), workflowId: match[1]!, headers, body });
   const runId = `08584${Date.now()}${Math.floor(world.random() * 1e9)}CU00`;
-  return empty(202, {
+  // A run starts only when the trigger really answers; a gateway error in its place starts none.
+  const answer = empty(202, {
     'x-ms-workflow-run-id': runId,
     'x-ms-correlation-id': randomUUID(),
     'x-ms-client-tracking-id': runId,
@@ -38,4 +38,14 @@ export function handleLogicApp(req: SimRequest, world: SimWorld, signature: stri
     'x-ms-tracking-id': randomUUID(),
     'x-ms-request-id': `westeurope:${randomUUID()}`,
   });
+  answer.onServed = () => world.logicAppInbox.push({ receivedAt: new Date(world.now()).toISOString(), workflowId: match[1]!, runId, headers, body });
+  return answer;
+}
+
+/** What the trigger answers when it is throttled or unavailable (fault injection). */
+export function logicAppUnavailable(status: number): SimResponse {
+  if (status === 429) {
+    return json(429, { error: { code: 'WorkflowRequestsThrottled', message: `Number of requests for workflow '${LOGIC_APP_WORKFLOW_ID}' exceeded the limit of '100' over time window of '00:05:00'.` } }, { 'retry-after': '30' });
+  }
+  return json(status, { error: { code: 'ServiceUnavailable', message: 'The server did not respond in time. Please try again later.' } }, status === 503 ? { 'retry-after': '30' } : {});
 }

@@ -26,3 +26,27 @@ test('a wrong signature is refused and not recorded', async () => {
   expect(response.status).toBe(401);
   expect(sim.world.logicAppInbox.length).toBe(before);
 });
+
+describe('when the trigger is unavailable', () => {
+  afterEach(() => {
+    sim.world.faults = [];
+  });
+  const post = () => fetch(sim.endpoints.logicapp, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"kind":"open"}' });
+
+  test('a throttled trigger answers 429 with Retry-After and starts no run', async () => {
+    await fetch(`${sim.baseUrl}/_sim/faults`, { method: 'PUT', body: JSON.stringify([{ route: 'logicapp', errorRate: 1, errorStatus: 429 }]) });
+    const before = sim.world.logicAppInbox.length;
+    const response = await post();
+    expect(response.status).toBe(429);
+    expect(response.headers.get('retry-after')).toBe('30');
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('WorkflowRequestsThrottled');
+    expect(sim.world.logicAppInbox.length).toBe(before);
+  });
+
+  test('a connection reset after the trigger fired loses only the answer: the run is recorded', async () => {
+    sim.world.faults = [{ route: 'logicapp', latencyMs: 0, jitterMs: 0, errorRate: 0, errorStatus: 503, resetRate: 1, slowBodyMs: 0, malformedRate: 0, oversizedBytes: 0 }];
+    const before = sim.world.logicAppInbox.length;
+    await expect(post()).rejects.toThrow();
+    expect(sim.world.logicAppInbox.length).toBe(before + 1);
+  });
+});

@@ -146,11 +146,21 @@ describe('conditions from a tenant result', () => {
   });
 
   test('degraded EWS rises a step in the final quarter and two in the cut-over; Graph does not', () => {
-    const at = (date: string) => conditionsOf(resultAt(date, { verdict: 'degraded', findings: [finding({ cause: 'throttled', endpoints: ['ews', 'graph'] })] }), Date.parse(date))
-      .map((c) => `${c.check}:${c.severity}`);
+    const findings = [finding({ cause: 'throttled', endpoints: ['ews'] }), finding({ cause: 'mailbox_out_of_scope', endpoints: ['graph'] })];
+    const at = (date: string) => conditionsOf(resultAt(date, { verdict: 'degraded', findings }), Date.parse(date)).map((c) => `${c.check}:${c.severity}`);
     expect(at('2026-11-21T09:00:00Z')).toEqual(['ews:warning', 'graph:warning']);
     expect(at('2027-01-15T09:00:00Z')).toEqual(['ews:error', 'graph:warning']);
     expect(at('2027-03-15T09:00:00Z')).toEqual(['ews:critical', 'graph:warning']);
+  });
+
+  test.each<[string, Finding['endpoints'], string]>([
+    ['one finding failing on EWS and Graph is one alert, on EWS', ['graph', 'ews'], 'ews'],
+    ['on Graph and the admin API, on Graph', ['adminapi', 'graph'], 'graph'],
+    ['on the token endpoint only, on the token', ['token'], 'token'],
+    ['tied to no call, on the tenant', undefined, 'tenant'],
+  ])('%s', (_name, endpoints, check) => {
+    const result = resultAt('2026-11-21T09:00:00Z', { findings: [finding({ cause: 'mailbox_not_found', ...(endpoints ? { endpoints } : { endpoints: undefined }) })] });
+    expect(conditionsOf(result, START).map((c) => c.check)).toEqual([check]);
   });
 
   test('alternative readings of a failure raise nothing of their own', () => {
