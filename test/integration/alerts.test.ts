@@ -51,7 +51,7 @@ function result(tenantId: string, failing: boolean, summary = 'EWS refused 2 of 
     tenantId, name: `Tenant ${tenantId.slice(0, 8)}`, cloud: 'worldwide' as const, app: { clientId: '4c57dc1b-fff4-4ee3-8104-08c997f1289b', ews: 'oauth' as const, graph: true },
     verdict: failing ? 'failing' as const : 'healthy' as const, checkedAt: new Date(now).toISOString(), probes: [], permissions: [], evidence: [],
     findings: failing ? [{ cause: 'ews_disabled' as const, detail: 'app_not_in_ews_allowed_app_ids', confidence: 'high' as const, summary, endpoints: ['ews' as const], fix: ['Set-OrganizationConfig -EwsAllowedAppIDs @{Add="4c57dc1b-fff4-4ee3-8104-08c997f1289b"}'] }] : [],
-    credential: { type: 'secret', expiresOn: '2027-09-01T00:00:00.000Z' },
+    credential: { type: 'secret' as const, expiresOn: '2027-09-01T00:00:00.000Z' },
   };
   return { ...base, readiness: assessReadiness(base, now) };
 }

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { defaultScenario } from '../../sim/catalogue';
+import { invalidAlertPayload } from '../helpers/alert-schema';
 import { undocumented } from '../helpers/openapi';
 import { startServing } from '../helpers/serving-command';
 
@@ -58,14 +59,25 @@ test('the report names each tenant with its verdict and what failed, and leaks n
   expect(lines.find((l) => l.startsWith('Fourth Coffee '))).toMatch(/token\.exchange 401, token\.graph 401/);
   expect(stderr).toMatch(/demo: 29 tenant results written to Table storage/);
   expect(stdout).toMatch(/^29 tenants: 6 healthy, 3 degraded, 20 failing, 0 unknown \(\d+\.\d s, run [0-9a-f-]{36}\)$/m);
+  expect(stdout).toMatch(/^Alerts: (\d+) raised \(\1 open; [^)]*\), \1 delivered to the Logic App$/m);
 }, 60_000);
 
 test('--json prints the run object and nothing else on stdout, with no secret in it', async () => {
   const { stdout, stderr } = await run(['demo', '--json', '--scenarios', scenarioFile]);
   expectNoSecrets(stdout + stderr);
   const result = JSON.parse(stdout) as Record<string, any>;
-  expect(result).toEqual(expect.objectContaining({ runId: expect.any(String), startedAt: expect.any(String), finishedAt: expect.any(String), alerts: [] }));
+  expect(result).toEqual(expect.objectContaining({ runId: expect.any(String), startedAt: expect.any(String), finishedAt: expect.any(String) }));
   expect(result.summary).toEqual({ tenants: 29, healthy: 6, degraded: 3, failing: 20, unknown: 0 });
+  // Alerts (issue 7): the demo opens one per problem of every unhealthy tenant at once, and delivers them all; a healthy
+  // tenant raises nothing.
+  const alerts = result.alerts as { tenantId: string; kind: string; cause: string; check: string; severity: string; idempotencyKey: string; delivered: boolean }[];
+  for (const t of result.tenants as { tenantId: string; name: string; verdict: string; findings: { cause: string }[] }[]) {
+    const mine = alerts.filter((a) => a.tenantId === t.tenantId);
+    if (t.verdict === 'healthy') expect([t.name, mine]).toEqual([t.name, []]);
+    else expect([t.name, mine.map((a) => a.cause)]).toEqual([t.name, expect.arrayContaining([t.findings[0]!.cause])]);
+  }
+  for (const a of alerts) expect(a).toEqual({ tenantId: expect.any(String), kind: 'open', cause: expect.any(String), check: expect.any(String), severity: expect.stringMatching(/^(warning|error|critical)$/), idempotencyKey: expect.stringMatching(/^[0-9a-f]{20}-0$/), delivered: true });
+  expect(new Set(alerts.map((a) => a.idempotencyKey)).size).toBe(alerts.length);
   const contoso = result.tenants[0];
   expect(contoso).toEqual(expect.objectContaining({ tenantId: expect.any(String), name: 'Contoso', verdict: 'healthy', findings: [] }));
   expect(contoso.probes[0]).toEqual(expect.objectContaining({ name: expect.any(String), ok: true, status: 200, ms: expect.any(Number) }));
@@ -121,6 +133,19 @@ test('--serve answers the status routes on loopback after its cycle, one ready l
     const checked = await api(`check/${id('Contoso')}`, { method: 'POST' });
     expect([checked.status, ((await checked.json()) as { verdict: string }).verdict]).toEqual([200, 'healthy']);
     expect(((await (await api(`status/${id('Contoso')}`)).json()) as { history: unknown[] }).history).toHaveLength(2);
+
+    // What the simulated Logic App received: every payload valid by the repository's schema, none for a healthy
+    // tenant, and checking a failing tenant again adds nothing (its alert is open already).
+    const simBase = /simulated Microsoft 365 cloud with \d+ tenants at (http:\/\/127\.0\.0\.1:\d+)/.exec(demo.stderr())![1]!;
+    const inbox = async () => ((await (await fetch(`${simBase}/_sim/logicapp`)).json()) as { body: { tenant: { name: string } } }[]).map((r) => r.body);
+    const bodies = await inbox();
+    expect(bodies.length).toBeGreaterThan(20);
+    for (const b of bodies) expect(invalidAlertPayload(b)).toEqual([]);
+    expectNoSecrets(JSON.stringify(bodies));
+    const healthyNames = body.tenants.filter((t) => t.status === 'healthy').map((t) => t.name);
+    expect(bodies.filter((b) => healthyNames.includes(b.tenant.name))).toEqual([]);
+    expect((await api(`check/${id('Proseware')}`, { method: 'POST' })).status).toBe(200);
+    expect(await inbox()).toHaveLength(bodies.length);
 
     const wrongMethod = await api('status', { method: 'DELETE' });
     expect([wrongMethod.status, wrongMethod.headers.get('allow')]).toEqual([405, 'GET']);

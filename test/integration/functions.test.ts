@@ -6,6 +6,8 @@ import { ManagedIdentityCredential } from '@azure/identity';
 import { HttpRequest, InvocationContext, type HttpResponseInit, type Timer } from '@azure/functions';
 import { QueueClient } from '@azure/storage-queue';
 import { startAzurite, type RunningAzurite } from '../../cli/azurite';
+import { triggerUrlSource } from '../../shared/alerts/alert-service';
+import { AlertStore } from '../../shared/alerts/alert-store';
 import { CheckQueue } from '../../shared/check-queue';
 import type { ServiceDeps } from '../../shared/check-service';
 import { KeyVaultSecretStore } from '../../shared/credentials';
@@ -16,6 +18,7 @@ import { TokenProvider } from '../../shared/tokens';
 import { tenantDefinitionsFor } from '../../sim/demo-tenants';
 import { routeToSimulatedCloud } from '../../sim/route-to-sim';
 import type { SimulatedCloud } from '../../sim/server';
+import { invalidAlertPayload } from '../helpers/alert-schema';
 import { undocumented } from '../helpers/openapi';
 import { startSim, useSimulatedManagedIdentity } from '../helpers/sim';
 
@@ -31,6 +34,7 @@ import { handler as statusBadgeHandler } from '../../functions/status-badge';
 import { handler as checkNowHandler } from '../../functions/check-now';
 import { handler as scheduleChecks } from '../../functions/schedule-checks';
 import { handler as checkTenant } from '../../functions/check-tenant';
+import { handler as deliverAlerts } from '../../functions/deliver-alerts';
 import { useServiceDeps } from '../../functions/lib/runtime';
 
 const registered = jest.requireMock('@azure/functions').__registered;
@@ -94,11 +98,16 @@ beforeAll(async () => {
     store: TableResultStore.fromConnectionString(azurite.connectionString),
     queue: CheckQueue.fromConnectionString(azurite.connectionString, settings.checkQueue),
     settings,
+    alerting: {
+      store: AlertStore.fromConnectionString(azurite.connectionString), dispatcher, triggerUrl: triggerUrlSource({ url: sim.logicAppPublicUrl }, undefined),
+      policy: settings.alerts.policy, maxAttempts: 3,
+    },
   };
   useServiceDeps(deps);
   checks = new QueueClient(azurite.connectionString, settings.checkQueue);
   poison = new QueueClient(azurite.connectionString, `${settings.checkQueue}-poison`);
   await deps.store.ensureTables();
+  await deps.alerting!.store.ensureTables();
   await deps.queue.ensureQueues();
   await deps.store.watch(tenantDefinitionsFor(sim.scenarios()));
 }, 60_000);
@@ -118,6 +127,7 @@ test('every function is registered with its trigger, route, methods, auth level,
     checkTenantNow: expect.objectContaining({ kind: 'http', methods: ['POST'], authLevel: 'admin', route: 'check/{tenant}' }),
     scheduleChecks: expect.objectContaining({ kind: 'timer', schedule: '0 */15 * * * *' }),
     checkTenant: expect.objectContaining({ kind: 'storageQueue', queueName: 'tenant-checks', connection: 'AzureWebJobsStorage' }),
+    deliverAlerts: expect.objectContaining({ kind: 'timer', schedule: '0 */2 * * * *' }),
   });
 });
 
@@ -149,6 +159,16 @@ test('two cycles through timer, queue and worker: latest replaced, history appen
   expect(tenant.findings[0]).toEqual(expect.objectContaining({ cause: 'ews_disabled', fix: expect.any(Array) }));
   expect(tenant.history).toHaveLength(2);
   expect(tenant.evidence.length).toBeGreaterThan(0);
+
+  // Alerts: with the default thresholds the second cycle opens one alert per problem of every unhealthy tenant.
+  const bodies = sim.world.logicAppInbox.map((r) => r.body as { tenant: { tenantId: string }; kind: string; cause: string });
+  for (const b of bodies) expect(invalidAlertPayload(b)).toEqual([]);
+  for (const t of body.tenants) {
+    const causes = bodies.filter((b) => b.tenant.tenantId === scenarios.find((s) => s.name === t.name)!.tenantId).map((b) => `${b.kind} ${b.cause}`);
+    const expected = scenarios.find((s) => s.name === t.name)!.expectedCause;
+    expect([t.name, causes]).toEqual([t.name, t.status === 'healthy' ? [] : expect.arrayContaining([`open ${expected}`])]);
+  }
+  expect(logs.filter((l) => /alert open .* delivered$/.test(l))).toHaveLength(bodies.length);
 }, 120_000);
 
 test('the summary and the badge reveal no mailbox, finding, evidence, secret or token', async () => {
@@ -253,4 +273,42 @@ test('local.settings.sample.json lists every setting the code reads, each with w
     expect.stringMatching(/^CHECK_SCHEDULE must be an NCRONTAB expression/),
     expect.stringMatching(/^HISTORY_RETENTION_DAYS must be a whole number/),
   ]);
+  const alerting = readSettings({
+    AzureWebJobsStorage: 'x', ALERT_LOGIC_APP_URL: 'http://prod-27.westeurope.logic.azure.com/workflows/1/triggers/manual/paths/invoke?sig=s3cr3t-key', ALERT_FAILURE_THRESHOLD: '0',
+  });
+  expect(alerting.problems).toEqual([
+    expect.stringMatching(/^ALERT_LOGIC_APP_URL must be an https URL, got http:\/\/prod-27\.westeurope\.logic\.azure\.com; alerts are recorded but not delivered/),
+    expect.stringMatching(/^ALERT_FAILURE_THRESHOLD must be a whole number from 1 to 100, got "0"; using 2/),
+  ]);
+  expect(alerting.problems.join()).not.toContain('s3cr3t');
+  expect(readSettings({ AzureWebJobsStorage: 'x', ALERT_LOGIC_APP_URL_SECRET: 'alerts-url' }).problems).toEqual([expect.stringMatching(/^ALERT_LOGIC_APP_URL_SECRET is set but KEY_VAULT_URL is not/)]);
 });
+
+test('a Logic App that is down never blocks or loses a check: the result is stored, the alert waits, the delivery timer sends it', async () => {
+  const contoso = sim.scenarios().find((s) => s.name === 'Contoso')!;
+  const spec = sim.world.tenant(contoso.tenantId)!.spec.exchange;
+  const alerting = deps.alerting!;
+  const received = () => sim.world.logicAppInbox.filter((r) => (r.body as { tenant: { tenantId: string } }).tenant.tenantId === contoso.tenantId);
+  spec.ewsEnabled = false;
+  sim.world.faults = [{ route: 'logicapp', latencyMs: 0, jitterMs: 0, errorRate: 1, errorStatus: 503, resetRate: 0, slowBodyMs: 0, malformedRate: 0, oversizedBytes: 0 }];
+  try {
+    for (const cycleId of ['logic-app-down-1', 'logic-app-down-2']) {
+      await checkTenant({ tenantId: contoso.tenantId, cycleId, cycleAt: new Date().toISOString() }, context());
+    }
+    expect(await deps.store.latest(contoso.tenantId)).toEqual(expect.objectContaining({ cycleId: 'logic-app-down-2', verdict: 'failing', topCause: 'ews_disabled' }));
+    expect(logs.some((l) => /alert open ews\.ews_disabled for .* attempt 1 failed, next at .* answered 503/.test(l))).toBe(true);
+    expect(received()).toEqual([]);
+
+    sim.world.faults = [];
+    await deliverAlerts(timer, context());
+    expect(received()).toEqual([]); // not before its backoff is over
+    alerting.now = () => Date.now() + 10 * 60_000;
+    await deliverAlerts(timer, context());
+    expect(received().map((r) => (r.body as { kind: string; cause: string }).cause)).toEqual(['ews_disabled']);
+    expect(await alerting.store.pending(contoso.tenantId)).toEqual([]);
+  } finally {
+    spec.ewsEnabled = null;
+    sim.world.faults = [];
+    delete alerting.now;
+  }
+}, 60_000);
