@@ -1,5 +1,8 @@
 // The alert payload: valid by the repository's schema for every kind of notice, in step with the code's lists,
-// bounded, and free of secrets.
+// bounded, and free of secrets; and the sample Logic App workflow that reads it.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv from 'ajv';
 import { CAUSES } from '../../shared/causes';
 import {
   ALERT_CHECKS, ALERT_KINDS, CREDENTIAL_EXPIRING, decideAlerts, DEFAULT_ALERT_POLICY, SEVERITIES, type AlertCondition, type AlertNotice, type AlertState,
@@ -66,4 +69,38 @@ test('a resolve carries no fix; long or secret-bearing text is cut and scrubbed'
   expect(JSON.stringify(payload)).not.toMatch(/eyJhbGciOiJSUzI1NiJ9\.eyJ|abc123/);
   expect(invalidAlertPayload(payload)).toEqual([]);
   expect(alertPayload(resolve!)).toMatchObject({ kind: 'resolve', fix: [], summary: expect.stringMatching(/^Cleared: no longer seen since/) });
+});
+
+describe('the sample Logic App workflow (logic-app/tenant-health-alerts.workflow.json)', () => {
+  const workflow = JSON.parse(readFileSync(join(__dirname, '../../logic-app/tenant-health-alerts.workflow.json'), 'utf8'));
+  const trigger = workflow.definition.triggers.manual;
+
+  test('its trigger\'s schema accepts every kind of notice we send, and requires nothing the payload schema does not', () => {
+    const validate = new Ajv({ strict: false }).compile(trigger.inputs.schema);
+    const all = notices([[ews('error')], [ews('error')], [ews('critical'), credential], [ews('critical'), credential], [credential], [], [], []]);
+    expect(new Set(all.map((n) => n.kind))).toEqual(new Set(ALERT_KINDS));
+    for (const notice of all) expect([notice.kind, validate(alertPayload(notice)), validate.errors ?? null]).toEqual([notice.kind, true, null]);
+    for (const name of trigger.inputs.schema.required) expect(ALERT_SCHEMA.required).toContain(name);
+    expect(trigger.operationOptions).toBe('EnableSchemaValidation');
+  });
+
+  test('every field it reads exists in the payload schema', () => {
+    const text = JSON.stringify(workflow.definition);
+    const paths = [...text.matchAll(/triggerBody\(\)((?:\?\[\\?'[A-Za-z]+\\?'\])+)/g)].map((m) => [...m[1]!.matchAll(/'([A-Za-z]+)\\?'/g)].map((p) => p[1]!));
+    expect(paths.length).toBeGreaterThan(10);
+    for (const path of paths) {
+      let schema: Record<string, any> | undefined = ALERT_SCHEMA;
+      for (const name of path) schema = schema?.properties?.[name];
+      expect([path.join('.'), schema !== undefined]).toEqual([path.join('.'), true]);
+    }
+  });
+
+  test('it records the idempotency key before posting, and a key seen before ends the run without a second post', () => {
+    const { actions } = workflow.definition;
+    expect(actions.Record_idempotency_key.inputs.body).toEqual(expect.objectContaining({ RowKey: "@triggerBody()?['idempotencyKey']" }));
+    expect(actions.Seen_before.expression.and[0].equals).toEqual(["@outputs('Record_idempotency_key')?['statusCode']", 409]);
+    expect(actions.Seen_before.actions.Already_handled.type).toBe('Terminate');
+    expect(actions.Post_to_Teams_channel.runAfter).toEqual({ Seen_before: ['Succeeded'] });
+    expect(actions.Mail_errors_and_critical.actions.Send_mail.inputs.path).toBe('/v2/Mail');
+  });
 });
