@@ -42,3 +42,25 @@ export async function readJsonFile(path: string, option: string, readStdin?: () 
     throw new UsageError(`${option}: ${name} is not JSON: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
+
+/**
+ * Opens a store on the storage account from --storage or the Function App's settings; a bad connection string is named
+ * by where it came from, never echoed (it holds the account key).
+ */
+export function openStorage<T>(option: string | undefined, open: (connectionString: string) => T): T {
+  const source = option !== undefined ? '--storage' : process.env.TENANT_HEALTH_STORAGE ? 'TENANT_HEALTH_STORAGE' : 'AzureWebJobsStorage';
+  const connection = option ?? process.env.TENANT_HEALTH_STORAGE ?? process.env.AzureWebJobsStorage;
+  if (!connection) throw new UsageError('no storage: pass --storage CONNECTION_STRING, or set TENANT_HEALTH_STORAGE (or AzureWebJobsStorage) as the Function App has it');
+  try {
+    return open(connection);
+  } catch (error) {
+    throw new UsageError(`${source} is not a usable storage connection string (${error instanceof Error ? error.name : 'error'})`);
+  }
+}
+
+/** An instant from an option: a date (midnight UTC), or a date and time with its offset. */
+export function instantOption(value: string, name: string): number {
+  const ms = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(value) ? Date.parse(/T/.test(value) ? value : `${value}T00:00:00Z`) : Number.NaN;
+  if (Number.isNaN(ms)) throw new UsageError(`${name} must be a date such as 2027-03-15 or 2027-03-15T09:00:00Z, got "${value.slice(0, 60)}"`);
+  return ms;
+}

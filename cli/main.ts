@@ -1,4 +1,5 @@
 // The tenant-health command line: dispatches to one command and maps failures to the contract's exit codes.
+import { alertsCommand } from './alerts-command';
 import { UsageError } from './args';
 import { checkCommand } from './check-command';
 import { demoCommand } from './demo-command';
@@ -13,6 +14,7 @@ const COMMANDS: Record<string, { run: (args: string[], io: Io) => Promise<number
   check: { run: checkCommand, summary: 'check real tenants (--config FILE [--secrets FILE] [--json] [--fail-on-unhealthy])' },
   readiness: { run: readinessCommand, summary: 'EWS retirement readiness of every tenant, most urgent first ([--run FILE | --scenarios FILE] [--at DATE] [--json] [--html FILE])' },
   diagnose: { run: diagnoseCommand, summary: 'explain saved evidence: root cause, confidence and fix (FILE|- [--json])' },
+  alerts: { run: alertsCommand, summary: 'open alerts, snoozes and maintenance windows, the outbox ([list] | snooze | unsnooze ID | outbox | redeliver) [--storage CONN] [--json]' },
   watch: { run: watchCommand, summary: 'set the tenants the Function App checks (--config FILE | --list | --remove TENANT) [--storage CONN] [--json]' },
   sim: { run: simCommand, summary: 'start the simulated Microsoft 365 cloud on loopback (--port N, --scenarios FILE | --synthetic N)' },
 };

@@ -2,7 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import { runCycle, type TenantResult } from '../shared/pipeline';
 import { assessReadiness } from '../shared/readiness';
-import { parseOptions, readJsonFile, UsageError } from './args';
+import { instantOption, parseOptions, readJsonFile, UsageError } from './args';
 import type { Io } from './io';
 import { byPriority, renderReadinessHtml, renderReadinessText, type ReadinessRow } from './readiness-report';
 import { loadScenarioFile } from './sim-command';
@@ -13,7 +13,7 @@ export async function readinessCommand(args: string[], io: Io): Promise<number> 
     run: { type: 'string' }, scenarios: { type: 'string' }, at: { type: 'string' }, json: { type: 'boolean', default: false }, html: { type: 'string' },
   });
   if (values.run && values.scenarios) throw new UsageError('--run and --scenarios cannot be combined: --run reads a saved run, --scenarios runs the simulated cloud');
-  const at = values.at === undefined ? undefined : dateOption(values.at);
+  const at = values.at === undefined ? undefined : instantOption(values.at, '--at');
   const tenants = values.run ? await loadRun(values.run) : await simulatedRun(values.scenarios, io);
   // Without --at each tenant is scored for the moment it was checked; with --at, the same evidence for another day.
   const rows: ReadinessRow[] = tenants.map((t) => ({ tenantId: t.tenantId, name: t.name, verdict: t.verdict, readiness: assessReadiness(t, at ?? Date.parse(t.checkedAt)) })).sort(byPriority);
@@ -25,12 +25,6 @@ export async function readinessCommand(args: string[], io: Io): Promise<number> 
   if (values.json) io.stdout(JSON.stringify({ at: when, tenants: rows }, null, 2));
   else io.stdout(renderReadinessText(rows, when));
   return 0;
-}
-
-function dateOption(value: string): number {
-  const ms = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(value) ? Date.parse(/T/.test(value) ? value : `${value}T00:00:00Z`) : Number.NaN;
-  if (Number.isNaN(ms)) throw new UsageError(`--at must be a date such as 2027-03-15 or 2027-03-15T09:00:00Z, got "${value}"`);
-  return ms;
 }
 
 async function simulatedRun(scenarios: string | undefined, io: Io): Promise<TenantResult[]> {

@@ -1,7 +1,7 @@
 // `tenant-health watch`: the tenants the Function App's timer checks (the WatchedTenants table) of a real deployment.
 import { TableResultStore } from '../shared/result-store';
 import { isTenantId, type TenantDefinition } from '../shared/tenants';
-import { parseOptions, UsageError } from './args';
+import { openStorage, parseOptions, UsageError } from './args';
 import { loadTenantsFile } from './check-command';
 import type { Io } from './io';
 
@@ -12,7 +12,7 @@ export async function watchCommand(args: string[], io: Io): Promise<number> {
   });
   const modes = [values.config !== undefined, values.remove !== undefined, values.list].filter(Boolean).length;
   if (modes !== 1) throw new UsageError('give exactly one of --config FILE (watch these tenants), --list, or --remove TENANT');
-  const store = openStore(values.storage);
+  const store = openStorage(values.storage, (connection) => TableResultStore.fromConnectionString(connection));
   await store.ensureTables();
 
   if (values.remove !== undefined) {
@@ -46,15 +46,3 @@ export async function watchCommand(args: string[], io: Io): Promise<number> {
 }
 
 const brief = (t: TenantDefinition) => ({ tenantId: t.tenantId, name: t.name, clientId: t.clientId, credential: t.credential.type, canaries: t.canaries.length });
-
-function openStore(option: string | undefined): TableResultStore {
-  const source = option !== undefined ? '--storage' : process.env.TENANT_HEALTH_STORAGE ? 'TENANT_HEALTH_STORAGE' : 'AzureWebJobsStorage';
-  const connection = option ?? process.env.TENANT_HEALTH_STORAGE ?? process.env.AzureWebJobsStorage;
-  if (!connection) throw new UsageError('no storage: pass --storage CONNECTION_STRING, or set TENANT_HEALTH_STORAGE (or AzureWebJobsStorage) as the Function App has it');
-  try {
-    return TableResultStore.fromConnectionString(connection);
-  } catch (error) {
-    // The message would echo the connection string, key and all.
-    throw new UsageError(`${source} is not a usable storage connection string (${error instanceof Error ? error.name : 'error'})`);
-  }
-}

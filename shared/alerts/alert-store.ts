@@ -10,6 +10,8 @@ import type { AlertPayload } from './payload';
 export const ALERT_TABLES = { alerts: 'Alerts', suppressions: 'AlertSuppressions' } as const;
 const MARKER = 'cycle';
 const STATE_PREFIX = 'alert.';
+/** Sorts right after every "alert." key. */
+const STATE_END = 'alert/';
 const OUTBOX_PREFIX = 'outbox.';
 /** Sorts right after every "outbox." key. */
 const OUTBOX_END = 'outbox/';
@@ -52,8 +54,8 @@ const stateRowKey = (state: Pick<AlertState, 'check' | 'cause'>) => `${STATE_PRE
 export const outboxRowKey = (createdAt: string, idempotencyKey: string) => `${OUTBOX_PREFIX}${createdAt}.${idempotencyKey}`;
 
 function outboxEntity(entry: OutboxEntry): TableEntity {
+  // The ETag conditions a write; it is not stored.
   const { tenantId, rowKey, payload, etag, ...rest } = entry;
-  void etag; // the ETag conditions a write; it is not stored
   return { partitionKey: partitionOf(tenantId), rowKey, tenantId, ...rest, payload: JSON.stringify(payload) };
 }
 
@@ -140,6 +142,30 @@ export class AlertStore {
       if (entry) entries.push(entry);
     }
     return entries;
+  }
+
+  /** Every tenant's alerts that recipients were told are open. */
+  async openAlerts(): Promise<(AlertState & { tenantId: string })[]> {
+    const found: (AlertState & { tenantId: string })[] = [];
+    const filter = odata`RowKey gt ${STATE_PREFIX} and RowKey lt ${STATE_END} and notified eq true`;
+    for await (const row of this.alerts.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+      const state = parseJsonOrNull(String(row.state)) as AlertState | null;
+      if (state) found.push({ ...state, tenantId: row.partitionKey! });
+    }
+    return found;
+  }
+
+  /** One outbox entry by its idempotency key, in whatever state it is. */
+  async entry(idempotencyKey: string): Promise<OutboxEntry | null> {
+    const filter = odata`RowKey gt ${OUTBOX_PREFIX} and RowKey lt ${OUTBOX_END} and idempotencyKey eq ${idempotencyKey}`;
+    for await (const row of this.alerts.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) return readOutbox(row);
+    return null;
+  }
+
+  /** Puts a dead letter back in line, due now, with its attempts counted afresh; its idempotency key stays. */
+  async redeliver(entry: OutboxEntry, now: string): Promise<void> {
+    const { deadReason, ...rest } = entry;
+    await this.alerts.updateEntity(outboxEntity({ ...rest, status: 'pending', attempts: 0, nextAttemptAt: now, lastError: `sent again by hand after: ${deadReason ?? 'a dead letter'}` }), 'Replace', entry.etag ? { etag: entry.etag } : {});
   }
 
   /** Takes an entry for one attempt: false when another worker took it first. */
