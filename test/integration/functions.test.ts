@@ -306,6 +306,7 @@ test('a Logic App that is down never blocks or loses a check: the result is stor
     await deliverAlerts(timer, context());
     expect(received().map((r) => (r.body as { kind: string; cause: string }).cause)).toEqual(['ews_disabled']);
     expect(await alerting.store.pending(contoso.tenantId)).toEqual([]);
+    expect(logs.join('\n')).not.toContain(new URL(sim.logicAppPublicUrl).searchParams.get('sig'));
   } finally {
     spec.ewsEnabled = null;
     sim.world.faults = [];
