@@ -31,6 +31,8 @@ async function storeAndAlert(result: TenantResult, cycle: Cycle, deps: ServiceDe
   await deps.store.saveTenant(result, cycle);
   if (!deps.alerting) return { notices: [], deliveries: [] };
   const notices = await raiseAlerts(result, cycle, deps.alerting);
+  // Notices already waiting are the delivery timer's; only new ones are worth a read of the outbox here.
+  if (notices.length === 0) return { notices, deliveries: [] };
   try {
     return { notices, deliveries: await deliverDue(deps.alerting, { tenantId: result.tenantId }) };
   } catch (error) {
