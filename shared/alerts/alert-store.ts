@@ -59,14 +59,14 @@ function outboxEntity(entry: OutboxEntry): TableEntity {
   return { partitionKey: partitionOf(tenantId), rowKey, tenantId, ...rest, payload: JSON.stringify(payload) };
 }
 
+/** A stored outbox row; what the notice says comes from its payload, the copies in columns are for queries and people. */
 function readOutbox(row: Row): OutboxEntry | null {
   const payload = parseJsonOrNull(String(row.payload)) as AlertPayload | null;
   if (!payload) return null;
   const text = (name: string) => (typeof row[name] === 'string' ? (row[name]) : undefined);
   return {
-    tenantId: text('tenantId') ?? row.partitionKey!, rowKey: row.rowKey!, idempotencyKey: text('idempotencyKey') ?? payload.idempotencyKey,
-    alertId: text('alertId') ?? payload.alertId, kind: text('kind') ?? payload.kind, check: text('check') ?? payload.check, cause: text('cause') ?? payload.cause,
-    severity: text('severity') ?? payload.severity, createdAt: text('createdAt') ?? payload.createdAt,
+    tenantId: payload.tenant.tenantId, rowKey: row.rowKey!, idempotencyKey: payload.idempotencyKey, alertId: payload.alertId, kind: payload.kind,
+    check: payload.check, cause: payload.cause, severity: payload.severity, createdAt: payload.createdAt,
     status: (text('status') as OutboxStatus | undefined) ?? 'pending', attempts: Number(row.attempts ?? 0), nextAttemptAt: text('nextAttemptAt') ?? payload.createdAt,
     ...(typeof row.lastStatus === 'number' ? { lastStatus: row.lastStatus } : {}),
     ...(text('lastError') ? { lastError: text('lastError') } : {}),
