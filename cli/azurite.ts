@@ -25,7 +25,7 @@ export async function startAzurite(): Promise<RunningAzurite> {
   // Azurite 3.35 (the newest for Node 20) rejects the API version the current SDKs send without --skipApiVersionCheck.
   // Blob is unused but cannot be turned off; it gets a loopback port like the others.
   const child = spawn(process.execPath, [
-    bin, '--inMemoryPersistence', '--skipApiVersionCheck', '--silent',
+    bin, '--inMemoryPersistence', '--skipApiVersionCheck', '--silent', '--disableTelemetry',
     '--tableHost', '127.0.0.1', '--tablePort', String(port), '--queueHost', '127.0.0.1', '--queuePort', String(queuePort), '--blobHost', '127.0.0.1', '--blobPort', String(blobPort),
   ], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

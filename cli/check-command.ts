@@ -1,5 +1,6 @@
 // `tenant-health check --config FILE`: one cycle against real tenants, credentials from Key Vault or a local file.
 import { DefaultAzureCredential } from '@azure/identity';
+import { sdkClientOptions } from '../shared/azure-sdk';
 import { KeyVaultSecretStore, LocalSecretStore, type SecretStore } from '../shared/credentials';
 import { createAgent } from '../shared/http';
 import { parseTenantsFile, TenantDefinitionError, type TenantsFile } from '../shared/tenants';
@@ -23,7 +24,7 @@ export async function checkCommand(args: string[], io: Io): Promise<number> {
       throw new UsageError(`--secrets: ${error instanceof Error ? error.message : String(error)}`);
     }
   } else if (tenantsFile.keyVaultUrl) {
-    secrets = new KeyVaultSecretStore(tenantsFile.keyVaultUrl, new DefaultAzureCredential());
+    secrets = new KeyVaultSecretStore(tenantsFile.keyVaultUrl, new DefaultAzureCredential(sdkClientOptions()));
   } else {
     throw new UsageError(`--config ${values.config} has no keyVaultUrl; give it one, or pass --secrets FILE for a laptop run`);
   }

@@ -1,5 +1,6 @@
 // The simulated cloud with tenant-health wired to it as in Azure: its Key Vault read as the managed identity, every call on loopback.
 import { ManagedIdentityCredential } from '@azure/identity';
+import { sdkClientOptions } from '../shared/azure-sdk';
 import { KeyVaultSecretStore } from '../shared/credentials';
 import { createAgent } from '../shared/http';
 import type { PipelineDeps } from '../shared/pipeline';
@@ -22,7 +23,7 @@ export async function startSimulatedWorld(scenario?: Scenario): Promise<Simulate
   return {
     sim,
     tenants: tenantDefinitionsFor(sim.scenarios()),
-    pipeline: { dispatcher, secrets: new KeyVaultSecretStore(sim.endpoints.keyvault, new ManagedIdentityCredential()), tokens: new TokenProvider(dispatcher) },
+    pipeline: { dispatcher, secrets: new KeyVaultSecretStore(sim.endpoints.keyvault, new ManagedIdentityCredential(sdkClientOptions())), tokens: new TokenProvider(dispatcher) },
     close: async () => {
       await agent.close();
       await sim.close();

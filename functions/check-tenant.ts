@@ -20,6 +20,7 @@ export async function handler(message: unknown, context: InvocationContext): Pro
       if (done.alerts.deliveryError) context.warn(`alerts not sent yet, they wait in the outbox: ${done.alerts.deliveryError}`);
     }
     else if (done.outcome === 'skipped') context.warn(`${done.tenantId}: skipped, ${done.reason}`);
+    else if (done.outcome === 'refused') context.error(`${done.tenantId}: result refused, ${done.reason}`);
     else context.error(`message sent to the poison queue: ${done.reason}`);
   } catch (error) {
     context.error(`delivery ${delivery} failed, the host will retry: ${describeError(error)}`);

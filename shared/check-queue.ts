@@ -1,5 +1,6 @@
 // The Storage queue that fans a cycle out, one message per tenant, and its poison queue for messages given up on.
 import { QueueClient } from '@azure/storage-queue';
+import { queueClientOptions } from './azure-sdk';
 import { parseJsonOrNull } from './json';
 import { isTenantId } from './tenants';
 
@@ -24,7 +25,8 @@ export class CheckQueue {
   private constructor(private readonly queue: QueueClient, private readonly poison: QueueClient) {}
 
   static fromConnectionString(connectionString: string, queueName: string): CheckQueue {
-    return new CheckQueue(new QueueClient(connectionString, queueName), new QueueClient(connectionString, `${queueName}-poison`));
+    const options = queueClientOptions();
+    return new CheckQueue(new QueueClient(connectionString, queueName, options), new QueueClient(connectionString, `${queueName}-poison`, options));
   }
 
   async ensureQueues(): Promise<void> {

@@ -1,12 +1,12 @@
 // What the timer, the queue worker and the on-demand check do, over the pipeline, storage and the queue.
 import { randomUUID } from 'node:crypto';
-import { deliverDue, raiseAlerts, type AlertingDeps, type DeliveryReport } from './alerts/alert-service';
-import type { AlertNotice } from './alerts/decisions';
+import { deliverDue, raiseAlerts, raiseOperatorAlerts, type AlertingDeps, type DeliveryReport } from './alerts/alert-service';
+import { FLEET_STALE_KEY, fleetStaleCondition, type AlertNotice } from './alerts/decisions';
 import { checkTenant, type PipelineDeps, type TenantResult } from './pipeline';
 import type { CheckQueue } from './check-queue';
 import { readCheckMessage } from './check-queue';
 import { describeError } from './redact';
-import type { Cycle, TableResultStore } from './result-store';
+import { FutureResultError, type Cycle, type TableResultStore } from './result-store';
 import type { Settings } from './settings';
 
 export interface ServiceDeps {
@@ -28,9 +28,10 @@ export interface AlertsAfterCheck { notices: AlertNotice[]; deliveries: Delivery
  * lose it; deciding alerts is our storage (a failure is thrown for a retry); sending is best effort, the outbox keeps it.
  */
 async function storeAndAlert(result: TenantResult, cycle: Cycle, deps: ServiceDeps): Promise<AlertsAfterCheck> {
-  await deps.store.saveTenant(result, cycle);
+  await selfHealing(deps, () => deps.store.saveTenant(result, cycle));
   if (!deps.alerting) return { notices: [], deliveries: [] };
-  const notices = await raiseAlerts(result, cycle, deps.alerting);
+  const alerting = deps.alerting;
+  const notices = await selfHealing(deps, () => raiseAlerts(result, cycle, alerting));
   // Notices already waiting are the delivery timer's; only new ones are worth a read of the outbox here.
   if (notices.length === 0) return { notices, deliveries: [] };
   try {
@@ -42,6 +43,28 @@ async function storeAndAlert(result: TenantResult, cycle: Cycle, deps: ServiceDe
 
 export class NotConfiguredError extends Error {}
 
+/** Creates every table and queue the app uses; harmless when they exist. */
+export async function ensureStorage(deps: ServiceDeps): Promise<void> {
+  await Promise.all([deps.store.ensureTables(), deps.queue.ensureQueues(), deps.alerting?.store.ensureTables()]);
+}
+
+/** Table storage's and Queue storage's answers for a table or queue that is not there (an emptied or new account). */
+const isMissingStorage = (error: unknown) => {
+  const e = error as { statusCode?: number; code?: string; details?: { errorCode?: string } };
+  return e.statusCode === 404 && /^(TableNotFound|QueueNotFound)$/.test(e.code ?? e.details?.errorCode ?? '');
+};
+
+/** Runs storage work; when a table or queue has gone, recreates them all and runs it once more. */
+async function selfHealing<T>(deps: ServiceDeps, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!isMissingStorage(error)) throw error;
+    await ensureStorage(deps);
+    return work();
+  }
+}
+
 const pipelineOf = (deps: ServiceDeps): PipelineDeps => {
   if (!deps.pipeline) throw new NotConfiguredError('KEY_VAULT_URL is not set, so tenant credentials cannot be read and no check can run');
   return deps.pipeline;
@@ -51,13 +74,14 @@ const pipelineOf = (deps: ServiceDeps): PipelineDeps => {
 export async function scheduleCycle(deps: ServiceDeps): Promise<{ cycleId: string; cycleAt: string; enqueued: number; invalid: { tenantId: string; problem: string }[] }> {
   const cycleId = randomUUID();
   const cycleAt = new Date((deps.now ?? Date.now)()).toISOString();
-  const { tenants, invalid } = await deps.store.watched();
-  await deps.queue.enqueue(tenants.map((t) => ({ tenantId: t.tenantId, cycleId, cycleAt })));
+  const { tenants, invalid } = await selfHealing(deps, () => deps.store.watched());
+  await selfHealing(deps, () => deps.queue.enqueue(tenants.map((t) => ({ tenantId: t.tenantId, cycleId, cycleAt }))));
   return { cycleId, cycleAt, enqueued: tenants.length, invalid };
 }
 
 export type QueuedCheckOutcome =
   | { outcome: 'saved'; tenantId: string; verdict: TenantResult['verdict']; alerts: AlertsAfterCheck }
+  | { outcome: 'refused'; tenantId: string; reason: string }
   | { outcome: 'skipped'; tenantId: string; reason: string }
   | { outcome: 'poisoned'; reason: string };
 
@@ -74,12 +98,14 @@ export async function runQueuedCheck(raw: unknown, delivery: number, deps: Servi
   }
   const { tenantId, cycleId, cycleAt } = read.message;
   try {
-    const tenant = await deps.store.watchedTenant(tenantId);
+    const tenant = await selfHealing(deps, () => deps.store.watchedTenant(tenantId));
     if (!tenant) return { outcome: 'skipped', tenantId, reason: 'the tenant is no longer watched' };
     const result = await checkTenant(tenant, pipelineOf(deps), deps.settings.tenantDeadlineSeconds * 1000);
     const alerts = await storeAndAlert(result, { id: cycleId, at: cycleAt }, deps);
     return { outcome: 'saved', tenantId, verdict: result.verdict, alerts };
   } catch (error) {
+    // Retrying cannot fix a worker's clock: the message is done, and the refusal is the caller's to log.
+    if (error instanceof FutureResultError) return { outcome: 'refused', tenantId, reason: error.message };
     if (delivery < deps.settings.maxDequeueCount && !(error instanceof NotConfiguredError)) throw error;
     const reason = `${error instanceof NotConfiguredError ? 'not configured' : `gave up after ${delivery} deliveries`}: ${error instanceof Error ? error.message : String(error)}`;
     await deps.queue.sendToPoison(raw, reason);
@@ -89,14 +115,24 @@ export async function runQueuedCheck(raw: unknown, delivery: number, deps: Servi
 
 /** The on-demand check: runs now, stores the result as its own cycle, and returns it; null when not watched. */
 export async function checkNow(tenantId: string, deps: ServiceDeps): Promise<TenantResult | null> {
-  const tenant = await deps.store.watchedTenant(tenantId);
+  const tenant = await selfHealing(deps, () => deps.store.watchedTenant(tenantId));
   if (!tenant) return null;
   const result = await checkTenant(tenant, pipelineOf(deps), deps.settings.tenantDeadlineSeconds * 1000);
   await storeAndAlert(result, { id: `on-demand-${randomUUID()}`, at: result.checkedAt }, deps);
   return result;
 }
 
-/** The delivery timer: sends every notice that is due; nothing when alerting is off. */
+/**
+ * The delivery timer: first notices whether checks stopped arriving at all (every tenant stale: the timer, the queue
+ * or the worker is down) and raises or clears the operator's alert for it, then sends every notice that is due.
+ */
 export async function deliverAlerts(deps: ServiceDeps): Promise<DeliveryReport[]> {
-  return deps.alerting ? deliverDue(deps.alerting) : [];
+  const alerting = deps.alerting;
+  if (!alerting) return [];
+  const now = (deps.now ?? Date.now)();
+  const rows = await selfHealing(deps, () => deps.store.allLatest());
+  const staleAfterMs = deps.settings.staleAfterMinutes * 60_000;
+  const condition = fleetStaleCondition(rows.map((r) => String(r.checkedAt ?? '')), now, staleAfterMs);
+  await selfHealing(deps, () => raiseOperatorAlerts(condition ? [condition] : [], { id: `staleness-${new Date(now).toISOString().slice(0, 16)}`, at: new Date(now).toISOString() }, alerting, { keys: [FLEET_STALE_KEY] }));
+  return deliverDue(alerting);
 }

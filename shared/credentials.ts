@@ -5,7 +5,9 @@ import type { TokenCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
 import forge from 'node-forge';
 import { z } from 'zod';
+import { sdkClientOptions } from './azure-sdk';
 import type { Evidence } from './evidence';
+import { untilDeadline } from './http';
 import type { CredentialReference } from './tenants';
 import { redact } from './redact';
 
@@ -14,7 +16,7 @@ export interface StoredSecret { value: string; contentType?: string; expiresOn?:
 /** Where secrets come from. get() returns null for a secret that does not exist and throws for anything else. */
 export interface SecretStore {
   readonly description: string;
-  get(name: string): Promise<StoredSecret | null>;
+  get(name: string, deadline?: AbortSignal): Promise<StoredSecret | null>;
 }
 
 export type CredentialMaterial =
@@ -38,18 +40,19 @@ export class KeyVaultSecretStore implements SecretStore {
     // A vault on loopback (the simulated cloud) does not share Azure's challenge resource or TLS.
     const local = /^http:\/\/(127\.0\.0\.1|localhost)[:/]/.test(vaultUrl);
     this.client = new SecretClient(vaultUrl, credential, {
+      ...sdkClientOptions(),
       allowInsecureConnection: options.allowInsecureConnection ?? local,
       disableChallengeResourceVerification: local,
     });
     this.now = options.now ?? Date.now;
   }
 
-  async get(name: string): Promise<StoredSecret | null> {
+  async get(name: string, deadline?: AbortSignal): Promise<StoredSecret | null> {
     const cached = this.cache.get(name);
     if (cached && this.now() - cached.at < CACHE_MS) return cached.secret;
     let secret: StoredSecret | null;
     try {
-      const found = await this.client.getSecret(name);
+      const found = await untilDeadline(this.client.getSecret(name, deadline ? { abortSignal: deadline } : {}), deadline);
       secret = { value: found.value ?? '', contentType: found.properties.contentType, expiresOn: found.properties.expiresOn };
     } catch (error) {
       if ((error as { statusCode?: number }).statusCode !== 404) throw error;
@@ -81,7 +84,10 @@ export class LocalSecretStore implements SecretStore {
     try {
       data = JSON.parse(text);
     } catch (error) {
-      throw new Error(`${path} is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+      // The parser's message quotes the text around the fault, which here is a secret; only its place is told.
+      const position = Number((error instanceof Error ? error.message : '').match(/position (\d+)/)?.[1]);
+      const where = Number.isFinite(position) ? ` at line ${text.slice(0, position).split('\n').length}` : '';
+      throw new Error(`${path} is not valid JSON${where}; its content is not shown because it holds secrets`);
     }
     const parsed = localFileSchema.safeParse(data);
     if (!parsed.success) {
@@ -99,7 +105,7 @@ export class LocalSecretStore implements SecretStore {
 }
 
 /** Loads one tenant's credential; a missing or unusable secret is evidence about that tenant, not an exception. */
-export async function loadCredential(reference: CredentialReference, store: SecretStore, observedAt: string): Promise<CredentialOutcome> {
+export async function loadCredential(reference: CredentialReference, store: SecretStore, observedAt: string, deadline?: AbortSignal): Promise<CredentialOutcome> {
   if (reference.type === 'federated') return { ok: true, material: { kind: 'federated', managedIdentityClientId: reference.managedIdentityClientId } };
   const failed = (message: string, status: number | null, error?: unknown): CredentialOutcome => ({
     ok: false,
@@ -108,13 +114,16 @@ export async function loadCredential(reference: CredentialReference, store: Secr
       endpoint: 'keyvault',
       request: { method: 'GET', operation: `GetSecret ${reference.keyVaultSecretName}`, authMode: 'unknown' },
       response: { status, headers: {}, body: '' },
-      error: { name: error instanceof Error ? error.name : 'CredentialError', message: error instanceof Error ? redact(error.message) : message },
+      error: {
+        name: error instanceof Error ? error.name : 'CredentialError', message: error instanceof Error ? redact(error.message) : message,
+        ...(typeof (error as { code?: unknown })?.code === 'string' ? { code: (error as { code: string }).code } : {}),
+      },
       observedAt,
     },
   });
   let stored: StoredSecret | null;
   try {
-    stored = await store.get(reference.keyVaultSecretName);
+    stored = await store.get(reference.keyVaultSecretName, deadline);
   } catch (error) {
     const status = (error as { statusCode?: number }).statusCode ?? null;
     return failed(`${store.description} could not be read for secret ${reference.keyVaultSecretName}`, status, error);
@@ -126,7 +135,7 @@ export async function loadCredential(reference: CredentialReference, store: Secr
   }
   try {
     let password = '';
-    if (reference.pfxPasswordSecretName) password = (await store.get(reference.pfxPasswordSecretName))?.value ?? '';
+    if (reference.pfxPasswordSecretName) password = (await store.get(reference.pfxPasswordSecretName, deadline))?.value ?? '';
     const certificate = parseCertificate(stored.value, stored.contentType, password);
     return { ok: true, material: { kind: 'certificate', certificate, expiresOn: stored.expiresOn ?? new Date(new X509Certificate(certificate.x5c).validTo) } };
   } catch (error) {

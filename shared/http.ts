@@ -27,6 +27,10 @@ export interface HttpCall {
   body?: string;
 }
 
+/** Why a call ended without an answer on our side: the per-call timeout, or the tenant's whole deadline. */
+export const DEADLINE_EXCEEDED = 'tenant_deadline_exceeded';
+export const REQUEST_TIMEOUT = 'request_timeout';
+
 export interface HttpExchange {
   status: number | null;
   /** All response headers, names lower-cased; use evidenceHeaders() before keeping any. */
@@ -46,34 +50,72 @@ export function createAgent(limits: HttpLimits = DEFAULT_LIMITS): Agent {
   });
 }
 
-/** Sends a request and never throws: an HTTP status is data, and so is a network failure. */
-export async function send(dispatcher: Dispatcher, call: HttpCall, limits: HttpLimits = DEFAULT_LIMITS): Promise<HttpExchange> {
+/**
+ * Sends a request and never throws: an HTTP status is data, and so is a network failure. The whole exchange, body
+ * included, ends by the call's timeout (twice the idle timeout) or when `deadline` aborts, whichever is first.
+ */
+export async function send(dispatcher: Dispatcher, call: HttpCall, limits: HttpLimits = DEFAULT_LIMITS, deadline?: AbortSignal): Promise<HttpExchange> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
+  if (deadline?.aborted) return { status: null, headers: {}, body: '', truncated: false, ms: 0, error: deadlineError('not sent') };
+  const callTimeout = AbortSignal.timeout(limits.timeoutMs * 2);
   try {
     const response = await request(call.url, {
       method: call.method, headers: call.headers, body: call.body, dispatcher,
-      headersTimeout: limits.timeoutMs, bodyTimeout: limits.timeoutMs, signal: AbortSignal.timeout(limits.timeoutMs * 2),
+      headersTimeout: limits.timeoutMs, bodyTimeout: limits.timeoutMs, signal: deadline ? AbortSignal.any([deadline, callTimeout]) : callTimeout,
     });
     const headers = flattenHeaders(response.headers);
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let truncated = false;
-    for await (const chunk of response.body) {
-      const buffer = chunk as Buffer;
-      if (size + buffer.length > limits.maxBodyBytes) {
-        chunks.push(buffer.subarray(0, limits.maxBodyBytes - size));
-        truncated = true;
-        response.body.destroy();
-        break;
-      }
-      chunks.push(buffer);
-      size += buffer.length;
-    }
-    return { status: response.statusCode, headers, body: Buffer.concat(chunks).toString('utf8'), truncated, ms: elapsed() };
+    const { text, truncated } = await readCapped(response.body, limits.maxBodyBytes);
+    return { status: response.statusCode, headers, body: text, truncated, ms: elapsed() };
   } catch (error) {
-    return { status: null, headers: {}, body: '', truncated: false, ms: elapsed(), error: describeNetworkError(error) };
+    const described = deadline?.aborted ? deadlineError('cut off') : callTimeout.aborted
+      ? { name: 'TimeoutError', message: `no complete answer within ${limits.timeoutMs * 2} ms`, code: REQUEST_TIMEOUT }
+      : describeNetworkError(error);
+    return { status: null, headers: {}, body: '', truncated: false, ms: elapsed(), error: described };
   }
+}
+
+/** The error of a call the tenant's deadline stopped: evidence that the deadline, not the service, ended it. */
+export const deadlineError = (what: 'not sent' | 'cut off') => ({
+  name: 'DeadlineExceeded',
+  message: what === 'not sent' ? 'not sent: the tenant\'s check deadline had passed' : 'cut off: the tenant\'s check deadline passed before the answer was complete',
+  code: DEADLINE_EXCEEDED,
+});
+
+/** Waits for work, but no longer than the deadline: a client library that ignores its abort signal cannot hold the check. */
+export function untilDeadline<T>(work: Promise<T>, deadline: AbortSignal | undefined): Promise<T> {
+  if (!deadline) return work;
+  if (deadline.aborted) return Promise.reject(new DeadlineExceededError());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new DeadlineExceededError());
+    deadline.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => deadline.removeEventListener('abort', onAbort));
+  });
+}
+
+export class DeadlineExceededError extends Error {
+  override readonly name = 'DeadlineExceeded';
+  readonly code = DEADLINE_EXCEEDED;
+  constructor() {
+    super('the tenant\'s check deadline passed while waiting for the answer');
+  }
+}
+
+/** Reads a body up to the cap; the rest is not read, and the connection is let go. */
+export async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: number): Promise<{ text: string; truncated: boolean }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    const buffer = chunk as Buffer;
+    if (size + buffer.length > maxBytes) {
+      chunks.push(buffer.subarray(0, maxBytes - size));
+      body.destroy();
+      return { text: Buffer.concat(chunks).toString('utf8'), truncated: true };
+    }
+    chunks.push(buffer);
+    size += buffer.length;
+  }
+  return { text: Buffer.concat(chunks).toString('utf8'), truncated: false };
 }
 
 /** Response headers as one string per name, names lower-cased, repeated headers joined. */

@@ -13,6 +13,7 @@ import { probeEwsInventory, type EwsInventory } from './probes/ews-inventory';
 import { probeGraphInbox, probeGraphOrganization } from './probes/graph';
 import { skipped, type ProbeContext, type ProbeOutcome, type ProbeResult } from './probes/probe-kit';
 import { assessReadiness, type Readiness } from './readiness';
+import { redact } from './redact';
 import type { TenantDefinition } from './tenants';
 import type { TokenOutcome, TokenProvider } from './tokens';
 
@@ -76,6 +77,23 @@ const NEEDS: { check: string; resource: 'exchange' | 'graph'; roles: string[]; p
   { check: 'controlPlane', resource: 'exchange', roles: ['Exchange.ManageAsApp'], probe: 'adminapi.organizationConfig' },
 ];
 
+/** The values of a credential that must never leave in evidence, whatever a service echoes back. */
+function secretsOf(material: CredentialMaterial): string[] {
+  if (material.kind === 'secret') return [material.secret];
+  if (material.kind === 'certificate') return material.certificate.privateKey.split('\n').filter((line) => line.length >= 16 && !line.startsWith('-----'));
+  return [];
+}
+
+/** Evidence with patterns and the tenant's own credential values removed from every text it carries. */
+function redactEvidence(evidence: Evidence, known: readonly string[]): Evidence {
+  const clean = (text: string) => redact(text, known);
+  return {
+    ...evidence,
+    ...(evidence.response ? { response: { ...evidence.response, body: clean(evidence.response.body), headers: Object.fromEntries(Object.entries(evidence.response.headers).map(([k, v]) => [k, clean(v)])) } } : {}),
+    ...(evidence.error ? { error: { ...evidence.error, message: clean(evidence.error.message) } } : {}),
+  };
+}
+
 /** One cycle over the tenants: each is checked independently, and its failures are data in its own result. */
 export async function runCycle(tenants: TenantDefinition[], deps: PipelineDeps, options: RunOptions = {}): Promise<RunResult> {
   const now = deps.now ?? Date.now;
@@ -105,11 +123,14 @@ export async function runCycle(tenants: TenantDefinition[], deps: PipelineDeps, 
 export async function checkTenant(tenant: TenantDefinition, deps: PipelineDeps, deadlineMs = 60_000): Promise<TenantResult> {
   const now = deps.now ?? Date.now;
   const checkedAt = new Date(now()).toISOString();
-  const context: ProbeContext = { dispatcher: deps.dispatcher, limits: deps.limits ?? DEFAULT_LIMITS, deadline: Date.now() + deadlineMs, now, userAgent: tenant.userAgent ?? USER_AGENT };
+  // The deadline is a hard bound: every call in flight is cut off when it passes, and none is sent after it.
+  const signal = AbortSignal.timeout(deadlineMs);
+  const context: ProbeContext = { dispatcher: deps.dispatcher, limits: deps.limits ?? DEFAULT_LIMITS, deadline: Date.now() + deadlineMs, signal, now, userAgent: tenant.userAgent ?? USER_AGENT };
   const outcomes: ProbeOutcome[] = [];
+  let known: string[] = [];
   const finish = (extra: Partial<TenantResult>): TenantResult => {
     const probes = outcomes.map((o) => o.result);
-    const evidence = outcomes.flatMap((o) => (o.evidence ? [o.result.ok && o.evidence.response ? { ...o.evidence, response: { ...o.evidence.response, body: '' } } : o.evidence] : []));
+    const evidence = outcomes.flatMap((o) => (o.evidence ? [redactEvidence(o.result.ok && o.evidence.response ? { ...o.evidence, response: { ...o.evidence.response, body: '' } } : o.evidence, known)] : []));
     const { verdict, findings } = diagnose(evidence, {
       tenantId: tenant.tenantId, clientId: tenant.clientId, userAgent: context.userAgent, ...(extra.controlPlane ? { controlPlane: extra.controlPlane } : {}),
     });
@@ -121,17 +142,18 @@ export async function checkTenant(tenant: TenantDefinition, deps: PipelineDeps, 
     return { ...result, readiness: assessReadiness(result, now()) };
   };
 
-  const credential = await loadCredential(tenant.credential, deps.secrets, checkedAt);
+  const credential = await loadCredential(tenant.credential, deps.secrets, checkedAt, signal);
   if (!credential.ok) {
     outcomes.push({ result: { name: 'credential', ok: false, status: credential.evidence.response?.status ?? null, ms: 0 }, evidence: credential.evidence });
     return finish({});
   }
   const material = credential.material;
+  known = secretsOf(material);
   const credentialInfo = { type: material.kind, ...('expiresOn' in material && material.expiresOn ? { expiresOn: material.expiresOn.toISOString() } : {}) };
   const cloud = CLOUDS[tenant.cloud];
   const { ews, graph } = tenant.checks;
   const token = async (name: string, scope: string): Promise<TokenOutcome> => {
-    const outcome = await deps.tokens.acquire(tenant, material, scope, new Date(now()).toISOString());
+    const outcome = await deps.tokens.acquire(tenant, material, scope, new Date(now()).toISOString(), signal);
     outcomes.push({ result: { name, ok: outcome.ok, status: outcome.evidence.response?.status ?? null, ms: outcome.ms }, evidence: outcome.evidence });
     return outcome;
   };

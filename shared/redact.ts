@@ -1,15 +1,34 @@
 // Removes what can carry a secret (tokens, secrets, signatures, passwords) from text that is about to be shown or stored.
 const PATTERNS: [RegExp, string][] = [
   [/\beyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*/g, '<redacted token>'],
-  [/\b(Bearer|Basic)\s+[\w.~+/=-]{8,}/gi, '$1 <redacted>'],
+  // A credential after the scheme has a digit, a symbol or an inner capital; "Basic authentication" is prose.
+  [/\b([Bb]earer|[Bb]asic|BEARER|BASIC)\s+(?=[\w.~+/=-]*(?:[\d.~+/=_-]|[a-z][A-Z]))[\w.~+/=-]{8,}/g, '$1 <redacted>'],
   [/(["']?authorization["']?\s*[:=]\s*["']?)[^"',}\n]+/gi, '$1<redacted>'],
   [/([?&](?:sig|code)=)[^&\s"']+/gi, '$1<redacted>'],
   [/\b((?:AccountKey|SharedAccessKey|SharedAccessSignature)=)[^;\s"']+/gi, '$1<redacted>'],
   [/(\b(?:client_secret|access_token|refresh_token|client_assertion|password|passwd)["']?\s*[=:]\s*["']?)[^&\s"',}]+/gi, '$1<redacted>'],
 ];
 
-export function redact(text: string): string {
-  return PATTERNS.reduce((result, [pattern, replacement]) => result.replace(pattern, replacement), text);
+/** Values shorter than this are too likely to occur by chance to be replaced wherever they appear. */
+const MIN_KNOWN_LENGTH = 6;
+
+/** The forms a known secret takes on the way out: as is, URL- and form-encoded, and escaped in JSON. */
+function formsOf(value: string): string[] {
+  const encoded = encodeURIComponent(value);
+  return [...new Set([value, encoded, encoded.replace(/%20/g, '+'), JSON.stringify(value).slice(1, -1)])].sort((a, b) => b.length - a.length);
+}
+
+/**
+ * Text with secret-shaped parts removed, and every given value (the tenant's own credential, known at run time)
+ * removed wherever it appears, in any of its encodings.
+ */
+export function redact(text: string, known: readonly string[] = []): string {
+  let result = text;
+  for (const value of known) {
+    if (value.length < MIN_KNOWN_LENGTH) continue;
+    for (const form of formsOf(value)) result = result.split(form).join('<redacted secret>');
+  }
+  return PATTERNS.reduce((current, [pattern, replacement]) => current.replace(pattern, replacement), result);
 }
 
 /** An error as one loggable line, with anything secret removed. */

@@ -1,6 +1,8 @@
 // Azure Table storage: the watched tenants, each tenant's latest status (newest write wins, by ETag) and its history.
 // The schema is documented in docs/storage.md.
 import { odata, RestError, TableClient, type TableEntity, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
+import type { PipelinePolicy } from '@azure/core-rest-pipeline';
+import { sdkClientOptions } from './azure-sdk';
 import type { Evidence } from './evidence';
 import type { TenantResult } from './pipeline';
 import { tenantDefinitionSchema, type TenantDefinition } from './tenants';
@@ -38,9 +40,47 @@ export function boundedEvidence(evidence: Evidence[]): string {
 export const historyRowKey = (at: string, cycleId: string) => `${invertedTime(at)}-${cycleId}`;
 const invertedTime = (at: string) => String(9_999_999_999_999 - Date.parse(at)).padStart(13, '0');
 
-/** A table of the account; Azurite and other local emulators speak plain HTTP. */
-export const tableClient = (connectionString: string, name: string) =>
-  TableClient.fromConnectionString(connectionString, name, { allowInsecureConnection: /UseDevelopmentStorage=true|http:\/\//i.test(connectionString) });
+/** How far into the future (by the storage service's clock) a result may be dated before it is refused. */
+export const MAX_FUTURE_MS = 5 * 60_000;
+
+/**
+ * The storage service's clock, learned from its answers' Date headers: a worker whose own clock runs fast must not
+ * date results into the future (they would win over every later one) or prune history by its own idea of now.
+ */
+export class ServiceClock {
+  private skewMs = 0;
+
+  observe(date: string | undefined, at = Date.now()): void {
+    const service = date ? Date.parse(date) : Number.NaN;
+    if (!Number.isNaN(service)) this.skewMs = service - at;
+  }
+
+  now(): number {
+    return Date.now() + this.skewMs;
+  }
+
+  readonly policy: PipelinePolicy = {
+    name: 'serviceClock',
+    sendRequest: async (request, next) => {
+      const response = await next(request);
+      this.observe(response.headers.get('date') ?? undefined);
+      return response;
+    },
+  };
+}
+
+/** A table of the account, bounded like every call of ours; Azurite and other local emulators speak plain HTTP. */
+export const tableClient = (connectionString: string, name: string, clock?: ServiceClock) => {
+  const options = sdkClientOptions();
+  return TableClient.fromConnectionString(connectionString, name, {
+    ...options,
+    additionalPolicies: [...options.additionalPolicies, ...(clock ? [{ policy: clock.policy, position: 'perRetry' as const }] : [])],
+    allowInsecureConnection: /UseDevelopmentStorage=true|http:\/\//i.test(connectionString),
+  });
+};
+
+/** A result dated too far into the future to be believed; it is refused rather than stored. */
+export class FutureResultError extends Error {}
 
 export const statusOf = (error: unknown) => (error instanceof RestError ? error.statusCode : (error as { statusCode?: number }).statusCode);
 
@@ -67,9 +107,11 @@ function statusEntity(cycle: Cycle, tenant: TenantResult): TableEntity {
 }
 
 function historyEntity(cycle: Cycle, tenant: TenantResult): TableEntity {
+  // The cycle's time keeps a retried message on its own row; a cycle claiming a time after the check started is not believed.
+  const at = Date.parse(cycle.at) > Date.parse(tenant.checkedAt) + MAX_FUTURE_MS ? tenant.checkedAt : cycle.at;
   return {
     partitionKey: tenant.tenantId.toLowerCase(),
-    rowKey: historyRowKey(cycle.at, cycle.id),
+    rowKey: historyRowKey(at, cycle.id),
     verdict: tenant.verdict,
     topCause: tenant.findings[0]?.cause ?? '',
     readinessScore: tenant.readiness.score ?? -1,
@@ -90,11 +132,13 @@ export class TableResultStore {
     private readonly historyTable: TableClient,
     /** History older than this many days is deleted as new rows are written. */
     private readonly retentionDays: number,
+    private readonly clock: ServiceClock,
   ) {}
 
   static fromConnectionString(connectionString: string, options: { retentionDays?: number } = {}): TableResultStore {
-    const table = (name: string) => tableClient(connectionString, name);
-    return new TableResultStore(table(TABLES.watched), table(TABLES.status), table(TABLES.history), options.retentionDays ?? 90);
+    const clock = new ServiceClock();
+    const table = (name: string) => tableClient(connectionString, name, clock);
+    return new TableResultStore(table(TABLES.watched), table(TABLES.status), table(TABLES.history), options.retentionDays ?? 90, clock);
   }
 
   async ensureTables(): Promise<void> {
@@ -145,7 +189,10 @@ export class TableResultStore {
     return parsed.tenant;
   }
 
-  /** Writes one tenant's result: its latest status (unless a newer one is stored), its history row, and retention. */
+  /**
+   * Writes one tenant's result: its latest status (unless a newer one is stored), its history row, and retention.
+   * A result dated more than MAX_FUTURE_MS ahead of the storage service's clock is refused (FutureResultError).
+   */
   async saveTenant(result: TenantResult, cycle: Cycle): Promise<void> {
     await this.writeLatest([statusEntity(cycle, result)]);
     await this.appendHistory(result, cycle);
@@ -200,6 +247,11 @@ export class TableResultStore {
     } else {
       for (const row of await this.allLatest()) stored.set(row.rowKey!, row);
     }
+    // The reads above taught the clock the service's time.
+    const future = entities.filter((e) => Date.parse(String(e.checkedAt)) > this.clock.now() + MAX_FUTURE_MS);
+    if (future.length > 0) {
+      throw new FutureResultError(`refused ${future.length} result(s) dated ${String(future[0]!.checkedAt)}, more than ${MAX_FUTURE_MS / 60_000} minutes after the storage service's time ${new Date(this.clock.now()).toISOString()}: this worker's clock is wrong`);
+    }
     const actions = entities.flatMap((entity): TransactionAction[] => {
       const existing = stored.get(entity.rowKey);
       if (!existing) return [['create', entity]];
@@ -238,12 +290,12 @@ export class TableResultStore {
   /** The cycle's history row (rewritten, not added, when the cycle is retried), then retention for the tenant. */
   private async appendHistory(result: TenantResult, cycle: Cycle): Promise<void> {
     await this.historyTable.upsertEntity(historyEntity(cycle, result), 'Replace');
-    await this.prune(result.tenantId, cycle.at);
+    await this.prune(result.tenantId);
   }
 
-  /** Deletes a tenant's history rows older than the retention window, in transactions of at most 100. */
-  private async prune(tenantId: string, now: string): Promise<void> {
-    const cutoff = new Date(Date.parse(now) - this.retentionDays * 86_400_000).toISOString();
+  /** Deletes a tenant's history rows older than the retention window (by the service's clock), at most 100 at a time. */
+  private async prune(tenantId: string): Promise<void> {
+    const cutoff = new Date(this.clock.now() - this.retentionDays * 86_400_000).toISOString();
     const partition = tenantId.toLowerCase();
     // Older rows have larger inverted-time keys; "~" sorts after every cycle id, so a row at the cutoff stays.
     const old: TransactionAction[] = [];

@@ -12,6 +12,8 @@ export interface Settings {
   historyRetentionDays: number;
   statusCacheSeconds: number;
   tenantDeadlineSeconds: number;
+  /** A tenant whose latest result is older than this is stale (default: twice the schedule's interval). */
+  staleAfterMinutes: number;
   /** Deliveries of a queue message before it is given up as poison (host.json extensions.queues.maxDequeueCount). */
   maxDequeueCount: number;
   alerts: AlertSettings;
@@ -36,6 +38,7 @@ export const SETTINGS = [
   { name: 'HISTORY_RETENTION_DAYS', source: 'Days of per-cycle history kept per tenant; default 90.' },
   { name: 'STATUS_CACHE_SECONDS', source: 'max-age of the public status summary and badges; default 60.' },
   { name: 'TENANT_DEADLINE_SECONDS', source: 'How long one tenant\'s checks may take; default 60.' },
+  { name: 'STALE_AFTER_MINUTES', source: 'A tenant whose latest result is older than this shows stale on the status routes and badge, and the operator is alerted when every tenant is; default twice CHECK_SCHEDULE\'s interval (30 for every 15 minutes).' },
   { name: 'MAX_DEQUEUE_COUNT', source: 'Keep equal to host.json extensions.queues.maxDequeueCount (default 5): on the last delivery a failing check is sent to the poison queue with its reason.' },
   { name: 'ALERT_LOGIC_APP_URL', source: 'The Logic App HTTP trigger URL alerts are posted to. It carries the trigger\'s key (sig): give it as a Key Vault reference, @Microsoft.KeyVault(SecretUri=...). Leave empty (and ALERT_LOGIC_APP_URL_SECRET too) to turn alerting off.' },
   { name: 'ALERT_LOGIC_APP_URL_SECRET', source: 'Instead of ALERT_LOGIC_APP_URL: the name of the secret in KEY_VAULT_URL that holds the trigger URL, read as the managed identity.' },
@@ -103,6 +106,7 @@ export function readSettings(env: Record<string, string | undefined> = process.e
       historyRetentionDays: integer('HISTORY_RETENTION_DAYS', 90, 1, 3650),
       statusCacheSeconds: integer('STATUS_CACHE_SECONDS', 60, 0, 86_400),
       tenantDeadlineSeconds: integer('TENANT_DEADLINE_SECONDS', 60, 5, 600),
+      staleAfterMinutes: integer('STALE_AFTER_MINUTES', 2 * scheduleIntervalMinutes(checkSchedule), 1, 7 * 24 * 60),
       maxDequeueCount: integer('MAX_DEQUEUE_COUNT', 5, 1, 100),
       alerts: {
         trigger,
@@ -117,6 +121,20 @@ export function readSettings(env: Record<string, string | undefined> = process.e
     },
     problems,
   };
+}
+
+/**
+ * Minutes between runs of a six-field NCRONTAB schedule, for the common shapes (every N minutes, hourly, every N
+ * hours, daily); an hour for any other, which errs towards calling results stale late rather than falsely.
+ */
+export function scheduleIntervalMinutes(schedule: string): number {
+  const [, minute, hour, day] = schedule.trim().split(/\s+/);
+  const every = (field: string | undefined) => Number(/^\*\/(\d+)$/.exec(field ?? '')?.[1] ?? Number.NaN);
+  if (hour === '*' && Number.isFinite(every(minute))) return every(minute);
+  if (hour === '*' && /^\d+$/.test(minute ?? '')) return 60;
+  if (/^\d+$/.test(minute ?? '') && Number.isFinite(every(hour))) return 60 * every(hour);
+  if (/^\d+$/.test(minute ?? '') && /^\d+$/.test(hour ?? '') && day === '*') return 24 * 60;
+  return 60;
 }
 
 /** What is wrong with a trigger URL, in words that never repeat its key; null when it will do. */

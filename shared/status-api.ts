@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { checkNow, NotConfiguredError, type ServiceDeps } from './check-service';
 import type { Verdict } from './diagnosis/engine';
+import { isStale } from './alerts/decisions';
 import { parseJsonOrNull } from './json';
 import type { TenantResult } from './pipeline';
 import { isTenantId } from './tenants';
@@ -15,9 +16,16 @@ export interface ApiRequest {
 
 export interface ApiResponse { status: number; headers: Record<string, string>; jsonBody?: unknown }
 
-const ORDER: Verdict[] = ['healthy', 'unknown', 'degraded', 'failing'];
-const worst = (verdicts: Verdict[]): Verdict | 'empty' => (verdicts.length ? verdicts.reduce((a, b) => (ORDER.indexOf(b) > ORDER.indexOf(a) ? b : a)) : 'empty');
-const BADGE_COLOURS: Record<string, string> = { healthy: 'brightgreen', degraded: 'yellow', failing: 'red', unknown: 'lightgrey' };
+/** What a status page shows for a tenant: its verdict, or stale when its latest result is too old to stand for now. */
+type State = Verdict | 'stale';
+const ORDER: State[] = ['healthy', 'unknown', 'degraded', 'stale', 'failing'];
+const worst = (states: State[]): State | 'empty' => (states.length ? states.reduce((a, b) => (ORDER.indexOf(b) > ORDER.indexOf(a) ? b : a)) : 'empty');
+/** For ?failOn, stale counts as failing: a monitor must not read silence as health. */
+const failRank = (state: State) => ORDER.indexOf(state === 'stale' ? 'failing' : state);
+const BADGE_COLOURS: Record<string, string> = { healthy: 'brightgreen', degraded: 'yellow', failing: 'red', unknown: 'lightgrey', stale: 'orange' };
+
+const stateOf = (row: Record<string, unknown>, deps: ServiceDeps): State =>
+  isStale(text(row.checkedAt), (deps.now ?? Date.now)(), deps.settings.staleAfterMinutes * 60_000) ? 'stale' : (text(row.verdict, 'unknown') as Verdict);
 
 function json(request: ApiRequest, status: number, body: unknown, cacheControl: string): ApiResponse {
   const etag = `W/"${createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 27)}"`;
@@ -66,17 +74,17 @@ export function statusSummary(request: ApiRequest, deps: ServiceDeps, log: (erro
     if (failOn !== null && failOn !== 'failing' && failOn !== 'degraded') return problem(400, 'Bad failOn', 'failOn must be "failing" or "degraded".');
     const rows = await deps.store.allLatest();
     const tenants = rows
-      .map((row) => ({ tenantId: text(row.tenantId, row.rowKey), name: text(row.name), status: text(row.verdict, 'unknown') as Verdict, checkedAt: text(row.checkedAt) }))
+      .map((row) => ({ tenantId: text(row.tenantId, row.rowKey), name: text(row.name), status: stateOf(row, deps), checkedAt: text(row.checkedAt) }))
       .sort((a, b) => a.name.localeCompare(b.name));
     const overall = worst(tenants.map((t) => t.status));
-    const count = (v: Verdict) => tenants.filter((t) => t.status === v).length;
+    const count = (v: State) => tenants.filter((t) => t.status === v).length;
     const body = {
       status: overall,
       generatedAt: new Date((deps.now ?? Date.now)()).toISOString(),
-      counts: { total: tenants.length, healthy: count('healthy'), degraded: count('degraded'), failing: count('failing'), unknown: count('unknown') },
+      counts: { total: tenants.length, healthy: count('healthy'), degraded: count('degraded'), failing: count('failing'), unknown: count('unknown'), stale: count('stale') },
       tenants,
     };
-    const unhealthy = failOn !== null && overall !== 'empty' && ORDER.indexOf(overall) >= ORDER.indexOf(failOn);
+    const unhealthy = failOn !== null && overall !== 'empty' && failRank(overall) >= failRank(failOn);
     // generatedAt changes every call; the ETag is over what a status page shows.
     const response = json(request, 200, { ...body, generatedAt: undefined }, `public, max-age=${deps.settings.statusCacheSeconds}`);
     if (response.status === 304 && !unhealthy) return response;
@@ -91,7 +99,7 @@ export function statusDetail(request: ApiRequest, deps: ServiceDeps, log: (error
     if (!row) return problem(404, 'Tenant not found', 'No result is stored for this tenant; is it watched?');
     const history = await deps.store.historyOf(tenantId, 20);
     return json(request, 200, {
-      tenantId: row.tenantId ?? row.rowKey, name: row.name, cloud: row.cloud, verdict: row.verdict, checkedAt: row.checkedAt, cycleId: row.cycleId,
+      tenantId: row.tenantId ?? row.rowKey, name: row.name, cloud: row.cloud, verdict: row.verdict, stale: stateOf(row, deps) === 'stale', checkedAt: row.checkedAt, cycleId: row.cycleId,
       findings: parseJsonOrNull(row.findings), probes: parseJsonOrNull(row.probes), permissions: parseJsonOrNull(row.permissions), readiness: parseJsonOrNull(row.readiness), evidence: parseJsonOrNull(row.evidence),
       history: history.map((h) => ({ checkedAt: h.checkedAt, cycleId: h.cycleId, verdict: h.verdict, topCause: h.topCause || null })),
     }, 'private, no-store');
@@ -102,7 +110,7 @@ export function statusDetail(request: ApiRequest, deps: ServiceDeps, log: (error
 export function statusBadge(request: ApiRequest, deps: ServiceDeps, log: (error: unknown) => void): Promise<ApiResponse> {
   return forTenant(request, log, async (tenantId) => {
     const row = await deps.store.latest(tenantId);
-    const state = row ? text(row.verdict, 'unknown') : 'not watched';
+    const state = row ? stateOf(row, deps) : 'not watched';
     const badge = { schemaVersion: 1, label: request.query.get('label')?.slice(0, 40) || 'mail access', message: state, color: BADGE_COLOURS[state] ?? 'lightgrey', cacheSeconds: Math.max(300, deps.settings.statusCacheSeconds) };
     return json(request, row ? 200 : 404, badge, `public, max-age=${deps.settings.statusCacheSeconds}`);
   });

@@ -6,7 +6,8 @@ import type { Dispatcher } from 'undici';
 import { CLOUDS } from './clouds';
 import type { CredentialMaterial } from './credentials';
 import { decodeClaims, type Evidence, type TokenClaims } from './evidence';
-import { bodyExcerpt, evidenceHeaders } from './http';
+import { sdkClientOptions } from './azure-sdk';
+import { bodyExcerpt, deadlineError, DEFAULT_LIMITS, evidenceHeaders, untilDeadline, type HttpLimits } from './http';
 import { UndiciNetworkClient, type NetworkObserver } from './msal-network-client';
 import type { TenantDefinition } from './tenants';
 
@@ -17,24 +18,30 @@ export type TokenOutcome =
 /** The audience a managed identity asks for when it vouches for an app through a federated credential. */
 const TOKEN_EXCHANGE_SCOPE = 'api://AzureADTokenExchange/.default';
 
-/** The last token-endpoint exchange a client made, filled in by its network client. */
-interface ExchangeSlot { last?: Parameters<NetworkObserver>[0] }
-interface CachedClient { app: ConfidentialClientApplication; seen: ExchangeSlot }
+/** The last token-endpoint exchange a client made, filled in by its network client, and the deadline it runs under. */
+interface ExchangeSlot { last?: Parameters<NetworkObserver>[0]; deadline?: AbortSignal }
+/** An answer that makes MSAL hold back its next requests for the scope (429, 5xx, or Retry-After on a failure). */
+interface Throttle { until: number; evidence: Evidence }
+interface CachedClient { app: ConfidentialClientApplication; seen: ExchangeSlot; throttles: Map<string, Throttle> }
+
+/** MSAL's own bounds on how long it throttles a scope (msal-common ThrottlingUtils): 60 s by default, an hour at most. */
+const THROTTLE_DEFAULT_S = 60;
+const THROTTLE_MAX_S = 3600;
 
 export class TokenProvider {
   private readonly clients = new Map<string, CachedClient>();
 
-  constructor(private readonly dispatcher: Dispatcher, private readonly timeoutMs = 15_000) {}
+  constructor(private readonly dispatcher: Dispatcher, private readonly limits: HttpLimits = DEFAULT_LIMITS) {}
 
   /** A token for one resource scope; MSAL's cache answers repeat calls until the token nears expiry. */
-  async acquire(tenant: TenantDefinition, material: CredentialMaterial, scope: string, observedAt: string): Promise<TokenOutcome> {
+  async acquire(tenant: TenantDefinition, material: CredentialMaterial, scope: string, observedAt: string, deadline?: AbortSignal): Promise<TokenOutcome> {
     const started = performance.now();
     const cached = this.client(tenant, material);
-    const observed = watch(cached);
+    const observed = watch(cached, deadline);
     const url = `${CLOUDS[tenant.cloud].login}/${tenant.tenantId}/oauth2/v2.0/token`;
     const request: Evidence['request'] = { method: 'POST', url, operation: `client_credentials ${scope}`, authMode: 'app-only' };
     try {
-      const result = await cached.app.acquireTokenByClientCredential({ scopes: [scope] });
+      const result = await untilDeadline(cached.app.acquireTokenByClientCredential({ scopes: [scope] }), deadline);
       if (!result) throw new Error('MSAL returned no token');
       const claims = decodeClaims(result.accessToken) ?? {};
       const ms = Math.round(performance.now() - started);
@@ -45,18 +52,25 @@ export class TokenProvider {
       };
     } catch (error) {
       const exchange = observed();
-      const e = error as { name?: string; errorCode?: string; errorMessage?: string; message?: string };
-      return {
-        ok: false,
-        ms: Math.round(performance.now() - started),
-        evidence: {
-          endpoint: 'token',
-          request,
-          ...(exchange ? { response: { status: exchange.status, headers: evidenceHeaders(exchange.headers), body: bodyExcerpt(typeof exchange.body === 'string' ? exchange.body : JSON.stringify(exchange.body)) } } : {}),
-          error: { name: e.name ?? 'Error', message: e.errorMessage || e.message || String(error), ...(e.errorCode ? { code: e.errorCode } : {}) },
-          observedAt,
+      const ms = Math.round(performance.now() - started);
+      const e = error as { name?: string; errorCode?: string; errorMessage?: string; message?: string; code?: unknown };
+      if (!exchange) {
+        const held = cached.throttles.get(scope);
+        if (held && Date.now() < held.until) return { ok: false, ms, evidence: notRetried(held) };
+      }
+      const evidence: Evidence = {
+        endpoint: 'token',
+        request,
+        ...(exchange ? { response: { status: exchange.status, headers: evidenceHeaders(exchange.headers), body: bodyExcerpt(typeof exchange.body === 'string' ? exchange.body : JSON.stringify(exchange.body)) } } : {}),
+        error: deadline?.aborted && !exchange ? deadlineError('cut off') : {
+          name: e.name ?? 'Error', message: e.errorMessage || e.message || String(error),
+          ...(e.errorCode ? { code: e.errorCode } : typeof e.code === 'string' ? { code: e.code } : {}),
         },
+        observedAt,
       };
+      const throttle = exchange && throttleSeconds(exchange);
+      if (throttle) cached.throttles.set(scope, { until: Date.now() + throttle * 1000, evidence });
+      return { ok: false, ms, evidence };
     }
   }
 
@@ -70,20 +84,43 @@ export class TokenProvider {
     const configuration: Configuration = {
       auth: { clientId: tenant.clientId, authority: `${CLOUDS[tenant.cloud].login}/${tenant.tenantId}`, ...msalCredential(material) },
       system: {
-        networkClient: new UndiciNetworkClient(this.dispatcher, this.timeoutMs, (exchange) => { seen.last = exchange; }),
+        networkClient: new UndiciNetworkClient(this.dispatcher, this.limits, (exchange) => { seen.last = exchange; }, () => seen.deadline),
         loggerOptions: { logLevel: LogLevel.Error, piiLoggingEnabled: false, loggerCallback: () => undefined },
       },
     };
-    const entry: CachedClient = { app: new ConfidentialClientApplication(configuration), seen };
+    const entry: CachedClient = { app: new ConfidentialClientApplication(configuration), seen, throttles: new Map() };
     this.clients.set(key, entry);
     return entry;
   }
 }
 
 /** Forgets the client's last exchange and returns a reader for the next one (a tenant's tokens are fetched one at a time). */
-function watch(client: CachedClient): () => ExchangeSlot['last'] {
+function watch(client: CachedClient, deadline: AbortSignal | undefined): () => ExchangeSlot['last'] {
   client.seen.last = undefined;
+  client.seen.deadline = deadline;
   return () => client.seen.last;
+}
+
+/** How long MSAL will now refuse to ask again, in seconds, when the answer makes it throttle; null when it does not. */
+function throttleSeconds(exchange: Parameters<NetworkObserver>[0]): number | null {
+  const failed = exchange.status < 200 || exchange.status >= 300;
+  const retryAfter = exchange.headers['retry-after'];
+  if (!(exchange.status === 429 || (exchange.status >= 500 && exchange.status < 600) || (failed && retryAfter !== undefined))) return null;
+  const seconds = Number.parseInt(retryAfter ?? '', 10);
+  return Math.min(seconds > 0 ? seconds : THROTTLE_DEFAULT_S, THROTTLE_MAX_S);
+}
+
+/** The answer that throttled the scope, as it was seen then, saying that no new request was made and until when. */
+function notRetried(held: Throttle): Evidence {
+  const until = new Date(held.until).toISOString();
+  return {
+    ...held.evidence,
+    error: {
+      ...(held.evidence.error ?? { name: 'ServerError' }),
+      message: `not retried: Entra asked us to wait until ${until}; this is its answer of ${held.evidence.observedAt ?? 'earlier'}: ${held.evidence.error?.message ?? ''}`.trim(),
+    },
+    retry: { waitMs: Math.max(0, held.until - Date.now()), honoured: true },
+  };
 }
 
 function msalCredential(material: CredentialMaterial): Pick<NonNullable<Configuration['auth']>, 'clientSecret' | 'clientCertificate' | 'clientAssertion'> {
@@ -93,7 +130,7 @@ function msalCredential(material: CredentialMaterial): Pick<NonNullable<Configur
     case 'certificate':
       return { clientCertificate: material.certificate };
     case 'federated': {
-      const identity = new ManagedIdentityCredential(material.managedIdentityClientId ? { clientId: material.managedIdentityClientId } : {});
+      const identity = new ManagedIdentityCredential({ ...sdkClientOptions(), ...(material.managedIdentityClientId ? { clientId: material.managedIdentityClientId } : {}) });
       return {
         clientAssertion: async () => {
           const token = await identity.getToken(TOKEN_EXCHANGE_SCOPE);

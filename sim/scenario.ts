@@ -116,6 +116,12 @@ const faultSchema = z.object({
   slowBodyMs: z.number().min(0).default(0),
   malformedRate: z.number().min(0).max(1).default(0),
   oversizedBytes: z.number().int().min(0).default(0),
+  /** Accepts the request and never answers, until the client gives up (a hung service or a black-holing proxy). */
+  hang: z.boolean().default(false),
+  /** Answers 302 to a sign-in page instead of serving the call (a captive portal or an intercepting proxy). */
+  redirectRate: z.number().min(0).max(1).default(0),
+  /** Answers 400 with the request body quoted back (a misbehaving endpoint that echoes what it was sent). */
+  echoRequestBody: z.boolean().default(false),
 }).strict();
 
 export const scenarioSchema = z.object({

@@ -106,7 +106,7 @@ export async function startSimulatedCloud(options: SimOptions = {}): Promise<Sim
     const simRequest: SimRequest = { method: request.method ?? 'GET', path: routed.path, query: url.searchParams, headers: request.headers, body, baseUrl };
     const answer = dispatch(routed.route, simRequest);
     const tenantId = answer.tenantId ?? tenantFromPath(routed.route, routed.path);
-    await applyFaults(routed.route, tenantId, answer, response);
+    await applyFaults(routed.route, tenantId, answer, response, body);
   }
 
   function dispatch(route: RouteName, request: SimRequest): SimResponse {
@@ -128,12 +128,22 @@ export async function startSimulatedCloud(options: SimOptions = {}): Promise<Sim
   }
 
   /** Latency, resets and injected errors before the answer; slow, truncated or padded bodies while sending it. */
-  async function applyFaults(route: RouteName, tenantId: string | undefined, answer: SimResponse, response: ServerResponse): Promise<void> {
+  async function applyFaults(route: RouteName, tenantId: string | undefined, answer: SimResponse, response: ServerResponse, requestBody: Buffer): Promise<void> {
     const rules = world.faultsFor(route, tenantId);
     try {
       for (const rule of rules) {
         const delay = rule.latencyMs + world.random() * rule.jitterMs;
         if (delay > 0) await sleep(delay);
+        if (rule.hang) {
+          await new Promise((resolve) => response.once('close', resolve));
+          return;
+        }
+        if (rule.redirectRate > 0 && world.random() < rule.redirectRate) {
+          return send(response, empty(302, { location: 'https://portal.proxy.example/login?return=https%3A%2F%2Foutlook.office365.com%2F' }));
+        }
+        if (rule.echoRequestBody) {
+          return send(response, json(400, { error: 'invalid_request', error_description: `The request could not be read. Request body: ${requestBody.toString('utf8')}` }));
+        }
         if (rule.resetRate > 0 && world.random() < rule.resetRate) {
           // The service did its work; only the answer is lost on the way back.
           answer.onServed?.();

@@ -2,7 +2,8 @@
 import { DefaultAzureCredential } from '@azure/identity';
 import { triggerUrlSource } from '../../shared/alerts/alert-service';
 import { AlertStore } from '../../shared/alerts/alert-store';
-import type { ServiceDeps } from '../../shared/check-service';
+import { ensureStorage, type ServiceDeps } from '../../shared/check-service';
+import { sdkClientOptions } from '../../shared/azure-sdk';
 import { CheckQueue } from '../../shared/check-queue';
 import { KeyVaultSecretStore } from '../../shared/credentials';
 import { createAgent } from '../../shared/http';
@@ -25,7 +26,7 @@ function build(): Runtime {
   try {
     // Module-level for the worker's life: MSAL's token cache and the HTTP connection pool are reused across invocations.
     const dispatcher = createAgent();
-    const credential = new DefaultAzureCredential(settings.managedIdentityClientId ? { managedIdentityClientId: settings.managedIdentityClientId } : {});
+    const credential = new DefaultAzureCredential({ ...sdkClientOptions(), ...(settings.managedIdentityClientId ? { managedIdentityClientId: settings.managedIdentityClientId } : {}) });
     const secrets = settings.keyVaultUrl ? new KeyVaultSecretStore(settings.keyVaultUrl, credential) : undefined;
     const { trigger, policy, maxAttempts } = settings.alerts;
     return {
@@ -50,7 +51,7 @@ export async function runtime(): Promise<{ deps: ServiceDeps | null; problems: s
   current ??= build();
   const { deps } = current;
   if (deps) {
-    current.ready ??= Promise.all([deps.store.ensureTables(), deps.queue.ensureQueues(), deps.alerting?.store.ensureTables()]).then(() => undefined);
+    current.ready ??= ensureStorage(deps);
     try {
       await current.ready;
     } catch (error) {

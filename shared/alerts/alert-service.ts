@@ -6,7 +6,7 @@ import type { RunResult, TenantResult } from '../pipeline';
 import type { Cycle } from '../result-store';
 import { triggerUrlProblem, type AlertSettings } from '../settings';
 import { AlertConflictError, outboxRowKey, type AlertStore, type OutboxEntry } from './alert-store';
-import { conditionsOf, decideAlerts, type AlertNotice, type AlertPolicy } from './decisions';
+import { alertKey, conditionsOf, decideAlerts, operatorConditionsOf, type AlertCondition, type AlertNotice, type AlertPolicy } from './decisions';
 import { postNotice } from './logic-app';
 import { alertPayload } from './payload';
 
@@ -60,23 +60,41 @@ function outboxEntryOf(notice: AlertNotice): OutboxEntry {
   };
 }
 
+/** The alerts about tenant-health itself (its vault, its identity, the fleet gone silent) live under this name. */
+export const OPERATOR = { tenantId: 'tenant-health', name: 'tenant-health monitoring' } as const;
+
 /**
  * Decides one tenant's alerts for a stored result and records them. A cycle already decided (a redelivered queue
- * message) decides nothing again; a race with another worker is decided again on what that worker wrote.
+ * message) decides nothing again; a race with another worker is decided again on what that worker wrote. When the
+ * result failed on our own infrastructure it says nothing about the tenant: the tenant's alerts are left exactly as
+ * they are (none opened, none counted clean), and the operator's alert is raised instead.
  */
 export async function raiseAlerts(result: TenantResult, cycle: Cycle, deps: AlertingDeps): Promise<AlertNotice[]> {
+  const now = (deps.now ?? Date.now)();
+  const ours = operatorConditionsOf(result);
+  if (ours.length > 0) return record(OPERATOR, ours, cycle, deps);
+  const notices = await record({ tenantId: result.tenantId, name: result.name }, conditionsOf(result, now), cycle, deps);
+  // A result that reached the tenant shows our infrastructure working: it counts towards clearing the operator's alerts.
+  return [...notices, ...await record(OPERATOR, [], cycle, deps, { onlyIfOpen: true })];
+}
+
+/** Raises (or clears) operator conditions that no tenant result carries, such as the whole fleet gone stale. */
+export const raiseOperatorAlerts = (conditions: AlertCondition[], cycle: Cycle, deps: AlertingDeps, options: { keys: string[] }): Promise<AlertNotice[]> =>
+  record(OPERATOR, conditions, cycle, deps, { onlyKeys: options.keys });
+
+async function record(subject: { tenantId: string; name: string }, conditions: AlertCondition[], cycle: Cycle, deps: AlertingDeps, options: { onlyIfOpen?: boolean; onlyKeys?: string[] } = {}): Promise<AlertNotice[]> {
   for (let attempt = 1; ; attempt++) {
     const now = (deps.now ?? Date.now)();
     const at = new Date(now).toISOString();
-    const [stored, suppressions] = await Promise.all([deps.store.load(result.tenantId), deps.store.suppressions(at)]);
+    const [stored, suppressions] = await Promise.all([deps.store.load(subject.tenantId), deps.store.suppressions(at)]);
     if (stored.lastCycleId === cycle.id) return [];
-    const decision = decideAlerts({
-      tenantId: result.tenantId, tenantName: result.name, conditions: conditionsOf(result, now), previous: stored.states,
-      suppressions, policy: deps.policy, now,
-    });
+    if (options.onlyIfOpen && stored.states.length === 0) return [];
+    // Conditions judged elsewhere (another operator check) are neither seen nor cleared here.
+    const previous = options.onlyKeys ? stored.states.filter((s) => options.onlyKeys!.includes(alertKey(s.check, s.cause))) : stored.states;
+    const decision = decideAlerts({ tenantId: subject.tenantId, tenantName: subject.name, conditions, previous, suppressions, policy: deps.policy, now });
     if (decision.states.length === 0 && decision.forget.length === 0) return [];
     try {
-      await deps.store.commit(result.tenantId, {
+      await deps.store.commit(subject.tenantId, {
         cycleId: cycle.id, at, markerEtag: stored.markerEtag, states: decision.states, forget: decision.forget, outbox: decision.notices.map(outboxEntryOf),
       });
       return decision.notices;

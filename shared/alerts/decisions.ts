@@ -30,6 +30,8 @@ export interface AlertCondition {
   urgency?: { band: UrgencyBand; daysToShutdown: number };
   /** For credential alerts: when the credential in Key Vault expires. */
   credential?: { type: string; expiresOn: string; daysLeft: number };
+  /** Set on alerts about tenant-health itself, for the operator rather than the tenant's admins. */
+  origin?: 'monitoring_infrastructure';
 }
 
 export interface AlertPolicy {
@@ -125,7 +127,7 @@ export function conditionsOf(result: TenantResult, now: number): AlertCondition[
   const urgency = { band: result.readiness.urgency.band, daysToShutdown: result.readiness.daysToShutdown };
   const found = new Map<string, AlertCondition>();
   for (const finding of result.findings) {
-    if (finding.alternative) continue;
+    if (finding.alternative || finding.origin) continue;
     const check: AlertCheck = FINDING_CHECKS.find((c) => finding.endpoints?.includes(c)) ?? 'tenant';
     const key = alertKey(check, finding.cause);
     if (found.has(key)) continue;
@@ -156,6 +158,44 @@ export function conditionsOf(result: TenantResult, now: number): AlertCondition[
     }
   }
   return [...found.values()];
+}
+
+/** What a result says about tenant-health itself: one condition per failing piece of our infrastructure. */
+export function operatorConditionsOf(result: TenantResult): AlertCondition[] {
+  const found = new Map<string, AlertCondition>();
+  for (const finding of result.findings) {
+    if (finding.alternative || finding.origin !== 'monitoring_infrastructure') continue;
+    const check: AlertCheck = FINDING_CHECKS.find((c) => finding.endpoints?.includes(c)) ?? 'tenant';
+    found.set(alertKey(check, finding.cause), {
+      check, cause: finding.cause, ...(finding.detail ? { detail: finding.detail } : {}), severity: 'error', origin: 'monitoring_infrastructure',
+      summary: `${finding.summary} Seen while checking ${result.name} (${result.tenantId}).`, fix: finding.fix ?? [], docs: finding.docs ?? [], evidence: finding.evidence ?? [],
+    });
+  }
+  return [...found.values()];
+}
+
+/** Whether a result checked at `checkedAt` is too old to be believed as the tenant's state now. */
+export const isStale = (checkedAt: string, now: number, staleAfterMs: number) => {
+  const at = Date.parse(checkedAt);
+  return Number.isNaN(at) || now - at > staleAfterMs;
+};
+
+export const FLEET_STALE_KEY = alertKey('tenant', 'other');
+
+/** The operator's condition when no tenant has a fresh result: checks stopped arriving (timer, queue, worker or storage). */
+export function fleetStaleCondition(checkedAt: string[], now: number, staleAfterMs: number): AlertCondition | null {
+  if (checkedAt.length === 0 || !checkedAt.every((at) => isStale(at, now, staleAfterMs))) return null;
+  const newest = checkedAt.filter((at) => !Number.isNaN(Date.parse(at))).sort().at(-1) ?? 'never';
+  return {
+    check: 'tenant', cause: 'other', detail: 'checks_stopped', severity: 'critical', origin: 'monitoring_infrastructure',
+    summary: `No tenant has been checked for over ${Math.round(staleAfterMs / 60_000)} minutes (newest result ${newest}): the check timer, the queue, the worker or its storage has stopped, and every status shown is stale.`,
+    fix: [
+      'In the Function App, look at the invocations of scheduleChecks and checkTenant (Application Insights, or the Functions list in the portal): a disabled function, a stopped app, or failing runs.',
+      'Check the queue and its poison queue (CHECK_QUEUE and CHECK_QUEUE-poison), and that the storage account and its keys or role assignments still work.',
+    ],
+    docs: ['https://learn.microsoft.com/azure/azure-functions/functions-monitoring'],
+    evidence: [`${checkedAt.length} tenant(s), newest result ${newest}`],
+  };
 }
 
 export function suppressionFor(suppressions: Suppression[], tenantId: string, cause: string, now: number): Suppression | undefined {

@@ -4,7 +4,7 @@ import type { AlertNotice, Severity } from './decisions';
 
 /** The schema's $id; a payload names it, so a receiver can tell versions apart. */
 export const ALERT_PAYLOAD_SCHEMA = 'urn:tenant-health:alert-payload:v1';
-export const ALERT_PAYLOAD_VERSION = '1.0';
+export const ALERT_PAYLOAD_VERSION = '1.1';
 
 const MAX_TEXT = 2000;
 const MAX_LINES = 10;
@@ -32,6 +32,8 @@ export interface AlertPayload {
   openedAt?: string;
   ews?: { urgency: string; daysToShutdown: number };
   credential?: { type: string; expiresOn: string; daysLeft: number };
+  /** Since 1.1: present when the alert is about tenant-health's own infrastructure, for its operator. */
+  origin?: 'monitoring_infrastructure';
   /** The same notice as plain text, for a Teams message or a mail body as it is. */
   text: string;
 }
@@ -87,6 +89,7 @@ export function alertPayload(notice: AlertNotice): AlertPayload {
     ...(state.openedAt ? { openedAt: state.openedAt } : {}),
     ...(condition.urgency ? { ews: { urgency: condition.urgency.band, daysToShutdown: condition.urgency.daysToShutdown } } : {}),
     ...(condition.credential ? { credential: condition.credential } : {}),
+    ...(condition.origin ? { origin: condition.origin } : {}),
     text: text.length > 4 * MAX_TEXT ? `${text.slice(0, 4 * MAX_TEXT - 1)}…` : text,
   };
 }

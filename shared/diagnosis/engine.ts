@@ -24,6 +24,11 @@ export interface Finding {
   endpoints?: EvidenceEndpoint[];
   /** True when it is only another reading of failures that a likelier finding explains. */
   alternative?: true;
+  /**
+   * Set when the failure is tenant-health's own (its Key Vault, its managed identity): the tenant's verdict is then
+   * unknown, its alerts are left as they are, and the operator is alerted instead.
+   */
+  origin?: 'monitoring_infrastructure';
 }
 
 export interface Diagnosis { verdict: Verdict; findings: Finding[] }
@@ -92,8 +97,8 @@ function target(s: Signals, cycle: Cycle, context: DiagnoseContext): FixTarget {
 function verdictOf(signals: Signals[]): Verdict {
   const failures = signals.filter((s) => s.failed);
   if (failures.length === 0) return signals.some((s) => s.ok) ? 'healthy' : 'unknown';
-  // Our own vault failing (not a missing secret) says nothing about the tenant.
-  if (failures.some((s) => s.endpoint === 'keyvault' && s.status !== 404 && !/SecretNotFound/.test(s.text))) return 'unknown';
+  // Our own vault or identity failing says nothing about the tenant.
+  if (failures.some((s) => s.ours)) return 'unknown';
   const worksElsewhere = (s: Signals) => s.mailbox !== undefined && signals.some((o) => o.endpoint === s.endpoint && o.ok && o.mailbox !== undefined && o.mailbox.toLowerCase() !== s.mailbox!.toLowerCase());
   return failures.every(worksElsewhere) ? 'degraded' : 'failing';
 }
@@ -153,6 +158,7 @@ export function diagnose(evidence: Evidence[], context: DiagnoseContext = {}): D
         rule: rule.id,
         endpoints: [...endpoints].sort(),
         ...(primary ? {} : { alternative: true as const }),
+        ...(rule.ours ? { origin: 'monitoring_infrastructure' as const } : {}),
       };
     });
   return { verdict, findings };

@@ -36,6 +36,10 @@ export const DOCS = {
   basicAuthRetirement: 'https://learn.microsoft.com/exchange/clients-and-mobile-in-exchange-online/deprecation-of-basic-authentication-exchange-online',
   keyVaultAccess: 'https://learn.microsoft.com/azure/key-vault/general/rbac-guide',
   assignLicenses: 'https://learn.microsoft.com/microsoft-365/admin/manage/assign-licenses-to-users',
+  managedIdentity: 'https://learn.microsoft.com/azure/app-service/overview-managed-identity',
+  keyVaultThrottling: 'https://learn.microsoft.com/azure/key-vault/general/overview-throttling',
+  serviceHealth: 'https://learn.microsoft.com/microsoft-365/enterprise/view-service-health',
+  office365Endpoints: 'https://learn.microsoft.com/microsoft-365/enterprise/urls-and-ip-address-ranges',
 } as const;
 
 export const consentUrl = (t: FixTarget) => `${t.login}/${t.tenant}/adminconsent?client_id=${t.client}`;
@@ -134,6 +138,17 @@ export const FIXES = {
   keyVaultSecret: () => ['Create the secret that the tenant definition names in the Key Vault tenant-health reads, or correct the name in the tenant definition.'],
   keyVaultAccess: () => ['Give tenant-health\'s managed identity the "Key Vault Secrets User" role on the vault (or a Get secret access policy), and check the vault URL and its firewall.'],
   network: () => ['Check DNS, proxy and firewall between tenant-health and the endpoint, and whether the service is up (Microsoft 365 Service health).'],
+  ownIdentity: () => [
+    'In Azure: check that the Function App has its managed identity (and, for a user-assigned one, that AZURE_CLIENT_ID names it); on a laptop run az login first.',
+    'This is tenant-health\'s own identity, not the tenant\'s app: nothing in the tenant needs to change.',
+  ],
+  keyVaultUnavailable: () => [
+    'Check the vault in the Azure portal (Resource health, its firewall and private endpoint, throttling in its metrics) and that KEY_VAULT_URL names it; the next cycle reads it again.',
+    'This is tenant-health\'s own vault, not the tenant: nothing in the tenant needs to change.',
+  ],
+  slowService: () => [
+    'Look at the slowest call in the evidence (ms) and at Microsoft 365 Service health; if the tenant is just slow, raise TENANT_DEADLINE_SECONDS.',
+  ],
 } as const;
 
 function allowListLines(t: FixTarget): string[] {

@@ -4,7 +4,7 @@ import type { Cause } from '../causes';
 import { EWS_ENFORCEMENT_START, EWS_SHUTDOWN } from '../ews-timeline';
 import type { ControlPlaneFacts } from '../probes/control-plane';
 import { DOCS, FIXES, type FixTarget } from './fixes';
-import { audienceMismatch, audienceResource, hasFullAccessAsApp, type Signals } from './signals';
+import { audienceMismatch, audienceResource, hasFullAccessAsApp, isIdentityError, type Signals } from './signals';
 
 export type Confidence = 'high' | 'medium' | 'low';
 
@@ -32,6 +32,8 @@ export interface Rule {
   summary: (s: Signals, m: Match) => string;
   fix: (t: FixTarget, s: Signals, m: Match) => readonly string[];
   docs: readonly string[];
+  /** The cause is tenant-health's own infrastructure, not the tenant (shared/diagnosis/engine.ts Finding.origin). */
+  ours?: true;
 }
 
 const MAIL_ROLES = ['Mail.Read', 'Mail.ReadBasic', 'Mail.ReadBasic.All', 'Mail.ReadWrite', 'Mail.Send'];
@@ -147,7 +149,14 @@ const EWS_DISABLED_SUMMARY: Record<string, string> = {
 };
 
 export const RULES: readonly Rule[] = [
-  // Our own vault: not the tenant's fault, but nothing else can run without it.
+  // Our own infrastructure: not the tenant's fault, but nothing else can run without it.
+  {
+    id: 'identity-unavailable', cause: 'other', detail: 'identity_unavailable', ours: true,
+    reads: '@azure/identity CredentialUnavailableError / AuthenticationError while reading Key Vault or getting a federated assertion',
+    match: (s) => (s.ours && isIdentityError(s) ? { confidence: 'high', because: [] } : null),
+    summary: () => 'tenant-health\'s own identity could not get a token (no managed identity on this host, its endpoint failing, or no az login on a laptop); the tenant was not checked.',
+    fix: () => FIXES.ownIdentity(), docs: [DOCS.managedIdentity],
+  },
   {
     id: 'key-vault-secret-missing', cause: 'other', detail: 'key_vault_secret_missing',
     reads: 'Key Vault answer 404 / SecretNotFound',
@@ -156,11 +165,41 @@ export const RULES: readonly Rule[] = [
     fix: () => FIXES.keyVaultSecret(), docs: [DOCS.keyVaultAccess],
   },
   {
-    id: 'key-vault-access-denied', cause: 'other', detail: 'key_vault_access_denied',
+    id: 'key-vault-access-denied', cause: 'other', detail: 'key_vault_access_denied', ours: true,
     reads: 'Key Vault answer 401/403 or Forbidden',
     match: (s) => (s.endpoint === 'keyvault' && (s.status === 401 || s.status === 403 || code(s, 'Forbidden')) ? { confidence: 'high', because: [] } : null),
     summary: () => 'tenant-health could not read the credential from Key Vault: its identity lacks access to the vault.',
     fix: () => FIXES.keyVaultAccess(), docs: [DOCS.keyVaultAccess],
+  },
+  {
+    id: 'key-vault-unavailable', cause: 'other', detail: 'key_vault_unavailable', ours: true,
+    reads: 'Key Vault: no answer in time, a 5xx, a network error, or an answer over the cap',
+    match: (s) => (s.ours && s.endpoint === 'keyvault' ? { confidence: 'high', because: [] } : null),
+    summary: (s) => `tenant-health's Key Vault did not give the credential (${s.errorName === 'DeadlineExceeded' ? 'no answer before the check deadline' : s.status !== null ? `HTTP ${s.status}` : 'no answer'}); the tenant was not checked.`,
+    fix: () => FIXES.keyVaultUnavailable(), docs: [DOCS.keyVaultThrottling],
+  },
+
+  // A probe that got an answer which proves nothing, or no answer before the deadline.
+  {
+    id: 'deadline-exceeded', cause: 'other', detail: 'tenant_deadline_exceeded',
+    reads: 'the tenant\'s check deadline cut the call off, or passed before it was sent',
+    match: (s) => (s.errorCode === 'tenant_deadline_exceeded' ? { confidence: 'medium', because: [] } : null),
+    summary: () => 'The tenant\'s checks did not finish within the check deadline (TENANT_DEADLINE_SECONDS): a service answered too slowly, or a throttling wait used the time up.',
+    fix: () => FIXES.slowService(), docs: [DOCS.serviceHealth],
+  },
+  {
+    id: 'unexpected-redirect', cause: 'other', detail: 'unexpected_redirect',
+    reads: 'a 3xx where the service answers directly',
+    match: (s) => (s.errorName === 'UnexpectedRedirect' ? { confidence: 'medium', because: [] } : null),
+    summary: (s) => `${s.label} was redirected instead of answered: a proxy, captive portal or TLS-inspecting gateway between tenant-health and Microsoft, or a wrong endpoint URL.`,
+    fix: () => FIXES.network(), docs: [DOCS.office365Endpoints],
+  },
+  {
+    id: 'unreadable-answer', cause: 'other', detail: 'unreadable_answer',
+    reads: 'a 2xx whose body is cut, not the expected format, too large, or without the element the probe looks for',
+    match: (s) => (s.errorName === 'UnreadableAnswer' || s.errorName === 'UnexpectedAnswer' ? { confidence: 'medium', because: [], ...(s.errorCode ? { detail: s.errorCode } : {}) } : null),
+    summary: (s) => `${s.label} answered, but not with what proves the call works (a cut, empty or oversized body, or the wrong content); something between us and the service may be rewriting answers, or the service is failing.`,
+    fix: () => FIXES.network(), docs: [DOCS.serviceHealth],
   },
 
   // Entra ID refused the token request.

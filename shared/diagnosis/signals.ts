@@ -44,11 +44,20 @@ export interface Signals {
   loginHost: string;
   tenantId?: string;
   clientId?: string;
+  /** What the client reported instead of (or about) an answer: its error's name and code. */
+  errorName?: string;
+  errorCode?: string;
+  /** The failure is tenant-health's own infrastructure (its vault, its identity), which says nothing about the tenant. */
+  ours: boolean;
   /** Every text the evidence carries (body, error, header values), for phrase rules. */
   text: string;
   /** A one-line description of where this came from, for findings' evidence lines. */
   label: string;
 }
+
+/** What @azure/identity throws when tenant-health's own managed identity (or az login) cannot give a token. */
+const IDENTITY_ERRORS = /^(CredentialUnavailableError|AuthenticationError|AuthenticationRequiredError|AggregateAuthenticationError)$/;
+export const isIdentityError = (s: Pick<Signals, 'errorName'>) => IDENTITY_ERRORS.test(s.errorName ?? '');
 
 const GUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
 
@@ -228,6 +237,11 @@ export function readSignals(evidence: Evidence): Signals {
   const ok = !failed && ((status !== null && status < 400) || (status === null && Boolean(claims)));
 
   const endpoint = evidence.endpoint;
+  const errorName = typeof error?.name === 'string' ? error.name : undefined;
+  const errorCode = typeof error?.code === 'string' ? error.code : undefined;
+  const ours = failed && (
+    ((endpoint === 'keyvault' || endpoint === 'token') && isIdentityError({ ...(errorName ? { errorName } : {}) }))
+    || (endpoint === 'keyvault' && status !== 404 && !/SecretNotFound/.test(text)));
   const tokenKind = tokenKindOf(claims);
   const resource = resourceOf(endpoint, request);
   const label = [
@@ -268,6 +282,9 @@ export function readSignals(evidence: Evidence): Signals {
     loginHost: loginHostOf(request?.url),
     ...(tenantId ? { tenantId } : {}),
     ...(clientId ? { clientId } : {}),
+    ...(errorName ? { errorName } : {}),
+    ...(errorCode ? { errorCode } : {}),
+    ours,
     text,
     label,
   };

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { CLOUDS } from '../clouds';
 import type { TokenClaims } from '../evidence';
 import type { TenantDefinition } from '../tenants';
-import { callOnce, retryAfterMs, type ProbeContext, type ProbeOutcome } from './probe-kit';
+import { callOnce, jsonProof, retryAfterMs, type ProbeContext, type ProbeOutcome } from './probe-kit';
 
 export interface ControlPlaneFacts {
   /** Get-OrganizationConfig EwsEnabled: true, false or null (not set). */
@@ -18,6 +18,9 @@ export interface ControlPlaneFacts {
 }
 
 export interface ExchangeToken { token: string; claims: TokenClaims }
+
+/** A cmdlet proves itself by returning its object; an empty list is an answer about nothing. */
+const CMDLET_PROOF = jsonProof('the cmdlet\'s object in a value list', (b) => Array.isArray(b.value) && b.value.length > 0 && typeof b.value[0] === 'object');
 
 async function invoke(context: ProbeContext, tenant: TenantDefinition, token: ExchangeToken, name: string, cmdlet: string, parameters: Record<string, unknown>, mailbox?: string) {
   const outcome = await callOnce(context, {
@@ -37,17 +40,9 @@ async function invoke(context: ProbeContext, tenant: TenantDefinition, token: Ex
     },
     body: JSON.stringify({ CmdletInput: { CmdletName: cmdlet, Parameters: parameters } }),
     tokenClaims: token.claims,
-  }, retryAfterMs);
-  let value: Record<string, unknown>[] = [];
-  if (outcome.exchange.status === 200) {
-    try {
-      const parsed = JSON.parse(outcome.exchange.body) as { value?: unknown };
-      if (Array.isArray(parsed.value)) value = parsed.value as Record<string, unknown>[];
-    } catch {
-      // An unreadable answer leaves the facts unknown; the evidence keeps the body.
-    }
-  }
-  const probe: ProbeOutcome = { result: { name, ...(mailbox ? { mailbox } : {}), ok: outcome.exchange.status === 200 && value.length > 0, status: outcome.exchange.status, ms: outcome.ms }, evidence: outcome.evidence };
+  }, retryAfterMs, CMDLET_PROOF);
+  const value = outcome.ok ? (JSON.parse(outcome.exchange.body) as { value: Record<string, unknown>[] }).value : [];
+  const probe: ProbeOutcome = { result: { name, ...(mailbox ? { mailbox } : {}), ok: outcome.ok, status: outcome.exchange.status, ms: outcome.ms }, evidence: outcome.evidence };
   return { probe, value };
 }
 

@@ -2,8 +2,8 @@
 import { FIRST_PARTY_APP_IDS, FULL_ACCESS_AS_APP } from '../clouds';
 import { parseJsonOrNull } from '../json';
 import type { TenantDefinition } from '../tenants';
-import { graphGet, type GraphToken } from './graph';
-import type { ProbeContext, ProbeOutcome } from './probe-kit';
+import { graphGet, LIST_PROOF, type GraphToken } from './graph';
+import { jsonProof, type ProbeContext, type ProbeOutcome } from './probe-kit';
 
 export interface EwsUsageApp { appId: string; calls: number | null; lastActivity: string | null }
 export interface FullAccessGrant { appId: string | null; displayName: string }
@@ -52,7 +52,7 @@ async function readUsage(context: ProbeContext, tenant: TenantDefinition, token:
   const posts: { id?: unknown; title?: unknown; body?: { content?: unknown } }[] = [];
   let path: string | null = '/v1.0/admin/serviceAnnouncement/messages';
   for (let page = 0; path && page < MAX_PAGES; page++) {
-    const { body, ...outcome }: ProbeOutcome & { body: string } = await graphGet(context, tenant, token, 'graph.messageCenter', path);
+    const { body, ...outcome }: ProbeOutcome & { body: string } = await graphGet(context, tenant, token, 'graph.messageCenter', path, LIST_PROOF);
     outcomes.push(outcome);
     if (!outcome.result.ok) return { unavailable: `Message Center posts not read: Graph answered ${outcome.result.status ?? 'no response'}` };
     const parsed = parseJsonOrNull(body) as { value?: unknown; '@odata.nextLink'?: unknown } | null;
@@ -70,7 +70,7 @@ async function readGrants(context: ProbeContext, tenant: TenantDefinition, token
   if (!['Application.Read.All', 'Application.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'].some((r) => roles.includes(r))) {
     return { unavailable: 'full_access_as_app grants not read: the app lacks the Graph application permission Application.Read.All' };
   }
-  const { body, ...outcome }: ProbeOutcome & { body: string } = await graphGet(context, tenant, token, 'graph.ewsGrants', `/v1.0/servicePrincipals(appId='${FIRST_PARTY_APP_IDS.exchange}')/appRoleAssignedTo`);
+  const { body, ...outcome }: ProbeOutcome & { body: string } = await graphGet(context, tenant, token, 'graph.ewsGrants', `/v1.0/servicePrincipals(appId='${FIRST_PARTY_APP_IDS.exchange}')/appRoleAssignedTo`, LIST_PROOF);
   outcomes.push(outcome);
   const assignments = (parseJsonOrNull(body) as { value?: unknown } | null)?.value;
   if (!outcome.result.ok || !Array.isArray(assignments)) return { unavailable: `full_access_as_app grants not read: Graph answered ${outcome.result.status ?? 'no response'}` };
@@ -79,7 +79,7 @@ async function readGrants(context: ProbeContext, tenant: TenantDefinition, token
     .slice(0, MAX_HOLDERS);
   const grants: FullAccessGrant[] = [];
   for (const holder of holders) {
-    const { body: principal, ...read }: ProbeOutcome & { body: string } = await graphGet(context, tenant, token, 'graph.servicePrincipal', `/v1.0/servicePrincipals/${encodeURIComponent(holder.principalId as string)}?$select=appId,displayName`);
+    const { body: principal, ...read }: ProbeOutcome & { body: string } = await graphGet(context, tenant, token, 'graph.servicePrincipal', `/v1.0/servicePrincipals/${encodeURIComponent(holder.principalId as string)}?$select=appId,displayName`, jsonProof('the service principal\'s appId', (b) => typeof b.appId === 'string'));
     outcomes.push(read);
     const appId = (parseJsonOrNull(principal) as { appId?: unknown } | null)?.appId;
     grants.push({ appId: typeof appId === 'string' ? appId.toLowerCase() : null, displayName: typeof holder.principalDisplayName === 'string' ? holder.principalDisplayName : String(holder.principalId) });

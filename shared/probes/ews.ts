@@ -5,7 +5,7 @@ import { CLOUDS } from '../clouds';
 import type { TokenClaims } from '../evidence';
 import type { HttpExchange } from '../http';
 import type { TenantDefinition } from '../tenants';
-import { callOnce, retryAfterMs, type ProbeContext, type ProbeOutcome } from './probe-kit';
+import { callOnce, retryAfterMs, type ProbeContext, type ProbeOutcome, type Proof } from './probe-kit';
 
 export type EwsAuth = { kind: 'bearer'; token: string; claims: TokenClaims } | { kind: 'basic'; username: string; password: string };
 
@@ -68,10 +68,20 @@ function ewsWait(exchange: HttpExchange): number | null {
   return retryAfterMs(exchange);
 }
 
+/** A GetFolder answer proves EWS works only as a SOAP response whose message succeeded; a SOAP error explains itself. */
+const getFolderProof: Proof = (exchange) => {
+  const reading = readEwsBody(exchange.body);
+  if (reading.kind === 'none') return `EWS answered ${exchange.status} but the body is not a SOAP GetFolderResponse (empty, cut, or not XML)`;
+  if (reading.kind === 'response' && reading.responseClass !== 'Success' && !reading.responseCode?.startsWith('Error')) {
+    return `EWS answered GetFolder with ResponseClass ${reading.responseClass ?? '(none)'} and ResponseCode ${reading.responseCode ?? '(none)'}, not Success`;
+  }
+  return null;
+};
+
 export async function probeEwsGetFolder(context: ProbeContext, tenant: TenantDefinition, mailbox: string, auth: EwsAuth): Promise<ProbeOutcome> {
   const impersonate = auth.kind === 'bearer' && tenant.checks.ews.impersonation;
   const authorization = auth.kind === 'bearer' ? `Bearer ${auth.token}` : `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
-  const { exchange, evidence, ms } = await callOnce(context, {
+  const { exchange, evidence, ms, ok } = await callOnce(context, {
     endpoint: 'ews',
     operation: 'GetFolder',
     authMode: auth.kind === 'bearer' ? 'app-only' : 'basic',
@@ -88,8 +98,6 @@ export async function probeEwsGetFolder(context: ProbeContext, tenant: TenantDef
     },
     body: getFolderEnvelope(mailbox, impersonate),
     ...(auth.kind === 'bearer' ? { tokenClaims: auth.claims } : {}),
-  }, ewsWait);
-  const reading = readEwsBody(exchange.body);
-  const ok = exchange.status === 200 && reading.kind === 'response' && reading.responseClass === 'Success';
+  }, ewsWait, getFolderProof);
   return { result: { name: 'ews.getFolder', mailbox, ok, status: exchange.status, ms }, evidence };
 }

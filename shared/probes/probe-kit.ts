@@ -2,7 +2,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
 import type { AuthMode, Evidence, EvidenceEndpoint, TokenClaims } from '../evidence';
-import { bodyExcerpt, evidenceHeaders, evidenceRequestHeaders, send, type HttpCall, type HttpExchange, type HttpLimits } from '../http';
+import { bodyExcerpt, deadlineError, evidenceHeaders, evidenceRequestHeaders, send, untilDeadline, type HttpCall, type HttpExchange, type HttpLimits } from '../http';
 
 /** One line of the run object (shared/contracts/cli.md). */
 export interface ProbeResult {
@@ -22,6 +22,8 @@ export interface ProbeContext {
   limits: HttpLimits;
   /** Epoch ms by which the tenant's checks must end; a retry that would not fit is not made. */
   deadline: number;
+  /** Aborts at the deadline: every call in flight is cut off, and none is sent after it. */
+  signal: AbortSignal;
   /** The clock for observedAt. */
   now: () => number;
   userAgent: string;
@@ -37,12 +39,39 @@ export interface ProbeCall extends HttpCall {
   tokenClaims?: TokenClaims;
 }
 
+/** What a 2xx answer must hold for the probe to have proved its point; the reason it does not, or null. */
+export type Proof = (exchange: HttpExchange) => string | null;
+
+/**
+ * Why an answer that is not an HTTP error still proves nothing: a redirect, a body cut at the cap, or a 2xx without
+ * what the probe exists to see. Recorded as the call's error, so that diagnosis and the verdict see a failure.
+ */
+function unproven(exchange: HttpExchange, proof: Proof, limits: HttpLimits): Evidence['error'] | undefined {
+  const status = exchange.status;
+  if (exchange.error || status === null || status >= 400) return undefined;
+  if (status >= 300 && status < 400) {
+    const location = exchange.headers.location;
+    let target = 'nowhere given';
+    try {
+      if (location) target = new URL(location).origin + new URL(location).pathname;
+    } catch {
+      target = 'an unreadable Location';
+    }
+    return { name: 'UnexpectedRedirect', code: 'unexpected_redirect', message: `answered ${status} redirecting to ${target} instead of answering the call (a proxy, a captive portal, or the wrong host)` };
+  }
+  if (exchange.truncated) return { name: 'UnreadableAnswer', code: 'body_over_cap', message: `the answer was larger than the ${limits.maxBodyBytes}-byte cap and was not read to the end` };
+  if (status < 200 || status >= 300) return { name: 'UnexpectedAnswer', code: 'unexpected_status', message: `answered ${status}, which is neither success nor an error` };
+  const reason = proof(exchange);
+  return reason ? { name: 'UnexpectedAnswer', code: 'expected_answer_missing', message: reason } : undefined;
+}
+
 /**
  * Sends a call; when the answer asks the caller to back off (waitOf returns ms) and the wait fits before the
- * deadline, waits once and sends again. Returns the last exchange and its evidence.
+ * deadline, waits once and sends again. Returns the last exchange, its evidence, and whether it proved what the
+ * probe exists to prove (a 2xx that passes the proof).
  */
-export async function callOnce(context: ProbeContext, call: ProbeCall, waitOf: (exchange: HttpExchange) => number | null): Promise<{ exchange: HttpExchange; evidence: Evidence; ms: number }> {
-  let exchange = await send(context.dispatcher, call, context.limits);
+export async function callOnce(context: ProbeContext, call: ProbeCall, waitOf: (exchange: HttpExchange) => number | null, proof: Proof): Promise<{ exchange: HttpExchange; evidence: Evidence; ms: number; ok: boolean }> {
+  let exchange = await send(context.dispatcher, call, context.limits, context.signal);
   let ms = exchange.ms;
   let retry: Evidence['retry'];
   const waitMs = waitOf(exchange);
@@ -50,11 +79,16 @@ export async function callOnce(context: ProbeContext, call: ProbeCall, waitOf: (
     const honoured = Date.now() + waitMs + context.limits.timeoutMs < context.deadline;
     retry = { waitMs, honoured };
     if (honoured) {
-      await (context.wait ?? sleep)(waitMs);
-      exchange = await send(context.dispatcher, call, context.limits);
+      try {
+        await untilDeadline(context.wait ? context.wait(waitMs) : sleep(waitMs, undefined, { signal: context.signal }), context.signal);
+        exchange = await send(context.dispatcher, call, context.limits, context.signal);
+      } catch {
+        exchange = { status: null, headers: {}, body: '', truncated: false, ms: 0, error: deadlineError('not sent') };
+      }
       ms += exchange.ms;
     }
   }
+  const failure = exchange.error ?? unproven(exchange, proof, context.limits);
   const evidence: Evidence = {
     endpoint: call.endpoint,
     request: {
@@ -64,13 +98,25 @@ export async function callOnce(context: ProbeContext, call: ProbeCall, waitOf: (
       headers: evidenceRequestHeaders(call.headers ?? {}),
     },
     response: { status: exchange.status, headers: evidenceHeaders(exchange.headers), body: bodyExcerpt(exchange.body) },
-    ...(exchange.error ? { error: exchange.error } : {}),
+    ...(failure ? { error: failure } : {}),
     ...(call.tokenClaims ? { tokenClaims: call.tokenClaims } : {}),
     observedAt: new Date(context.now()).toISOString(),
     ...(retry ? { retry } : {}),
   };
-  return { exchange, evidence, ms };
+  const ok = !failure && exchange.status !== null && exchange.status >= 200 && exchange.status < 300;
+  return { exchange, evidence, ms, ok };
 }
+
+/** A proof that the body is JSON holding what `has` looks for, described by `expected` when it is not. */
+export const jsonProof = (expected: string, has: (body: Record<string, unknown>) => boolean): Proof => (exchange) => {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(exchange.body);
+  } catch {
+    return `answered ${exchange.status} but the body is not JSON (empty, cut or HTML), so it does not show ${expected}`;
+  }
+  return typeof parsed === 'object' && parsed !== null && has(parsed as Record<string, unknown>) ? null : `answered ${exchange.status} with JSON that lacks ${expected}`;
+};
 
 /** Retry-After in seconds (or an HTTP date) on 429 and 503, as milliseconds. */
 export function retryAfterMs(exchange: HttpExchange): number | null {

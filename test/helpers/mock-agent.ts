@@ -15,6 +15,7 @@ export function probeContext(dispatcher: MockAgent, overrides: Partial<ProbeCont
     dispatcher,
     limits: { ...DEFAULT_LIMITS, timeoutMs: 2000 },
     deadline: Date.now() + 60_000,
+    signal: new AbortController().signal,
     now: () => Date.parse('2026-11-21T09:00:00Z'),
     userAgent: 'tenant-health-test',
     wait: (ms) => {

@@ -11,7 +11,7 @@ import type { TenantResult } from '../../shared/pipeline';
 import { assessReadiness } from '../../shared/readiness';
 import { tableClient } from '../../shared/result-store';
 import { routeToSimulatedCloud } from '../../sim/route-to-sim';
-import type { FaultRule } from '../../sim/scenario';
+import { type FaultRule, parseFaultRule } from '../../sim/scenario';
 import type { SimulatedCloud } from '../../sim/server';
 import { invalidAlertPayload } from '../helpers/alert-schema';
 import { startSim } from '../helpers/sim';
@@ -71,7 +71,7 @@ const pattern = async (tenantId: string, text: string) => {
 interface Received { headers: Record<string, string>; body: { tenant: { tenantId: string }; kind: string; idempotencyKey: string; alertId: string } }
 const received = (tenantId?: string) => (sim.world.logicAppInbox as unknown as Received[]).filter((r) => !tenantId || r.body.tenant.tenantId === tenantId);
 const fault = (rule: Partial<FaultRule>) => {
-  sim.world.faults = [{ route: 'logicapp', latencyMs: 0, jitterMs: 0, errorRate: 0, errorStatus: 503, resetRate: 0, slowBodyMs: 0, malformedRate: 0, oversizedBytes: 0, ...rule }];
+  sim.world.faults = [parseFaultRule({ route: 'logicapp', ...rule })];
 };
 
 test('a healthy tenant raises nothing and leaves nothing stored', async () => {

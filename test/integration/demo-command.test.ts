@@ -121,7 +121,7 @@ test('--serve answers the status routes on loopback after its cycle, one ready l
     const summary = await api('status');
     expect([summary.status, summary.headers.get('content-type')]).toEqual([200, 'application/json; charset=utf-8']);
     const body = (await summary.json()) as { status: string; counts: Record<string, number>; tenants: { tenantId: string; name: string; status: string }[] };
-    expect([body.status, body.counts]).toEqual(['failing', { total: 29, healthy: 6, degraded: 3, failing: 20, unknown: 0 }]);
+    expect([body.status, body.counts]).toEqual(['failing', { total: 29, healthy: 6, degraded: 3, failing: 20, unknown: 0, stale: 0 }]);
     expect(undocumented('statusSummary', { status: summary.status, headers: Object.fromEntries(summary.headers), jsonBody: body })).toEqual([]);
     expect((await api('status', { headers: { 'if-none-match': summary.headers.get('etag') ?? '' } })).status).toBe(304);
     expect((await api('status?failOn=failing')).status).toBe(503);

@@ -36,6 +36,7 @@ import { handler as scheduleChecks } from '../../functions/schedule-checks';
 import { handler as checkTenant } from '../../functions/check-tenant';
 import { handler as deliverAlerts } from '../../functions/deliver-alerts';
 import { useServiceDeps } from '../../functions/lib/runtime';
+import { parseFaultRule } from '../../sim/scenario';
 
 const registered = jest.requireMock('@azure/functions').__registered;
 
@@ -146,7 +147,7 @@ test('two cycles through timer, queue and worker: latest replaced, history appen
   const summary = await statusSummary(get('status'), context());
   expect(summary.status).toBe(200);
   const body = summary.jsonBody as { status: string; counts: Record<string, number>; tenants: { name: string; status: string }[] };
-  expect(body.counts).toEqual({ total: 29, healthy: 6, degraded: 3, failing: 20, unknown: 0 });
+  expect(body.counts).toEqual({ total: 29, healthy: 6, degraded: 3, failing: 20, unknown: 0, stale: 0 });
   expect(body.status).toBe('failing');
   expect(body.tenants.find((t) => t.name === 'Contoso')?.status).toBe('healthy');
 
@@ -290,7 +291,7 @@ test('a Logic App that is down never blocks or loses a check: the result is stor
   const alerting = deps.alerting!;
   const received = () => sim.world.logicAppInbox.filter((r) => (r.body as { tenant: { tenantId: string } }).tenant.tenantId === contoso.tenantId);
   spec.ewsEnabled = false;
-  sim.world.faults = [{ route: 'logicapp', latencyMs: 0, jitterMs: 0, errorRate: 1, errorStatus: 503, resetRate: 0, slowBodyMs: 0, malformedRate: 0, oversizedBytes: 0 }];
+  sim.world.faults = [parseFaultRule({ route: 'logicapp', errorRate: 1 })];
   try {
     for (const cycleId of ['logic-app-down-1', 'logic-app-down-2']) {
       await checkTenant({ tenantId: contoso.tenantId, cycleId, cycleAt: new Date().toISOString() }, context());

@@ -3,7 +3,7 @@
 import { startAzurite, type RunningAzurite } from '../../cli/azurite';
 import { assessReadiness } from '../../shared/readiness';
 import type { TenantResult } from '../../shared/pipeline';
-import { boundedJson, MAX_PROPERTY_CHARS, TableResultStore } from '../../shared/result-store';
+import { boundedJson, FutureResultError, MAX_PROPERTY_CHARS, TableResultStore } from '../../shared/result-store';
 import type { TenantDefinition } from '../../shared/tenants';
 
 let azurite: RunningAzurite;
@@ -73,12 +73,35 @@ test('long lists keep valid JSON and say how many items were left out', () => {
 
 test('history older than the retention window is deleted as new rows arrive', async () => {
   const id = newId();
+  // Day 35 is now (within the tolerated skew); retention counts back from the storage service's clock, not from the rows.
+  const base = Date.now() - 35 * 86_400_000 + 120_000;
   for (let day = 0; day < 40; day += 5) {
-    const at = new Date(Date.parse('2026-10-01T00:00:00Z') + day * 86_400_000).toISOString();
+    const at = new Date(base + day * 86_400_000).toISOString();
     await store.saveTenant(tenantResult(id, 'failing', at), { id: `day-${day}`, at });
   }
-  // 30 days back from day 35 is day 5: days 0 is gone, days 5..35 remain.
+  // 30 days back from now is just before day 5: day 0 is gone, days 5..35 remain.
   expect((await store.historyOf(id)).map((r) => r.cycleId)).toEqual(['day-35', 'day-30', 'day-25', 'day-20', 'day-15', 'day-10', 'day-5']);
+}, 30_000);
+
+test('a cycle claiming a far-future time neither wipes the history nor sorts above later cycles', async () => {
+  const id = newId();
+  const hourAgo = new Date(Date.now() - 3_600_000).toISOString();
+  await store.saveTenant(tenantResult(id, 'healthy', hourAgo), { id: 'honest', at: hourAgo });
+  const now = new Date().toISOString();
+  await store.saveTenant(tenantResult(id, 'failing', now), { id: 'far-future', at: '2030-01-01T00:00:00.000Z' });
+  const later = new Date(Date.now() + 1000).toISOString();
+  await store.saveTenant(tenantResult(id, 'healthy', later), { id: 'later', at: later });
+  expect((await store.historyOf(id)).map((r) => r.cycleId)).toEqual(['later', 'far-future', 'honest']);
+}, 30_000);
+
+test('a result dated hours ahead of the storage service (a worker with a fast clock) is refused, and later results still land', async () => {
+  const id = newId();
+  const fast = new Date(Date.now() + 2 * 3_600_000).toISOString();
+  await expect(store.saveTenant(tenantResult(id, 'healthy', fast), { id: 'fast-clock', at: fast })).rejects.toThrow(FutureResultError);
+  expect(await store.latest(id)).toBeNull();
+  const now = new Date().toISOString();
+  await store.saveTenant(tenantResult(id, 'failing', now), { id: 'right-clock', at: now });
+  expect(await store.latest(id)).toMatchObject({ verdict: 'failing', cycleId: 'right-clock' });
 }, 30_000);
 
 test('watched tenants round-trip their definitions; a row that no longer parses is reported, not fatal', async () => {

@@ -1,6 +1,7 @@
 // The simulated Graph answers as Microsoft Graph does: mailbox reads, its error JSON and headers, throttling, $batch.
 import type { SimulatedCloud } from '../../sim/server';
 import { accessToken, startSim, tenantNamed } from '../helpers/sim';
+import { parseFaultRule } from '../../sim/scenario';
 
 let sim: SimulatedCloud;
 beforeAll(async () => {
@@ -72,7 +73,7 @@ test('throttling answers 429 with Retry-After once the per-minute budget is spen
 });
 
 test('a mailbox serves at most four concurrent requests per app', async () => {
-  sim.world.faults.push({ route: 'graph', latencyMs: 150, jitterMs: 0, errorRate: 0, errorStatus: 503, resetRate: 0, slowBodyMs: 0, malformedRate: 0, oversizedBytes: 0 });
+  sim.world.faults.push(parseFaultRule({ route: 'graph', latencyMs: 150 }));
   try {
     const statuses = (await Promise.all(Array.from({ length: 6 }, () => inbox('Contoso')))).map((r) => r.status).sort();
     expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);

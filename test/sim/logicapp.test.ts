@@ -1,6 +1,7 @@
 // The simulated Logic App trigger checks its SAS signature, answers 202 with run headers and records what it received.
 import type { SimulatedCloud } from '../../sim/server';
 import { startSim } from '../helpers/sim';
+import { parseFaultRule } from '../../sim/scenario';
 
 let sim: SimulatedCloud;
 beforeAll(async () => {
@@ -44,7 +45,7 @@ describe('when the trigger is unavailable', () => {
   });
 
   test('a connection reset after the trigger fired loses only the answer: the run is recorded', async () => {
-    sim.world.faults = [{ route: 'logicapp', latencyMs: 0, jitterMs: 0, errorRate: 0, errorStatus: 503, resetRate: 1, slowBodyMs: 0, malformedRate: 0, oversizedBytes: 0 }];
+    sim.world.faults = [parseFaultRule({ route: 'logicapp', resetRate: 1 })];
     const before = sim.world.logicAppInbox.length;
     await expect(post()).rejects.toThrow();
     expect(sim.world.logicAppInbox.length).toBe(before + 1);
