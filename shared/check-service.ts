@@ -132,7 +132,7 @@ export async function deliverAlerts(deps: ServiceDeps): Promise<DeliveryReport[]
   const now = (deps.now ?? Date.now)();
   const rows = await selfHealing(deps, () => deps.store.allLatest());
   const staleAfterMs = deps.settings.staleAfterMinutes * 60_000;
-  const condition = fleetStaleCondition(rows.map((r) => String(r.checkedAt ?? '')), now, staleAfterMs);
+  const condition = fleetStaleCondition(rows.map((r) => (typeof r.checkedAt === 'string' ? r.checkedAt : '')), now, staleAfterMs);
   await selfHealing(deps, () => raiseOperatorAlerts(condition ? [condition] : [], { id: `staleness-${new Date(now).toISOString().slice(0, 16)}`, at: new Date(now).toISOString() }, alerting, { keys: [FLEET_STALE_KEY] }));
   return deliverDue(alerting);
 }
