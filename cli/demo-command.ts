@@ -28,9 +28,11 @@ export async function demoCommand(args: string[], io: Io): Promise<number> {
     io.stderr(`demo: simulated Microsoft 365 cloud with ${sim.world.tenants.length} tenants at ${sim.baseUrl}; Table storage (Azurite, in memory) at ${azurite.tableEndpoint}`);
     // The trigger URL lives in Key Vault, as in Azure; one cycle is all the demo has, so a problem alerts at once.
     sim.world.putSecret(DEMO_TRIGGER_SECRET, sim.logicAppPublicUrl, 'text/plain');
-    const { settings } = readSettings({
+    const { settings, problems } = readSettings({
       TENANT_HEALTH_STORAGE: azurite.connectionString, KEY_VAULT_URL: sim.endpoints.keyvault, ALERT_LOGIC_APP_URL_SECRET: DEMO_TRIGGER_SECRET, ALERT_FAILURE_THRESHOLD: '1',
+      TENANT_DEADLINE_SECONDS: process.env.TENANT_DEADLINE_SECONDS,
     });
+    for (const problem of problems) io.stderr(`demo: ${problem}`);
     const store = TableResultStore.fromConnectionString(azurite.connectionString, { retentionDays: settings.historyRetentionDays });
     const alertStore = AlertStore.fromConnectionString(azurite.connectionString);
     await Promise.all([store.ensureTables(), alertStore.ensureTables()]);
@@ -39,12 +41,14 @@ export async function demoCommand(args: string[], io: Io): Promise<number> {
       store: alertStore, dispatcher: pipeline.dispatcher, triggerUrl: triggerUrlSource({ keyVaultSecret: DEMO_TRIGGER_SECRET }, pipeline.secrets),
       policy: settings.alerts.policy, maxAttempts: settings.alerts.maxAttempts,
     };
-    const { code, run } = await runAndPrint(tenants, pipeline, { json: values.json, failOnUnhealthy: values['fail-on-unhealthy'], serving: values.serve }, io, async (done) => {
+    const { code, run } = await runAndPrint(tenants, pipeline, { json: values.json, failOnUnhealthy: values['fail-on-unhealthy'], serving: values.serve, tenantDeadlineSeconds: settings.tenantDeadlineSeconds }, io, async (done) => {
       const cycle = { id: done.runId, at: done.startedAt };
       await store.saveCycle(done.tenants, cycle);
       io.stderr(`demo: ${done.tenants.length} tenant results written to Table storage (tables WatchedTenants, TenantStatus and TenantHistory)`);
-      const alerts = await alertCycle(done.tenants, cycle, alerting);
-      io.stderr(`demo: ${alerts.length} alert notices recorded (table Alerts) and posted to the simulated Logic App trigger (${sim.baseUrl}/_sim/logicapp lists them)`);
+      const { alerts, deliveryError } = await alertCycle(done.tenants, cycle, alerting);
+      io.stderr(deliveryError
+        ? `demo: ${alerts.length} alert notices recorded (table Alerts); not posted, they wait in the outbox: ${deliveryError}`
+        : `demo: ${alerts.length} alert notices recorded (table Alerts) and posted to the simulated Logic App trigger (${sim.baseUrl}/_sim/logicapp lists them)`);
       return { ...done, alerts };
     });
     if (!values.serve) return code;

@@ -9,6 +9,8 @@ export interface CycleOutput {
   failOnUnhealthy: boolean;
   /** Serving afterwards: stdout is kept to JSON lines (the run object with --json, then the ready line); the report goes to stderr. */
   serving?: boolean;
+  /** How long each tenant's checks may take (TENANT_DEADLINE_SECONDS; the pipeline's default otherwise). */
+  tenantDeadlineSeconds?: number;
 }
 
 /**
@@ -19,6 +21,7 @@ export async function runAndPrint(
   tenants: TenantDefinition[], pipeline: PipelineDeps, output: CycleOutput, io: Io, settle: (run: RunResult) => Promise<RunResult> = (run) => Promise.resolve(run),
 ): Promise<{ code: number; run: RunResult }> {
   const run = await settle(await runCycle(tenants, pipeline, {
+    ...(output.tenantDeadlineSeconds ? { tenantDeadlineMs: output.tenantDeadlineSeconds * 1000 } : {}),
     onTenantDone: (result, done, total) => {
       if (io.interactive) io.progress(`checked ${done}/${total} tenants (last: ${result.name}, ${result.verdict})`);
     },

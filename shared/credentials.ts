@@ -9,7 +9,7 @@ import { sdkClientOptions } from './azure-sdk';
 import type { Evidence } from './evidence';
 import { untilDeadline } from './http';
 import type { CredentialReference } from './tenants';
-import { redact } from './redact';
+import { describeError, redact } from './redact';
 
 export interface StoredSecret { value: string; contentType?: string; expiresOn?: Date }
 
@@ -27,6 +27,19 @@ export type CredentialMaterial =
 export type CredentialOutcome = { ok: true; material: CredentialMaterial } | { ok: false; evidence: Evidence; message: string };
 
 const CACHE_MS = 5 * 60_000;
+/** After the vault fails to answer, how long other reads fail at once instead of waiting the same way. */
+const UNAVAILABLE_MS = 30_000;
+
+interface VaultOutage { at: string; until: number; reason: string }
+
+/** A read not sent because the vault failed moments ago; evidence of our own vault's outage, like the failure itself. */
+export class KeyVaultUnavailableError extends Error {
+  override readonly name = 'KeyVaultUnavailable';
+  readonly code = 'key_vault_unavailable';
+  constructor(outage: VaultOutage) {
+    super(`not asked: Key Vault failed at ${outage.at} (${outage.reason}); it is asked again from ${new Date(outage.until).toISOString()}`);
+  }
+}
 
 /** Key Vault through @azure/keyvault-secrets; answers are cached for five minutes per secret. */
 export class KeyVaultSecretStore implements SecretStore {
@@ -34,6 +47,7 @@ export class KeyVaultSecretStore implements SecretStore {
   private readonly client: SecretClient;
   private readonly cache = new Map<string, { at: number; secret: StoredSecret | null }>();
   private readonly now: () => number;
+  private down: VaultOutage | undefined;
 
   constructor(vaultUrl: string, credential: TokenCredential, options: { allowInsecureConnection?: boolean; now?: () => number } = {}) {
     this.description = `Key Vault ${vaultUrl}`;
@@ -50,13 +64,23 @@ export class KeyVaultSecretStore implements SecretStore {
   async get(name: string, deadline?: AbortSignal): Promise<StoredSecret | null> {
     const cached = this.cache.get(name);
     if (cached && this.now() - cached.at < CACHE_MS) return cached.secret;
+    if (this.down && this.now() < this.down.until) throw new KeyVaultUnavailableError(this.down);
     let secret: StoredSecret | null;
     try {
       const found = await untilDeadline(this.client.getSecret(name, deadline ? { abortSignal: deadline } : {}), deadline);
       secret = { value: found.value ?? '', contentType: found.properties.contentType, expiresOn: found.properties.expiresOn };
+      this.down = undefined;
     } catch (error) {
-      if ((error as { statusCode?: number }).statusCode !== 404) throw error;
-      secret = null;
+      const status = (error as { statusCode?: number }).statusCode;
+      if (status === 404) {
+        secret = null;
+      } else {
+        // No answer, or the vault failing: every other tenant would wait the same way, so the vault is left alone a while.
+        if (status === undefined || status === 429 || status >= 500) {
+          this.down = { at: new Date(this.now()).toISOString(), until: this.now() + UNAVAILABLE_MS, reason: describeError(error) };
+        }
+        throw error;
+      }
     }
     this.cache.set(name, { at: this.now(), secret });
     return secret;

@@ -125,16 +125,19 @@ export function readSettings(env: Record<string, string | undefined> = process.e
 
 /**
  * Minutes between runs of a six-field NCRONTAB schedule, for the common shapes (every N minutes, hourly, every N
- * hours, daily); an hour for any other, which errs towards calling results stale late rather than falsely.
+ * hours, daily). Any other shape (weekdays only, lists, ranges) gets three days, which covers a weekend: results are
+ * called stale late rather than falsely, and STALE_AFTER_MINUTES says exactly when.
  */
 export function scheduleIntervalMinutes(schedule: string): number {
-  const [, minute, hour, day] = schedule.trim().split(/\s+/);
+  const [, minute, hour, day, month, weekday] = schedule.trim().split(/\s+/);
   const every = (field: string | undefined) => Number(/^\*\/(\d+)$/.exec(field ?? '')?.[1] ?? Number.NaN);
+  const fixed = (field: string | undefined) => /^\d+$/.test(field ?? '');
+  if (day !== '*' || month !== '*' || weekday !== '*') return 3 * 24 * 60;
   if (hour === '*' && Number.isFinite(every(minute))) return every(minute);
-  if (hour === '*' && /^\d+$/.test(minute ?? '')) return 60;
-  if (/^\d+$/.test(minute ?? '') && Number.isFinite(every(hour))) return 60 * every(hour);
-  if (/^\d+$/.test(minute ?? '') && /^\d+$/.test(hour ?? '') && day === '*') return 24 * 60;
-  return 60;
+  if (hour === '*' && fixed(minute)) return 60;
+  if (fixed(minute) && Number.isFinite(every(hour))) return 60 * every(hour);
+  if (fixed(minute) && fixed(hour)) return 24 * 60;
+  return 3 * 24 * 60;
 }
 
 /** What is wrong with a trigger URL, in words that never repeat its key; null when it will do. */

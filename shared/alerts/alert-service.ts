@@ -1,9 +1,11 @@
 // Alerting after a check: decide and record notices in the outbox (one transaction), then deliver what is due to the
 // Logic App, at least once, in order per alert, with backoff that honours Retry-After and a dead letter at the end.
 import type { Dispatcher } from 'undici';
+import { INFRASTRUCTURE_LIMITS } from '../azure-sdk';
 import type { SecretStore } from '../credentials';
 import type { RunResult, TenantResult } from '../pipeline';
 import type { Cycle } from '../result-store';
+import { describeError } from '../redact';
 import { triggerUrlProblem, type AlertSettings } from '../settings';
 import { AlertConflictError, outboxRowKey, type AlertStore, type OutboxEntry } from './alert-store';
 import { alertKey, conditionsOf, decideAlerts, operatorConditionsOf, type AlertCondition, type AlertNotice, type AlertPolicy } from './decisions';
@@ -163,14 +165,23 @@ export function describeDelivery(report: DeliveryReport): string {
 }
 
 /** Every tenant of a cycle (the command line's): notices decided and recorded, then sent, as the run object lists them. */
-export async function alertCycle(results: TenantResult[], cycle: Cycle, deps: AlertingDeps): Promise<RunResult['alerts']> {
+export async function alertCycle(results: TenantResult[], cycle: Cycle, deps: AlertingDeps): Promise<{ alerts: RunResult['alerts']; deliveryError?: string }> {
   const notices: AlertNotice[] = [];
   for (const result of results) notices.push(...await raiseAlerts(result, cycle, deps));
-  const delivered = new Set((await deliverDue(deps)).filter((r) => r.outcome === 'delivered').map((r) => r.idempotencyKey));
-  return notices.map((n) => ({
+  let reports: DeliveryReport[] = [];
+  let deliveryError: string | undefined;
+  try {
+    reports = await deliverDue(deps);
+  } catch (error) {
+    // Sending is best effort: the notices wait in the outbox for the next delivery.
+    deliveryError = describeError(error);
+  }
+  const delivered = new Set(reports.filter((r) => r.outcome === 'delivered').map((r) => r.idempotencyKey));
+  const alerts = notices.map((n) => ({
     tenantId: n.tenantId, kind: n.kind, cause: n.state.cause, check: n.state.check, severity: n.severity, idempotencyKey: n.idempotencyKey,
     delivered: delivered.has(n.idempotencyKey),
   }));
+  return { alerts, ...(deliveryError ? { deliveryError } : {}) };
 }
 
 const TRIGGER_URL_CACHE_MS = 5 * 60_000;
@@ -191,7 +202,7 @@ export function triggerUrlSource(trigger: NonNullable<AlertSettings['trigger']>,
     } else {
       setting = `ALERT_LOGIC_APP_URL_SECRET (${trigger.keyVaultSecret})`;
       if (!secrets) throw new Error(`${setting}: KEY_VAULT_URL is not set, so the trigger URL cannot be read`);
-      const stored = await secrets.get(trigger.keyVaultSecret);
+      const stored = await secrets.get(trigger.keyVaultSecret, AbortSignal.timeout(INFRASTRUCTURE_LIMITS.timeoutMs));
       if (!stored) throw new Error(`${setting}: no such secret in ${secrets.description}`);
       url = stored.value.trim();
     }

@@ -198,3 +198,48 @@ test('check refuses an invalid tenants file naming the tenant and field, and a f
   expect(missing.status).toBe(2);
   expect(missing.stderr).toMatch(/has no keyVaultUrl; give it one, or pass --secrets FILE/);
 });
+
+test('a secrets file that is not valid JSON is refused with its line, never with its content', async () => {
+  const config = join(dir, 'laptop.json');
+  await writeFile(config, JSON.stringify({ tenants: [{ tenantId: 'contoso.onmicrosoft.com', name: 'Contoso', clientId: '4c57dc1b-fff4-4ee3-8104-08c997f1289b', credential: { type: 'secret', keyVaultSecretName: 'contoso' }, canaries: ['a@b.cd'] }] }));
+  const secrets = join(dir, 'bad-secrets.json');
+  const planted = `CANARY-${randomBytes(12).toString('hex')}`;
+  await writeFile(secrets, `{\n  "contoso": "${planted}"\n  "other": "x"\n}`);
+  const result = spawnSync(process.execPath, [BIN, 'check', '--config', config, '--secrets', secrets], { encoding: 'utf8' });
+  expect(result.status).toBe(2);
+  expect(result.stderr).toMatch(/bad-secrets\.json is not valid JSON at line 3; its content is not shown because it holds secrets/);
+  expect(result.stdout + result.stderr).not.toContain(planted.slice(7));
+});
+
+describe('the demo under faults', () => {
+  const runWith = async (adjust: (scenario: ReturnType<typeof defaultScenario>) => void) => {
+    const scenario = defaultScenario();
+    adjust(scenario);
+    const file = join(dir, `faults-${randomBytes(4).toString('hex')}.json`);
+    await writeFile(file, JSON.stringify(scenario));
+    const started = Date.now();
+    const { stdout } = await promisify(execFile)(process.execPath, [BIN, 'demo', '--json', '--scenarios', file], { timeout: 60_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, TENANT_DEADLINE_SECONDS: '5' } });
+    return { ms: Date.now() - started, run: JSON.parse(stdout) as { tenants: { name: string; verdict: string; findings: { cause: string; detail?: string; origin?: string }[] }[] } };
+  };
+
+  test('with every Key Vault call hanging it ends within the tenant deadline and a margin, and no tenant that reads the vault is healthy', async () => {
+    const { ms, run: result } = await runWith((s) => { s.faults = [{ route: 'keyvault', hang: true }]; });
+    // Start-up (simulator, Azurite) and storage writes beside one 5 s deadline: tenants wait for the vault together, not in turn.
+    expect(ms).toBeLessThan(5_000 + 8_000);
+    const federated = new Set(defaultScenario().tenants.filter((t) => t.probe.credential === 'federated').map((t) => t.name));
+    for (const tenant of result.tenants.filter((t) => !federated.has(t.name))) {
+      expect([tenant.name, tenant.verdict, tenant.findings[0]?.detail, tenant.findings[0]?.origin]).toEqual([tenant.name, 'unknown', 'key_vault_unavailable', 'monitoring_infrastructure']);
+    }
+  }, 60_000);
+
+  test('with EWS answering 200 with a cut SOAP body for one tenant, that tenant is not healthy and says why', async () => {
+    const { run: result } = await runWith((s) => {
+      const contoso = s.tenants.find((t) => t.name === 'Contoso')!;
+      s.faults = [{ route: 'ews', tenantId: contoso.tenantId, malformedRate: 1 }];
+    });
+    const contoso = result.tenants.find((t) => t.name === 'Contoso')!;
+    expect(contoso.verdict).toBe('failing');
+    expect(contoso.findings[0]).toMatchObject({ cause: 'other', detail: 'expected_answer_missing' });
+    expect(result.tenants.find((t) => t.name === 'Fabrikam')!.verdict).toBe('healthy');
+  }, 60_000);
+});

@@ -20,14 +20,10 @@ import { routeToSimulatedCloud } from '../../sim/route-to-sim';
 import type { SimulatedCloud } from '../../sim/server';
 import { invalidAlertPayload } from '../helpers/alert-schema';
 import { undocumented } from '../helpers/openapi';
+import { invocationContext } from '../helpers/functions-host';
 import { startSim, useSimulatedManagedIdentity } from '../helpers/sim';
 
-jest.mock('@azure/functions', () => {
-  const actual = jest.requireActual('@azure/functions');
-  const registered: Record<string, any> = {};
-  const record = (kind: string) => (name: string, options: object) => { registered[name] = { kind, ...options }; };
-  return { ...actual, __registered: registered, app: { ...actual.app, http: record('http'), timer: record('timer'), storageQueue: record('storageQueue') } };
-});
+jest.mock('@azure/functions', () => jest.requireActual<typeof import('../helpers/functions-host')>('../helpers/functions-host').recordingFunctionsApp());
 import { handler as statusSummaryHandler } from '../../functions/status-summary';
 import { handler as statusDetailHandler } from '../../functions/status-detail';
 import { handler as statusBadgeHandler } from '../../functions/status-badge';
@@ -61,10 +57,7 @@ let checks: QueueClient;
 let poison: QueueClient;
 const logs: string[] = [];
 
-const context = (dequeueCount = 1) => new InvocationContext({
-  invocationId: 'test', functionName: 'test', triggerMetadata: { dequeueCount },
-  logHandler: (level, ...args) => logs.push(`${level} ${args.map(String).join(' ')}`),
-});
+const context = (dequeueCount = 1) => invocationContext(logs, dequeueCount);
 const get = (path: string, params: Record<string, string> = {}, headers: Record<string, string> = {}) => new HttpRequest({ method: 'GET', url: `http://localhost/api/${path}`, params, headers });
 const timer: Timer = { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } };
 
