@@ -30,7 +30,10 @@ import { useServiceDeps } from '../../functions/lib/runtime';
 import { invocationContext } from '../helpers/functions-host';
 
 const DEADLINE_S = 4;
-/** Per-call limits small enough that a slow or huge answer meets them well inside the tenant deadline. */
+/**
+ * Per-call limits small enough that a slow or huge answer meets them well inside the tenant deadline. Slow bodies
+ * drip a chunk every 1.2 s, under the 1.5 s idle timeout, so only the bound on the whole call can stop them.
+ */
 const LIMITS: HttpLimits = { timeoutMs: 1500, maxBodyBytes: 256 * 1024 };
 /** What a stored result may take beyond the deadline: diagnosis, two Table writes and the alert transaction. */
 const MARGIN_MS = 3000;
@@ -192,7 +195,7 @@ interface ProbeFaultRow {
 const ROWS: ProbeFaultRow[] = [
   { fault: 'token endpoint 5xx', rules: (t) => [{ route: 'login', tenantId: t.tenantId, errorRate: 1, errorStatus: 500 }], verdict: 'failing', cause: 'other', details: ['service_error'] },
   { fault: 'token endpoint hangs (timeout)', rules: (t) => [{ route: 'login', tenantId: t.tenantId, hang: true }], verdict: 'failing', cause: 'other', details: ['network_error', 'tenant_deadline_exceeded'] },
-  { fault: 'slow-drip token body', rules: (t) => [{ route: 'login', tenantId: t.tenantId, slowBodyMs: 30_000 }], verdict: 'failing', cause: 'other', details: ['network_error', 'tenant_deadline_exceeded'] },
+  { fault: 'slow-drip token body', rules: (t) => [{ route: 'login', tenantId: t.tenantId, slowBodyMs: 12_000 }], verdict: 'failing', cause: 'other', details: ['network_error', 'tenant_deadline_exceeded'] },
   { fault: 'oversized token body', rules: (t) => [{ route: 'login', tenantId: t.tenantId, oversizedBytes: 5_000_000 }], verdict: 'failing', cause: 'other', details: ['unexplained', 'unreadable_answer', 'network_error'] },
   { fault: 'EWS connection reset', rules: (t) => [{ route: 'ews', tenantId: t.tenantId, resetRate: 1 }], verdict: 'failing', cause: 'other', details: ['network_error'] },
   { fault: 'Graph connection reset', rules: (t) => [{ route: 'graph', tenantId: t.tenantId, resetRate: 1 }], verdict: 'failing', cause: 'other', details: ['network_error'] },
@@ -201,7 +204,7 @@ const ROWS: ProbeFaultRow[] = [
   { fault: 'EWS 200 with cut SOAP', rules: (t) => [{ route: 'ews', tenantId: t.tenantId, malformedRate: 1 }], verdict: 'failing', cause: 'other', details: ['expected_answer_missing'] },
   { fault: 'Graph 200 with malformed JSON', rules: (t) => [{ route: 'graph', tenantId: t.tenantId, malformedRate: 1 }], verdict: 'failing', cause: 'other', details: ['expected_answer_missing'] },
   { fault: '10 MB EWS body', rules: (t) => [{ route: 'ews', tenantId: t.tenantId, oversizedBytes: 10_000_000 }], verdict: 'failing', cause: 'other', details: ['body_over_cap'] },
-  { fault: 'slow EWS and Graph bodies', rules: (t) => [{ route: 'ews', tenantId: t.tenantId, slowBodyMs: 30_000 }, { route: 'graph', tenantId: t.tenantId, slowBodyMs: 30_000 }], verdict: 'failing', cause: 'other', details: ['network_error', 'tenant_deadline_exceeded'] },
+  { fault: 'slow EWS and Graph bodies', rules: (t) => [{ route: 'ews', tenantId: t.tenantId, slowBodyMs: 12_000 }, { route: 'graph', tenantId: t.tenantId, slowBodyMs: 12_000 }], verdict: 'failing', cause: 'other', details: ['network_error', 'tenant_deadline_exceeded'] },
   { fault: 'Key Vault hangs', rules: () => [{ route: 'keyvault', hang: true }], verdict: 'unknown', cause: 'other', details: ['key_vault_unavailable'], ours: true },
   {
     fault: 'managed identity answers 500', rules: () => [{ route: 'identity', errorRate: 1, errorStatus: 500 }], verdict: 'unknown', cause: 'other', details: ['identity_unavailable'], ours: true,
