@@ -1,9 +1,9 @@
 // `tenant-health alerts`: open alerts, snoozes and maintenance windows, and the outbox (dead letters sent again) of a deployment.
 import { randomUUID } from 'node:crypto';
-import { AlertStore, type OutboxEntry, type OutboxStatus } from '../shared/alerts/alert-store';
+import { AlertStore, type OutboxEntry, type OutboxStatus } from '../shared/storage/alert-store';
 import { CREDENTIAL_EXPIRING, type Suppression } from '../shared/alerts/decisions';
-import { CAUSES } from '../shared/causes';
-import { isTenantId } from '../shared/tenants';
+import { CAUSES } from '../shared/core/causes';
+import { isTenantId } from '../shared/core/tenants';
 import { instantOption, openStorage, parseOptions, UsageError } from './args';
 import type { Io } from './io';
 

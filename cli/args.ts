@@ -1,4 +1,4 @@
-// Command-line parsing shared by every command: options per shared/contracts/cli.md, and a typed usage error.
+// Command-line parsing shared by every command: options per docs/contracts/cli.md, and a typed usage error.
 import { readFile } from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 

@@ -1,10 +1,10 @@
 // `tenant-health check --config FILE`: one cycle against real tenants, credentials from Key Vault or a local file.
 import { DefaultAzureCredential } from '@azure/identity';
-import { sdkClientOptions } from '../shared/azure-sdk';
-import { KeyVaultSecretStore, LocalSecretStore, type SecretStore } from '../shared/credentials';
-import { createAgent } from '../shared/http';
-import { parseTenantsFile, TenantDefinitionError, type TenantsFile } from '../shared/tenants';
-import { TokenProvider } from '../shared/tokens';
+import { sdkClientOptions } from '../shared/clients/azure-sdk';
+import { KeyVaultSecretStore, LocalSecretStore, type SecretStore } from '../shared/clients/key-vault';
+import { createAgent } from '../shared/clients/http';
+import { parseTenantsFile, TenantDefinitionError, type TenantsFile } from '../shared/core/tenants';
+import { TokenProvider } from '../shared/clients/tokens';
 import { parseOptions, readJsonFile, UsageError } from './args';
 import type { Io } from './io';
 import { runAndPrint } from './run-cycle';

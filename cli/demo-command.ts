@@ -1,9 +1,9 @@
 // `tenant-health demo`: the simulated cloud on loopback and one cycle over every simulated tenant, as the Functions run it.
-import { alertCycle, triggerUrlSource, type AlertingDeps } from '../shared/alerts/alert-service';
-import { AlertStore } from '../shared/alerts/alert-store';
-import { CheckQueue } from '../shared/check-queue';
-import { TableResultStore } from '../shared/result-store';
-import { readSettings } from '../shared/settings';
+import { alertCycle, triggerUrlSource, type AlertingDeps } from '../shared/service/alert-service';
+import { AlertStore } from '../shared/storage/alert-store';
+import { CheckQueue } from '../shared/storage/check-queue';
+import { TableResultStore } from '../shared/storage/result-store';
+import { readSettings } from '../shared/core/settings';
 import { parseOptions, portOption, UsageError } from './args';
 import { startAzurite } from './azurite';
 import { waitForStopSignal, type Io } from './io';

@@ -1,4 +1,4 @@
-// `tenant-health diagnose FILE|-`: saved evidence in, findings out (shared/contracts/diagnosis.md).
+// `tenant-health diagnose FILE|-`: saved evidence in, findings out (docs/contracts/diagnosis.md).
 import { diagnose, type Diagnosis, type Finding } from '../shared/diagnosis/engine';
 import { EvidenceInputError, parseDiagnosisInput } from '../shared/diagnosis/evidence-input';
 import { parseOptions, readJsonFile, UsageError } from './args';

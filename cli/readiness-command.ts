@@ -1,7 +1,7 @@
 // `tenant-health readiness`: every tenant's EWS retirement readiness, most urgent first, as text, JSON or an HTML page.
 import { writeFile } from 'node:fs/promises';
-import { runCycle, type TenantResult } from '../shared/pipeline';
-import { assessReadiness } from '../shared/readiness';
+import { runCycle, type TenantResult } from '../shared/service/pipeline';
+import { assessReadiness } from '../shared/core/readiness';
 import { instantOption, parseOptions, readJsonFile, UsageError } from './args';
 import type { Io } from './io';
 import { byPriority, renderReadinessHtml, renderReadinessText, type ReadinessRow } from './readiness-report';

@@ -1,6 +1,6 @@
 // The readiness report over all tenants, most urgent first: a terminal table, and a self-contained HTML page with charts.
-import { EWS_ENFORCEMENT_START, EWS_SHUTDOWN } from '../shared/ews-timeline';
-import type { Readiness } from '../shared/readiness';
+import { EWS_ENFORCEMENT_START, EWS_SHUTDOWN } from '../shared/core/ews-timeline';
+import type { Readiness } from '../shared/core/readiness';
 
 export interface ReadinessRow { tenantId: string; name: string; verdict: string; readiness: Readiness }
 

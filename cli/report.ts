@@ -1,5 +1,5 @@
 // The run as a person reads it: one row per tenant with verdict, readiness, top cause, what failed and how long calls took.
-import type { RunResult, TenantResult } from '../shared/pipeline';
+import type { RunResult, TenantResult } from '../shared/service/pipeline';
 
 const shorten = (text: string, width: number) => (text.length > width ? `${text.slice(0, width - 1)}…` : text);
 

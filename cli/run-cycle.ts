@@ -1,6 +1,6 @@
 // Runs one cycle for a command and prints it: the report for people, or the run object with --json.
-import { runCycle, type PipelineDeps, type RunResult } from '../shared/pipeline';
-import type { TenantDefinition } from '../shared/tenants';
+import { runCycle, type PipelineDeps, type RunResult } from '../shared/service/pipeline';
+import type { TenantDefinition } from '../shared/core/tenants';
 import type { Io } from './io';
 import { renderReport } from './report';
 

@@ -1,11 +1,11 @@
 // The simulated cloud with tenant-health wired to it as in Azure: its Key Vault read as the managed identity, every call on loopback.
 import { ManagedIdentityCredential } from '@azure/identity';
-import { sdkClientOptions } from '../shared/azure-sdk';
-import { KeyVaultSecretStore } from '../shared/credentials';
-import { createAgent } from '../shared/http';
-import type { PipelineDeps } from '../shared/pipeline';
-import type { TenantDefinition } from '../shared/tenants';
-import { TokenProvider } from '../shared/tokens';
+import { sdkClientOptions } from '../shared/clients/azure-sdk';
+import { KeyVaultSecretStore } from '../shared/clients/key-vault';
+import { createAgent } from '../shared/clients/http';
+import type { PipelineDeps } from '../shared/service/pipeline';
+import type { TenantDefinition } from '../shared/core/tenants';
+import { TokenProvider } from '../shared/clients/tokens';
 import { tenantDefinitionsFor } from '../sim/demo-tenants';
 import { routeToSimulatedCloud } from '../sim/route-to-sim';
 import type { Scenario } from '../sim/scenario';

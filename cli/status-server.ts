@@ -1,9 +1,9 @@
 // Serves the Functions' HTTP routes (/api/...) on loopback with node:http, as `func start` would, for `demo --serve`.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ServiceDeps } from '../shared/check-service';
-import { describeError } from '../shared/redact';
-import { HTTP_ROUTES, problem, type ApiResponse, type HttpRoute } from '../shared/status-api';
+import type { ServiceDeps } from '../shared/service/check-service';
+import { describeError } from '../shared/core/redact';
+import { HTTP_ROUTES, problem, type ApiResponse, type HttpRoute } from '../shared/service/status-api';
 import { UsageError } from './args';
 
 export interface RunningStatusServer { baseUrl: string; close(): Promise<void> }

@@ -1,8 +1,8 @@
 // Queue worker (CHECK_QUEUE): checks one tenant and stores its result; poison messages keep the reason they failed.
 import { app, type InvocationContext } from '@azure/functions';
-import { describeDelivery } from '../shared/alerts/alert-service';
-import { runQueuedCheck } from '../shared/check-service';
-import { describeError } from '../shared/redact';
+import { describeDelivery } from '../shared/service/alert-service';
+import { runQueuedCheck } from '../shared/service/check-service';
+import { describeError } from '../shared/core/redact';
 import { runtime, settingsAtLoad, storageConnectionSetting } from './lib/runtime';
 
 export async function handler(message: unknown, context: InvocationContext): Promise<void> {

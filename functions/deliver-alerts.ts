@@ -1,7 +1,7 @@
 // Timer (ALERT_DELIVERY_SCHEDULE, every 2 minutes by default): sends alert notices still waiting in the outbox.
 import { app, type InvocationContext, type Timer } from '@azure/functions';
-import { describeDelivery } from '../shared/alerts/alert-service';
-import { deliverAlerts } from '../shared/check-service';
+import { describeDelivery } from '../shared/service/alert-service';
+import { deliverAlerts } from '../shared/service/check-service';
 import { runtime, settingsAtLoad } from './lib/runtime';
 
 export async function handler(_timer: Timer, context: InvocationContext): Promise<void> {

@@ -1,6 +1,6 @@
 // Timer (CHECK_SCHEDULE, every 15 minutes by default): one queue message per watched tenant, so workers scale out.
 import { app, type InvocationContext, type Timer } from '@azure/functions';
-import { scheduleCycle } from '../shared/check-service';
+import { scheduleCycle } from '../shared/service/check-service';
 import { runtime, settingsAtLoad } from './lib/runtime';
 
 export async function handler(_timer: Timer, context: InvocationContext): Promise<void> {

@@ -1,5 +1,5 @@
 // Tenant definitions for the simulated tenants, written as an operator would write them for real ones.
-import type { TenantDefinition } from '../shared/tenants';
+import type { TenantDefinition } from '../shared/core/tenants';
 import type { ScenarioListing } from './server';
 
 export function tenantDefinitionsFor(listings: ScenarioListing[]): TenantDefinition[] {

@@ -2,7 +2,7 @@
 // Sources: learn.microsoft.com/exchange/client-developer/exchange-web-services/how-to-control-access-to-ews-in-exchange
 // (403 + X-EWS-Policy-Reason), the EwsAllowedAppIDs and "Your Time is Almost Up" posts (tables after 2026-10-01),
 // learn.microsoft.com/graph/auth-limit-mailbox-access and learn.microsoft.com/exchange/permissions-exo/application-rbac.
-import { EWS_ENFORCEMENT_START, EWS_SHUTDOWN } from '../shared/ews-timeline';
+import { EWS_ENFORCEMENT_START, EWS_SHUTDOWN } from '../shared/core/ews-timeline';
 import type { MailboxSpec, TenantSpec } from './scenario';
 
 export const EWS_POLICY_REASON = {

@@ -1,6 +1,6 @@
 // An undici dispatcher that sends requests for Microsoft's hosts (every cloud) to the simulated cloud on loopback.
 import { Agent, type Dispatcher } from 'undici';
-import { CLOUDS } from '../shared/clouds';
+import { CLOUDS } from '../shared/core/clouds';
 
 /** Path prefix on the simulator for a Microsoft host, or undefined for hosts the simulator does not play. */
 export function simPrefixFor(host: string): string | undefined {

@@ -1,6 +1,6 @@
 // The declarative description of a simulated Microsoft 365 cloud, validated with messages that name the field.
 import { z } from 'zod';
-import { CAUSES } from '../shared/causes';
+import { CAUSES } from '../shared/core/causes';
 
 const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'expected a GUID');
 const address = z.string().regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'expected an SMTP address');
@@ -60,7 +60,7 @@ const tenantSchema = z.object({
   domain: z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i, 'expected a domain such as contoso.onmicrosoft.com'),
   name: z.string().min(1),
   cloud: z.enum(CLOUDS).default('worldwide'),
-  /** 'healthy' or the cause id (shared/contracts/diagnosis.md) this tenant is built to show. */
+  /** 'healthy' or the cause id (docs/contracts/diagnosis.md) this tenant is built to show. */
   expectedCause: z.enum(['healthy', ...CAUSES]),
   detail: z.string().optional(),
   /** Where the responses this tenant provokes are documented or publicly shown. */

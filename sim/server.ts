@@ -29,7 +29,7 @@ export interface SimEndpoints {
   identityHeader: string;
 }
 
-/** One simulated tenant as GET /_sim/scenarios lists it (shared/contracts/cli.md). The secrets exist only here. */
+/** One simulated tenant as GET /_sim/scenarios lists it (docs/contracts/cli.md). The secrets exist only here. */
 export interface ScenarioListing {
   tenantId: string;
   name: string;

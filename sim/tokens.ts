@@ -1,6 +1,6 @@
 // Access tokens as Entra issues them for app-only callers (v1 claims), and how the simulated resources validate them.
 import { randomBytes } from 'node:crypto';
-import { CLOUDS, FIRST_PARTY_APP_IDS } from '../shared/clouds';
+import { CLOUDS, FIRST_PARTY_APP_IDS } from '../shared/core/clouds';
 import { decodeJwt, signJwt, verifyJwtSignature, type JwtClaims } from './jwt';
 import type { Cloud } from './scenario';
 import type { AppRuntime, SimWorld, TenantRuntime } from './world';

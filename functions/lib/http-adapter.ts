@@ -1,8 +1,8 @@
 // Adapts a Functions HttpRequest to the host-free status API and back.
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import type { ServiceDeps } from '../../shared/check-service';
-import { describeError } from '../../shared/redact';
-import { problem, type ApiResponse, type StatusApi } from '../../shared/status-api';
+import type { ServiceDeps } from '../../shared/service/check-service';
+import { describeError } from '../../shared/core/redact';
+import { problem, type ApiResponse, type StatusApi } from '../../shared/service/status-api';
 import { runtime } from './runtime';
 
 const toHttp = (response: ApiResponse): HttpResponseInit => ({ status: response.status, headers: response.headers, ...(response.jsonBody !== undefined ? { jsonBody: response.jsonBody } : {}) });

@@ -1,15 +1,15 @@
 // One set of clients per worker process, built on first use from the app settings; never throws at module load.
 import { DefaultAzureCredential } from '@azure/identity';
-import { triggerUrlSource } from '../../shared/alerts/alert-service';
-import { AlertStore } from '../../shared/alerts/alert-store';
-import { ensureStorage, type ServiceDeps } from '../../shared/check-service';
-import { sdkClientOptions } from '../../shared/azure-sdk';
-import { CheckQueue } from '../../shared/check-queue';
-import { KeyVaultSecretStore } from '../../shared/credentials';
-import { createAgent } from '../../shared/http';
-import { TableResultStore } from '../../shared/result-store';
-import { readSettings, type Settings } from '../../shared/settings';
-import { TokenProvider } from '../../shared/tokens';
+import { triggerUrlSource } from '../../shared/service/alert-service';
+import { AlertStore } from '../../shared/storage/alert-store';
+import { ensureStorage, type ServiceDeps } from '../../shared/service/check-service';
+import { sdkClientOptions } from '../../shared/clients/azure-sdk';
+import { CheckQueue } from '../../shared/storage/check-queue';
+import { KeyVaultSecretStore } from '../../shared/clients/key-vault';
+import { createAgent } from '../../shared/clients/http';
+import { TableResultStore } from '../../shared/storage/result-store';
+import { readSettings, type Settings } from '../../shared/core/settings';
+import { TokenProvider } from '../../shared/clients/tokens';
 
 interface Runtime { deps: ServiceDeps | null; problems: string[]; ready?: Promise<void> }
 let current: Runtime | undefined;

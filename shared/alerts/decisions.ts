@@ -1,8 +1,8 @@
 // Alert decisions, pure: a tenant's result becomes conditions, and the conditions with the previous state become notices.
 import { createHash } from 'node:crypto';
-import type { EvidenceEndpoint } from '../evidence';
-import type { TenantResult } from '../pipeline';
-import type { UrgencyBand } from '../readiness';
+import type { EvidenceEndpoint } from '../core/evidence';
+import type { TenantResult } from '../service/pipeline';
+import type { UrgencyBand } from '../core/readiness';
 
 export const ALERT_KINDS = ['open', 'resolve', 'remind', 'escalate'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
@@ -13,7 +13,7 @@ export type AlertCheck = EvidenceEndpoint | 'credential' | 'tenant';
 /** A finding failing on several endpoints is one alert, on the first of them in this order (what the app exists to do first). */
 const FINDING_CHECKS: readonly EvidenceEndpoint[] = ['ews', 'graph', 'adminapi', 'token', 'keyvault'];
 export const ALERT_CHECKS: readonly AlertCheck[] = [...FINDING_CHECKS, 'credential', 'tenant'];
-/** The one alert-only cause; every other is a diagnosis cause (shared/contracts/diagnosis.md). */
+/** The one alert-only cause; every other is a diagnosis cause (docs/contracts/diagnosis.md). */
 export const CREDENTIAL_EXPIRING = 'credential_expiring';
 
 /** Something wrong with a tenant now, keyed by check and cause: its wording may change between cycles, its key never does. */

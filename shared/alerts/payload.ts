@@ -1,5 +1,5 @@
 // The JSON an alert notice is delivered as (schemas/alert-payload.v1.json): bounded, redacted, the same on every retry.
-import { redact } from '../redact';
+import { redact } from '../core/redact';
 import type { AlertNotice, Severity } from './decisions';
 
 /** The schema's $id; a payload names it, so a receiver can tell versions apart. */

@@ -1,10 +1,10 @@
-// From evidence to a verdict and ranked findings (shared/contracts/diagnosis.md): pure, no I/O, no clock.
-import type { Cause } from '../causes';
-import type { Evidence, EvidenceEndpoint } from '../evidence';
+// From evidence to a verdict and ranked findings (docs/contracts/diagnosis.md): pure, no I/O, no clock.
+import type { Cause } from '../core/causes';
+import type { Evidence, EvidenceEndpoint } from '../core/evidence';
 import type { ControlPlaneFacts } from '../probes/control-plane';
-import { redact } from '../redact';
+import { redact } from '../core/redact';
 import type { FixTarget } from './fixes';
-import { RULES, UNEXPLAINED, type Confidence, type Cycle, type Match, type Rule } from './rules';
+import { RULES, UNEXPLAINED, type Confidence, type CycleEvidence, type Match, type Rule } from './rules';
 import { readSignals, type Signals } from './signals';
 
 export type { Confidence } from './rules';
@@ -47,7 +47,7 @@ const MAX_ALTERNATIVES = 2;
 
 interface Candidate { rule: Rule; ruleIndex: number; match: Match; signals: Signals; primary: boolean }
 
-function rank(s: Signals, cycle: Cycle): Candidate[] {
+function rank(s: Signals, cycle: CycleEvidence): Candidate[] {
   const matched = RULES.flatMap((rule, ruleIndex) => {
     const match = rule.match(s, cycle);
     return match ? [{ rule, ruleIndex, match, signals: s, primary: false }] : [];
@@ -82,7 +82,7 @@ function observed(s: Signals): string {
   return clip(seen ? `${s.label}: ${seen}` : s.label);
 }
 
-function target(s: Signals, cycle: Cycle, context: DiagnoseContext): FixTarget {
+function target(s: Signals, cycle: CycleEvidence, context: DiagnoseContext): FixTarget {
   const fromCycle = <K extends 'tenantId' | 'clientId' | 'userAgent'>(key: K) => s[key] ?? cycle.all.find((o) => o[key])?.[key];
   const userAgent = context.userAgent ?? fromCycle('userAgent');
   return {
@@ -109,7 +109,7 @@ function verdictOf(signals: Signals[]): Verdict {
  */
 export function diagnose(evidence: Evidence[], context: DiagnoseContext = {}): Diagnosis {
   const signals = evidence.map(readSignals);
-  const cycle: Cycle = { all: signals, ...(context.controlPlane ? { controlPlane: context.controlPlane } : {}) };
+  const cycle: CycleEvidence = { all: signals, ...(context.controlPlane ? { controlPlane: context.controlPlane } : {}) };
   const verdict = verdictOf(signals);
   const failures = signals.filter((s) => s.failed);
   if (failures.length === 0) {

@@ -1,5 +1,5 @@
 // Reads what `diagnose` is given: evidence objects, a saved tenant result, or a saved run, tolerant of loose field types.
-import type { AuthMode, Evidence, EvidenceEndpoint, TokenClaims } from '../evidence';
+import type { AuthMode, Evidence, EvidenceEndpoint, TokenClaims } from '../core/evidence';
 import type { ControlPlaneFacts } from '../probes/control-plane';
 import type { DiagnoseContext } from './engine';
 

@@ -1,6 +1,6 @@
 // What one piece of evidence says, read alike from headers, a body, or a client library's rendering of either.
-import { CLOUDS, FIRST_PARTY_APP_IDS, FULL_ACCESS_AS_APP } from '../clouds';
-import type { AuthMode, Evidence, EvidenceEndpoint, TokenClaims } from '../evidence';
+import { CLOUDS, FIRST_PARTY_APP_IDS, FULL_ACCESS_AS_APP } from '../core/clouds';
+import type { AuthMode, Evidence, EvidenceEndpoint, TokenClaims } from '../core/evidence';
 
 export interface Signals {
   endpoint: EvidenceEndpoint;

@@ -1,8 +1,8 @@
 // Exchange's control plane through the admin API: org EwsEnabled, whether EwsAllowedAppIDs lists this app, canaries' EwsEnabled.
 import { randomUUID } from 'node:crypto';
-import { CLOUDS } from '../clouds';
-import type { TokenClaims } from '../evidence';
-import type { TenantDefinition } from '../tenants';
+import { CLOUDS } from '../core/clouds';
+import type { TokenClaims } from '../core/evidence';
+import type { TenantDefinition } from '../core/tenants';
 import { callOnce, jsonProof, retryAfterMs, type ProbeContext, type ProbeOutcome } from './probe-kit';
 
 export interface ControlPlaneFacts {

@@ -1,7 +1,7 @@
 // What the readiness score needs beyond the probes: which apps Microsoft saw calling EWS, and which hold full_access_as_app.
-import { FIRST_PARTY_APP_IDS, FULL_ACCESS_AS_APP } from '../clouds';
-import { parseJsonOrNull } from '../json';
-import type { TenantDefinition } from '../tenants';
+import { FIRST_PARTY_APP_IDS, FULL_ACCESS_AS_APP } from '../core/clouds';
+import { parseJsonOrNull } from '../core/json';
+import type { TenantDefinition } from '../core/tenants';
 import { graphGet, LIST_PROOF, type GraphToken } from './graph';
 import { jsonProof, type ProbeContext, type ProbeOutcome } from './probe-kit';
 

@@ -1,10 +1,10 @@
 // The EWS probe: GetFolder on a canary's inbox, app-only with ExchangeImpersonation and X-AnchorMailbox.
 import { randomUUID } from 'node:crypto';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { CLOUDS } from '../clouds';
-import type { TokenClaims } from '../evidence';
-import type { HttpExchange } from '../http';
-import type { TenantDefinition } from '../tenants';
+import { CLOUDS } from '../core/clouds';
+import type { TokenClaims } from '../core/evidence';
+import type { HttpExchange } from '../clients/http';
+import type { TenantDefinition } from '../core/tenants';
 import { callOnce, retryAfterMs, type ProbeContext, type ProbeOutcome, type Proof } from './probe-kit';
 
 export type EwsAuth = { kind: 'bearer'; token: string; claims: TokenClaims } | { kind: 'basic'; username: string; password: string };

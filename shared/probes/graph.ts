@@ -1,8 +1,8 @@
 // The Graph probes: the same canary's inbox (the path that must work before EWS is gone), and an organization read.
 import { randomUUID } from 'node:crypto';
-import { CLOUDS } from '../clouds';
-import type { TokenClaims } from '../evidence';
-import type { TenantDefinition } from '../tenants';
+import { CLOUDS } from '../core/clouds';
+import type { TokenClaims } from '../core/evidence';
+import type { TenantDefinition } from '../core/tenants';
 import { callOnce, jsonProof, retryAfterMs, type ProbeContext, type ProbeOutcome, type Proof } from './probe-kit';
 
 export interface GraphToken { token: string; claims: TokenClaims }

@@ -1,10 +1,10 @@
 // What every probe shares: its result line, its evidence, and the one retry it may spend on a throttling answer.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
-import type { AuthMode, Evidence, EvidenceEndpoint, TokenClaims } from '../evidence';
-import { bodyExcerpt, deadlineError, evidenceHeaders, evidenceRequestHeaders, send, untilDeadline, type HttpCall, type HttpExchange, type HttpLimits } from '../http';
+import type { AuthMode, Evidence, EvidenceEndpoint, TokenClaims } from '../core/evidence';
+import { bodyExcerpt, deadlineError, evidenceHeaders, evidenceRequestHeaders, send, untilDeadline, type HttpCall, type HttpExchange, type HttpLimits } from '../clients/http';
 
-/** One line of the run object (shared/contracts/cli.md). */
+/** One line of the run object (docs/contracts/cli.md). */
 export interface ProbeResult {
   name: string;
   mailbox?: string;

@@ -5,7 +5,7 @@
 // ErrorInvalidExchangeImpersonationHeaderData (OfficeDev/ews-managed-api#245, exchangelib#735, HTTP 500);
 // X-EWS-Policy-Reason (how-to-control-access-to-ews-in-exchange); ErrorServerBusy (ews-throttling-in-exchange).
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { FULL_ACCESS_AS_APP } from '../../shared/clouds';
+import { FULL_ACCESS_AS_APP } from '../../shared/core/clouds';
 import { ewsPolicyBlock, mailboxScope, rbacAssignments } from '../exchange-policy';
 import { header, newRequestId, scalarText, type SimRequest, type SimResponse } from '../http-kit';
 import { audienceResource, checkBearer } from '../tokens';

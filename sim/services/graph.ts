@@ -3,7 +3,7 @@
 // ("Access to OData is disabled."), learn.microsoft.com/graph/throttling-limits (4 concurrent requests per mailbox),
 // learn.microsoft.com/graph/json-batching (20 requests), and publicly posted responses (microsoftgraph/msgraph-sdk-java#510
 // headers; microsoftgraph/msgraph-sdk-javascript#1756 MailboxNotEnabledForRESTAPI; RAOP text in public repositories).
-import { FIRST_PARTY_APP_IDS, FULL_ACCESS_AS_APP } from '../../shared/clouds';
+import { FIRST_PARTY_APP_IDS, FULL_ACCESS_AS_APP } from '../../shared/core/clouds';
 import { mailboxScope, rbacAssignments, userAgentBlocked } from '../exchange-policy';
 import { header, newRequestId, scalarText, type SimRequest, type SimResponse } from '../http-kit';
 import { audienceResource, checkBearer, type AccessClaims } from '../tokens';

@@ -1,6 +1,7 @@
 // Simulated Azure Key Vault secrets (tenant-health's own vault): the challenge 401, then GET/PUT with attributes.
-// Shape: learn.microsoft.com/rest/api/keyvault/secrets/get-secret and what @azure/keyvault-secrets sends (shared
-// reference stack-notes.md §5): first request without Authorization, WWW-Authenticate with authorization and resource.
+// Shape: learn.microsoft.com/rest/api/keyvault/secrets/get-secret and the challenge of
+// learn.microsoft.com/azure/key-vault/general/authentication-requests-and-responses: a first request without
+// Authorization gets WWW-Authenticate with authorization and resource, as @azure/keyvault-secrets expects.
 import { empty, header, json, newRequestId, type SimRequest, type SimResponse } from '../http-kit';
 import { audienceResource, checkBearer } from '../tokens';
 import type { SimWorld, VaultSecret } from '../world';

@@ -1,7 +1,7 @@
 // A MockAgent that refuses real connections, and a probe context around it.
 import { MockAgent } from 'undici';
 import type { ProbeContext } from '../../shared/probes/probe-kit';
-import { DEFAULT_LIMITS } from '../../shared/http';
+import { DEFAULT_LIMITS } from '../../shared/clients/http';
 
 export function mockAgent(): MockAgent {
   const agent = new MockAgent();

@@ -3,12 +3,12 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { startAzurite, type RunningAzurite } from '../../cli/azurite';
-import { deliverDue, raiseAlerts, type AlertingDeps } from '../../shared/alerts/alert-service';
-import { AlertStore } from '../../shared/alerts/alert-store';
+import { deliverDue, raiseAlerts, type AlertingDeps } from '../../shared/service/alert-service';
+import { AlertStore } from '../../shared/storage/alert-store';
 import { DEFAULT_ALERT_POLICY } from '../../shared/alerts/decisions';
-import { createAgent } from '../../shared/http';
-import type { TenantResult } from '../../shared/pipeline';
-import { assessReadiness } from '../../shared/readiness';
+import { createAgent } from '../../shared/clients/http';
+import type { TenantResult } from '../../shared/service/pipeline';
+import { assessReadiness } from '../../shared/core/readiness';
 import { BIN } from '../helpers/serving-command';
 
 const TENANT = '0b7c3c1e-6a44-4f5e-9d1c-2b8f7e6a5d4c';

@@ -3,10 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ManagedIdentityCredential } from '@azure/identity';
-import { KeyVaultSecretStore } from '../../shared/credentials';
-import { createAgent } from '../../shared/http';
-import { runCycle, type PipelineDeps, type RunResult, type TenantResult } from '../../shared/pipeline';
-import { TokenProvider } from '../../shared/tokens';
+import { KeyVaultSecretStore } from '../../shared/clients/key-vault';
+import { createAgent } from '../../shared/clients/http';
+import { runCycle, type PipelineDeps, type RunResult, type TenantResult } from '../../shared/service/pipeline';
+import { TokenProvider } from '../../shared/clients/tokens';
 import { tenantDefinitionsFor } from '../../sim/demo-tenants';
 import { routeToSimulatedCloud } from '../../sim/route-to-sim';
 import type { SimulatedCloud } from '../../sim/server';

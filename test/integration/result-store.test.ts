@@ -1,10 +1,10 @@
 // Table storage on in-memory Azurite: watched tenants, the latest status per tenant (newest wins, by ETag), history per
 // cycle that a retry rewrites instead of duplicating, retention, and entity limits met by bounding, never by failing.
 import { startAzurite, type RunningAzurite } from '../../cli/azurite';
-import { assessReadiness } from '../../shared/readiness';
-import type { TenantResult } from '../../shared/pipeline';
-import { boundedJson, FutureResultError, MAX_PROPERTY_CHARS, TableResultStore } from '../../shared/result-store';
-import type { TenantDefinition } from '../../shared/tenants';
+import { assessReadiness } from '../../shared/core/readiness';
+import type { TenantResult } from '../../shared/service/pipeline';
+import { boundedJson, FutureResultError, MAX_PROPERTY_CHARS, TableResultStore } from '../../shared/storage/result-store';
+import type { TenantDefinition } from '../../shared/core/tenants';
 
 let azurite: RunningAzurite;
 let store: TableResultStore;

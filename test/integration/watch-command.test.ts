@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startAzurite, type RunningAzurite } from '../../cli/azurite';
-import { TableResultStore } from '../../shared/result-store';
+import { TableResultStore } from '../../shared/storage/result-store';
 import { BIN } from '../helpers/serving-command';
 
 let azurite: RunningAzurite;

@@ -2,7 +2,7 @@
 import { X509Certificate } from 'node:crypto';
 import { ConfidentialClientApplication } from '@azure/msal-node';
 import { Agent } from 'undici';
-import { UndiciNetworkClient } from '../../shared/msal-network-client';
+import { UndiciNetworkClient } from '../../shared/clients/msal-network-client';
 import { routeToSimulatedCloud } from '../../sim/route-to-sim';
 import type { SimulatedCloud } from '../../sim/server';
 import { startSim, tenantNamed } from '../helpers/sim';

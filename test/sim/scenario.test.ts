@@ -1,5 +1,5 @@
 // The scenario description: validation messages that name the field, the catalogue's coverage, the generator.
-import { CAUSES } from '../../shared/causes';
+import { CAUSES } from '../../shared/core/causes';
 import { defaultScenario } from '../../sim/catalogue';
 import { syntheticScenario } from '../../sim/generator';
 import { parseScenario } from '../../sim/scenario';

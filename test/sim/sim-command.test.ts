@@ -1,4 +1,4 @@
-// `npx tenant-health sim` as shared/contracts/cli.md says: one ready line of JSON, discovery, clean stop, exit 2 on bad input.
+// `npx tenant-health sim` as docs/contracts/cli.md says: one ready line of JSON, discovery, clean stop, exit 2 on bad input.
 import { spawnSync } from 'node:child_process';
 import { BIN, startServing } from '../helpers/serving-command';
 

@@ -4,8 +4,8 @@ import {
   conditionsOf, decideAlerts, DEFAULT_ALERT_POLICY, type AlertCondition, type AlertKind, type AlertPolicy, type AlertState, type Suppression,
 } from '../../shared/alerts/decisions';
 import type { Finding } from '../../shared/diagnosis/engine';
-import type { TenantResult } from '../../shared/pipeline';
-import { assessReadiness } from '../../shared/readiness';
+import type { TenantResult } from '../../shared/service/pipeline';
+import { assessReadiness } from '../../shared/core/readiness';
 
 const TENANT = '0b7c3c1e-6a44-4f5e-9d1c-2b8f7e6a5d4c';
 const START = Date.parse('2026-11-21T09:00:00Z');

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv';
-import { CAUSES } from '../../shared/causes';
+import { CAUSES } from '../../shared/core/causes';
 import {
   ALERT_CHECKS, ALERT_KINDS, CREDENTIAL_EXPIRING, decideAlerts, DEFAULT_ALERT_POLICY, SEVERITIES, type AlertCondition, type AlertNotice, type AlertState,
 } from '../../shared/alerts/decisions';

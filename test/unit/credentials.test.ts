@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import forge from 'node-forge';
-import { loadCredential, LocalSecretStore, parseCertificate, type SecretStore } from '../../shared/credentials';
+import { loadCredential, LocalSecretStore, parseCertificate, type SecretStore } from '../../shared/clients/key-vault';
 import { generateCertificate } from '../../sim/certificates';
 
 const AT = '2026-11-21T09:00:00.000Z';

@@ -1,4 +1,4 @@
-// `npx tenant-health diagnose FILE|-` per shared/contracts/diagnosis.md: findings for one object or an array in order,
+// `npx tenant-health diagnose FILE|-` per docs/contracts/diagnosis.md: findings for one object or an array in order,
 // standard input, exit 2 naming the problem for input that is not JSON or not evidence, and no crash on any JSON.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';

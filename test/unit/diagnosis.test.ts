@@ -2,10 +2,10 @@
 // client library's message only; honest confidence; cross-probe reasoning; fixes an admin can run; real public reports.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CAUSES } from '../../shared/causes';
+import { CAUSES } from '../../shared/core/causes';
 import { diagnose, type Finding } from '../../shared/diagnosis/engine';
 import { RULES } from '../../shared/diagnosis/rules';
-import type { Evidence, TokenClaims } from '../../shared/evidence';
+import type { Evidence, TokenClaims } from '../../shared/core/evidence';
 
 const TENANT = '7c1d5b2e-0f7a-4c2e-9a51-3d2f1c0b9e84';
 const CLIENT = '0f4b1a9e-8d2c-4e6f-a1b3-5c7d9e0f2a4b';

@@ -1,5 +1,5 @@
 // The HTTP layer: statuses and network failures are data, bodies are capped, only allow-listed headers are kept.
-import { bodyExcerpt, evidenceHeaders, evidenceRequestHeaders, send } from '../../shared/http';
+import { bodyExcerpt, evidenceHeaders, evidenceRequestHeaders, send } from '../../shared/clients/http';
 import { mockAgent } from '../helpers/mock-agent';
 
 const agent = mockAgent();

@@ -1,7 +1,7 @@
 // The OpenAPI document is valid OpenAPI 3.1 and describes exactly the routes the Functions register and `demo --serve` serves.
 import Ajv2020 from 'ajv/dist/2020';
-import { CAUSES } from '../../shared/causes';
-import { HTTP_ROUTES } from '../../shared/status-api';
+import { CAUSES } from '../../shared/core/causes';
+import { HTTP_ROUTES } from '../../shared/service/status-api';
 import { OPENAPI, operation, undocumented } from '../helpers/openapi';
 
 test('is valid OpenAPI 3.1 by the specification\'s own schema', () => {

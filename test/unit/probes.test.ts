@@ -3,7 +3,7 @@ import type { MockAgent } from 'undici';
 import { probeControlPlane } from '../../shared/probes/control-plane';
 import { probeEwsGetFolder, readEwsBody } from '../../shared/probes/ews';
 import { probeGraphInbox, probeGraphOrganization } from '../../shared/probes/graph';
-import { tenantDefinitionSchema, type TenantDefinition } from '../../shared/tenants';
+import { tenantDefinitionSchema, type TenantDefinition } from '../../shared/core/tenants';
 import { mockAgent, probeContext } from '../helpers/mock-agent';
 
 const TENANT_ID = 'f23cddea-55fd-4126-89ea-dd5fb1c542e9';

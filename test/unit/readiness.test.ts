@@ -1,7 +1,7 @@
 // The readiness score as a pure function: golden scores at dates across the EWS timeline, explanations, and honesty
 // about evidence that is missing.
 import { readEwsUsagePosts } from '../../shared/probes/ews-inventory';
-import { assessReadiness, type ReadinessInput } from '../../shared/readiness';
+import { assessReadiness, type ReadinessInput } from '../../shared/core/readiness';
 
 const OWN = '4c57dc1b-fff4-4ee3-8104-08c997f1289b';
 const OTHER = 'c2d4e6f8-1a3b-4c5d-9e7f-8a9b0c1d2e3f';

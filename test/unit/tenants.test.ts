@@ -1,5 +1,5 @@
 // Tenant definitions: defaults, and messages that name the tenant and the field.
-import { parseTenantsFile } from '../../shared/tenants';
+import { parseTenantsFile } from '../../shared/core/tenants';
 
 const good = {
   tenantId: 'contoso.onmicrosoft.com', name: 'Contoso', clientId: '4c57dc1b-fff4-4ee3-8104-08c997f1289b',

@@ -2,9 +2,9 @@
 // identity are never the tenant's fault, staleness and the fleet going silent are seen, and redaction keeps to secrets.
 import { conditionsOf, fleetStaleCondition, operatorConditionsOf } from '../../shared/alerts/decisions';
 import { diagnose } from '../../shared/diagnosis/engine';
-import type { Evidence } from '../../shared/evidence';
-import { redact } from '../../shared/redact';
-import { scheduleIntervalMinutes } from '../../shared/settings';
+import type { Evidence } from '../../shared/core/evidence';
+import { redact } from '../../shared/core/redact';
+import { scheduleIntervalMinutes } from '../../shared/core/settings';
 
 const NOW = '2026-12-02T09:00:00Z';
 const MAILBOX = 'canary@contoso.com';

@@ -1,4 +1,4 @@
-// The dates of the EWS retirement in Exchange Online (shared reference ews-retirement.md §1.1).
+// The dates of the EWS retirement in Exchange Online (learn.microsoft.com/exchange/clients-and-mobile-in-exchange-online/deprecation-of-ews-exchange-online).
 /** Tenants still at EwsEnabled=Null are switched to False; True with an empty allow list blocks; Kiosk/F1/F3 lose EWS. */
 export const EWS_ENFORCEMENT_START = Date.parse('2026-10-01T00:00:00Z');
 /** EWS in Exchange Online is switched off for good. */

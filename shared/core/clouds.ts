@@ -12,7 +12,7 @@ export interface CloudEndpoints {
   keyVault: string;
 }
 
-/** Sources: learn.microsoft.com/graph/deployments and the Connect-ExchangeOnline reference (see shared reference ews-retirement.md §7). */
+/** Sources: learn.microsoft.com/graph/deployments and the Connect-ExchangeOnline reference (learn.microsoft.com/powershell/module/exchangepowershell/connect-exchangeonline). */
 export const CLOUDS: Readonly<Record<CloudName, CloudEndpoints>> = {
   worldwide: { login: 'https://login.microsoftonline.com', graph: 'https://graph.microsoft.com', exchange: 'https://outlook.office365.com', keyVault: 'https://vault.azure.net' },
   gcchigh: { login: 'https://login.microsoftonline.us', graph: 'https://graph.microsoft.us', exchange: 'https://outlook.office365.us', keyVault: 'https://vault.usgovcloudapi.net' },

@@ -1,4 +1,4 @@
-// Evidence of one attempted call, in the shape of shared/contracts/diagnosis.md: plain, serialisable, secret-free.
+// Evidence of one attempted call, in the shape of docs/contracts/diagnosis.md: plain, serialisable, secret-free.
 export type EvidenceEndpoint = 'ews' | 'graph' | 'token' | 'adminapi' | 'keyvault';
 export type AuthMode = 'app-only' | 'delegated' | 'basic' | 'unknown';
 

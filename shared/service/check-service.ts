@@ -1,13 +1,13 @@
 // What the timer, the queue worker and the on-demand check do, over the pipeline, storage and the queue.
 import { randomUUID } from 'node:crypto';
-import { deliverDue, raiseAlerts, raiseOperatorAlerts, type AlertingDeps, type DeliveryReport } from './alerts/alert-service';
-import { FLEET_STALE_KEY, fleetStaleCondition, type AlertNotice } from './alerts/decisions';
+import { deliverDue, raiseAlerts, raiseOperatorAlerts, type AlertingDeps, type DeliveryReport } from './alert-service';
+import { FLEET_STALE_KEY, fleetStaleCondition, type AlertNotice } from '../alerts/decisions';
 import { checkTenant, type PipelineDeps, type TenantResult } from './pipeline';
-import type { CheckQueue } from './check-queue';
-import { readCheckMessage } from './check-queue';
-import { describeError } from './redact';
-import { FutureResultError, type Cycle, type TableResultStore } from './result-store';
-import type { Settings } from './settings';
+import type { CheckQueue } from '../storage/check-queue';
+import { readCheckMessage } from '../storage/check-queue';
+import { describeError } from '../core/redact';
+import { FutureResultError, type Cycle, type TableResultStore } from '../storage/result-store';
+import type { Settings } from '../core/settings';
 
 export interface ServiceDeps {
   /** Absent when the checks cannot run (no Key Vault configured); status reads still work. */

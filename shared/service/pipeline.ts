@@ -1,21 +1,21 @@
 // The health-check cycle that the timer, the queue worker, the on-demand check and the command line all run.
 import { randomUUID } from 'node:crypto';
 import type { Dispatcher } from 'undici';
-import type { AlertCheck, AlertKind, Severity } from './alerts/decisions';
-import { CLOUDS } from './clouds';
-import { loadCredential, type CredentialMaterial, type SecretStore } from './credentials';
-import { diagnose, type Finding, type Verdict } from './diagnosis/engine';
-import type { Evidence, TokenClaims } from './evidence';
-import { DEFAULT_LIMITS, type HttpLimits } from './http';
-import { probeControlPlane, type ControlPlaneFacts } from './probes/control-plane';
-import { probeEwsGetFolder } from './probes/ews';
-import { probeEwsInventory, type EwsInventory } from './probes/ews-inventory';
-import { probeGraphInbox, probeGraphOrganization } from './probes/graph';
-import { skipped, type ProbeContext, type ProbeOutcome, type ProbeResult } from './probes/probe-kit';
-import { assessReadiness, type Readiness } from './readiness';
-import { redact } from './redact';
-import type { TenantDefinition } from './tenants';
-import type { TokenOutcome, TokenProvider } from './tokens';
+import type { AlertCheck, AlertKind, Severity } from '../alerts/decisions';
+import { CLOUDS } from '../core/clouds';
+import { loadCredential, type CredentialMaterial, type SecretStore } from '../clients/key-vault';
+import { diagnose, type Finding, type Verdict } from '../diagnosis/engine';
+import type { Evidence, TokenClaims } from '../core/evidence';
+import { DEFAULT_LIMITS, type HttpLimits } from '../clients/http';
+import { probeControlPlane, type ControlPlaneFacts } from '../probes/control-plane';
+import { probeEwsGetFolder } from '../probes/ews';
+import { probeEwsInventory, type EwsInventory } from '../probes/ews-inventory';
+import { probeGraphInbox, probeGraphOrganization } from '../probes/graph';
+import { skipped, type ProbeContext, type ProbeOutcome, type ProbeResult } from '../probes/probe-kit';
+import { assessReadiness, type Readiness } from '../core/readiness';
+import { redact } from '../core/redact';
+import type { TenantDefinition } from '../core/tenants';
+import type { TokenOutcome, TokenProvider } from '../clients/tokens';
 
 export const USER_AGENT = 'tenant-health/0.1';
 
@@ -65,7 +65,7 @@ export interface RunResult {
   startedAt: string;
   finishedAt: string;
   tenants: TenantResult[];
-  /** Notices decided in this run (shared/contracts/cli.md), and whether the Logic App has them yet. */
+  /** Notices decided in this run (docs/contracts/cli.md), and whether the Logic App has them yet. */
   alerts: { tenantId: string; kind: AlertKind; cause: string; check: AlertCheck; severity: Severity; idempotencyKey: string; delivered: boolean }[];
   summary: { tenants: number; healthy: number; degraded: number; failing: number; unknown: number };
 }

@@ -2,10 +2,10 @@
 // and the snoozes and maintenance windows. The schema is documented in docs/storage.md.
 // Row keys: "alert.{check}.{cause}" states, "cycle" the marker, "outbox.{createdAt}.{key}" notices; the first two sort before the outbox.
 import { odata, type TableClient, type TableEntity, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
-import { parseJsonOrNull } from '../json';
-import { statusOf, tableClient } from '../result-store';
-import type { AlertState, Suppression } from './decisions';
-import type { AlertPayload } from './payload';
+import { parseJsonOrNull } from '../core/json';
+import { statusOf, tableClient } from './result-store';
+import type { AlertState, Suppression } from '../alerts/decisions';
+import type { AlertPayload } from '../alerts/payload';
 
 export const ALERT_TABLES = { alerts: 'Alerts', suppressions: 'AlertSuppressions' } as const;
 const MARKER = 'cycle';

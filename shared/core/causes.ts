@@ -1,4 +1,4 @@
-// The cause ids of shared/contracts/diagnosis.md: every finding names exactly one.
+// The cause ids of docs/contracts/diagnosis.md: every finding names exactly one.
 export const CAUSES = [
   'delegated_permission_only',
   'missing_app_permission',

@@ -3,13 +3,13 @@ import { createHash } from 'node:crypto';
 import { ManagedIdentityCredential } from '@azure/identity';
 import { ConfidentialClientApplication, LogLevel, type Configuration } from '@azure/msal-node';
 import type { Dispatcher } from 'undici';
-import { CLOUDS } from './clouds';
-import type { CredentialMaterial } from './credentials';
-import { decodeClaims, type Evidence, type TokenClaims } from './evidence';
+import { CLOUDS } from '../core/clouds';
+import type { CredentialMaterial } from './key-vault';
+import { decodeClaims, type Evidence, type TokenClaims } from '../core/evidence';
 import { sdkClientOptions } from './azure-sdk';
 import { bodyExcerpt, deadlineError, DEFAULT_LIMITS, evidenceHeaders, untilDeadline, type HttpLimits } from './http';
 import { UndiciNetworkClient, type NetworkObserver } from './msal-network-client';
-import type { TenantDefinition } from './tenants';
+import type { TenantDefinition } from '../core/tenants';
 
 export type TokenOutcome =
   | { ok: true; accessToken: string; claims: TokenClaims; fromCache: boolean; ms: number; evidence: Evidence }

@@ -1,8 +1,8 @@
 // The Storage queue that fans a cycle out, one message per tenant, and its poison queue for messages given up on.
 import { QueueClient } from '@azure/storage-queue';
-import { queueClientOptions } from './azure-sdk';
-import { parseJsonOrNull } from './json';
-import { isTenantId } from './tenants';
+import { queueClientOptions } from '../clients/azure-sdk';
+import { parseJsonOrNull } from '../core/json';
+import { isTenantId } from '../core/tenants';
 
 /** One tenant's check in one cycle; the cycle id makes a redelivered message rewrite its own history row. */
 export interface CheckMessage { tenantId: string; cycleId: string; cycleAt: string }

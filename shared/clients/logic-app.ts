@@ -1,9 +1,9 @@
 // Delivery to a Logic App's HTTP request trigger: one POST per notice, the answer classified, the URL's signature never shown.
 import type { Dispatcher } from 'undici';
-import { send, type HttpLimits } from '../http';
-import { parseJsonOrNull } from '../json';
-import { redact } from '../redact';
-import type { AlertPayload } from './payload';
+import { send, type HttpLimits } from './http';
+import { parseJsonOrNull } from '../core/json';
+import { redact } from '../core/redact';
+import type { AlertPayload } from '../alerts/payload';
 
 export type DeliveryAttempt =
   | { outcome: 'delivered'; status: number; runId?: string }

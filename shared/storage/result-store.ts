@@ -2,10 +2,10 @@
 // The schema is documented in docs/storage.md.
 import { odata, RestError, TableClient, type TableEntity, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
-import { sdkClientOptions } from './azure-sdk';
-import type { Evidence } from './evidence';
-import type { TenantResult } from './pipeline';
-import { tenantDefinitionSchema, type TenantDefinition } from './tenants';
+import { sdkClientOptions } from '../clients/azure-sdk';
+import type { Evidence } from '../core/evidence';
+import type { TenantResult } from '../service/pipeline';
+import { tenantDefinitionSchema, type TenantDefinition } from '../core/tenants';
 
 /** Characters per string property: Table storage allows 64 KiB per property, and strings are UTF-16. */
 export const MAX_PROPERTY_CHARS = 30_000;

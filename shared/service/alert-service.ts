@@ -1,16 +1,16 @@
 // Alerting after a check: decide and record notices in the outbox (one transaction), then deliver what is due to the
 // Logic App, at least once, in order per alert, with backoff that honours Retry-After and a dead letter at the end.
 import type { Dispatcher } from 'undici';
-import { INFRASTRUCTURE_LIMITS } from '../azure-sdk';
-import type { SecretStore } from '../credentials';
-import type { RunResult, TenantResult } from '../pipeline';
-import type { Cycle } from '../result-store';
-import { describeError } from '../redact';
-import { triggerUrlProblem, type AlertSettings } from '../settings';
-import { AlertConflictError, outboxRowKey, type AlertStore, type OutboxEntry } from './alert-store';
-import { alertKey, conditionsOf, decideAlerts, operatorConditionsOf, type AlertCondition, type AlertNotice, type AlertPolicy } from './decisions';
-import { postNotice } from './logic-app';
-import { alertPayload } from './payload';
+import { INFRASTRUCTURE_LIMITS } from '../clients/azure-sdk';
+import type { SecretStore } from '../clients/key-vault';
+import type { RunResult, TenantResult } from './pipeline';
+import type { Cycle } from '../storage/result-store';
+import { describeError } from '../core/redact';
+import { triggerUrlProblem, type AlertSettings } from '../core/settings';
+import { AlertConflictError, outboxRowKey, type AlertStore, type OutboxEntry } from '../storage/alert-store';
+import { alertKey, conditionsOf, decideAlerts, operatorConditionsOf, type AlertCondition, type AlertNotice, type AlertPolicy } from '../alerts/decisions';
+import { postNotice } from '../clients/logic-app';
+import { alertPayload } from '../alerts/payload';
 
 export interface AlertingDeps {
   store: AlertStore;

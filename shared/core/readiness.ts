@@ -1,9 +1,9 @@
 // EWS retirement readiness: a pure score over one tenant's evidence at a date, every point explained (docs/readiness.md).
-import type { Finding } from './diagnosis/engine';
+import type { Finding } from '../diagnosis/engine';
 import { EWS_ENFORCEMENT_START, EWS_SHUTDOWN, daysToShutdown } from './ews-timeline';
-import type { ControlPlaneFacts } from './probes/control-plane';
-import type { EwsInventory } from './probes/ews-inventory';
-import type { ProbeResult } from './probes/probe-kit';
+import type { ControlPlaneFacts } from '../probes/control-plane';
+import type { EwsInventory } from '../probes/ews-inventory';
+import type { ProbeResult } from '../probes/probe-kit';
 
 /** What the score reads: a tenant result without its readiness. */
 export interface ReadinessInput {
@@ -50,7 +50,7 @@ export interface Readiness {
 }
 
 const DAY = 86_400_000;
-/** The burn-down target: a 30-day buffer before the shutdown (reference ews-retirement.md §9.3). */
+/** The burn-down target: a 30-day buffer before the shutdown (docs/readiness.md, burn-down). */
 export const BURN_DOWN_TARGET = Date.parse('2027-03-01T00:00:00Z');
 /** An app Message Center lists counts as still calling EWS when its last activity is this recent. */
 const ACTIVE_DAYS = 30;
@@ -108,7 +108,7 @@ function usageContext(input: ReadinessInput, at: number): Pick<Context, 'ewsApps
 
 interface Component { id: ComponentId; name: string; weight: (c: Context) => number; judge: (c: Context) => Judged }
 
-/** The components of reference ews-retirement.md §9.2, adapted to what the probes collect; rows are data. */
+/** The components of docs/readiness.md, adapted to what the probes collect; rows are data. */
 export const COMPONENTS: Component[] = [
   {
     id: 'A', name: 'Live EWS dependency', weight: (c) => (c.shutDown ? 50 : 35),

@@ -6,10 +6,10 @@ import { SecretClient } from '@azure/keyvault-secrets';
 import forge from 'node-forge';
 import { z } from 'zod';
 import { sdkClientOptions } from './azure-sdk';
-import type { Evidence } from './evidence';
+import type { Evidence } from '../core/evidence';
 import { untilDeadline } from './http';
-import type { CredentialReference } from './tenants';
-import { describeError, redact } from './redact';
+import type { CredentialReference } from '../core/tenants';
+import { describeError, redact } from '../core/redact';
 
 export interface StoredSecret { value: string; contentType?: string; expiresOn?: Date }
 

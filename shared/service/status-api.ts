@@ -1,11 +1,11 @@
 // The HTTP API over stored results, free of any host: the Functions adapt their requests to it.
 import { createHash } from 'node:crypto';
 import { checkNow, NotConfiguredError, type ServiceDeps } from './check-service';
-import type { Verdict } from './diagnosis/engine';
-import { isStale } from './alerts/decisions';
-import { parseJsonOrNull } from './json';
+import type { Verdict } from '../diagnosis/engine';
+import { isStale } from '../alerts/decisions';
+import { parseJsonOrNull } from '../core/json';
 import type { TenantResult } from './pipeline';
-import { isTenantId } from './tenants';
+import { isTenantId } from '../core/tenants';
 
 export interface ApiRequest {
   method: string;

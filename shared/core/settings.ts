@@ -1,5 +1,5 @@
 // App settings, read once and validated; problems name the setting and never throw, so a bad value cannot stop the host.
-import { DEFAULT_ALERT_POLICY, type AlertPolicy } from './alerts/decisions';
+import { DEFAULT_ALERT_POLICY, type AlertPolicy } from '../alerts/decisions';
 import { redact } from './redact';
 
 export interface Settings {
