@@ -1,6 +1,7 @@
 // Command-line parsing shared by every command: options per docs/contracts/cli.md, and a typed usage error.
 import { readFile } from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { storageConnectionOf } from '../shared/core/settings';
 
 /** Bad input or configuration: the command prints the message and exits 2. */
 export class UsageError extends Error {
@@ -48,8 +49,9 @@ export async function readJsonFile(path: string, option: string, readStdin?: () 
  * by where it came from, never echoed (it holds the account key).
  */
 export function openStorage<T>(option: string | undefined, open: (connectionString: string) => T): T {
-  const source = option !== undefined ? '--storage' : process.env.TENANT_HEALTH_STORAGE ? 'TENANT_HEALTH_STORAGE' : 'AzureWebJobsStorage';
-  const connection = option ?? process.env.TENANT_HEALTH_STORAGE ?? process.env.AzureWebJobsStorage;
+  const fromSettings = storageConnectionOf();
+  const source = option !== undefined ? '--storage' : fromSettings.setting;
+  const connection = option ?? (fromSettings.value || undefined);
   if (!connection) throw new UsageError('no storage: pass --storage CONNECTION_STRING, or set TENANT_HEALTH_STORAGE (or AzureWebJobsStorage) as the Function App has it');
   try {
     return open(connection);

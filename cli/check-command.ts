@@ -1,13 +1,14 @@
 // `tenant-health check --config FILE`: one cycle against real tenants, credentials from Key Vault or a local file.
-import { DefaultAzureCredential } from '@azure/identity';
-import { sdkClientOptions } from '../shared/clients/azure-sdk';
-import { KeyVaultSecretStore, LocalSecretStore, type SecretStore } from '../shared/clients/key-vault';
+import { LocalSecretStore, type SecretStore } from '../shared/clients/key-vault';
 import { createAgent } from '../shared/clients/http';
+import { readSettings } from '../shared/core/settings';
+import { reportOf } from '../shared/service/check-service';
+import { runCycle } from '../shared/service/pipeline';
+import { createPipeline } from '../shared/service/services';
 import { parseTenantsFile, TenantDefinitionError, type TenantsFile } from '../shared/core/tenants';
-import { TokenProvider } from '../shared/clients/tokens';
 import { parseOptions, readJsonFile, UsageError } from './args';
 import type { Io } from './io';
-import { runAndPrint } from './run-cycle';
+import { runAndPrint, type OnTenantDone } from './run-cycle';
 
 export async function checkCommand(args: string[], io: Io): Promise<number> {
   const { values } = parseOptions(args, {
@@ -16,21 +17,23 @@ export async function checkCommand(args: string[], io: Io): Promise<number> {
   });
   if (!values.config) throw new UsageError('--config FILE is required (the tenants to check; see README)');
   const tenantsFile = await loadTenantsFile(values.config);
-  let secrets: SecretStore;
+  const { settings } = readSettings({ TENANT_DEADLINE_SECONDS: process.env.TENANT_DEADLINE_SECONDS });
+  let secrets: SecretStore | undefined;
   if (values.secrets) {
     try {
       secrets = await LocalSecretStore.load(values.secrets);
     } catch (error) {
       throw new UsageError(`--secrets: ${error instanceof Error ? error.message : String(error)}`);
     }
-  } else if (tenantsFile.keyVaultUrl) {
-    secrets = new KeyVaultSecretStore(tenantsFile.keyVaultUrl, new DefaultAzureCredential(sdkClientOptions()));
-  } else {
+  } else if (!tenantsFile.keyVaultUrl) {
     throw new UsageError(`--config ${values.config} has no keyVaultUrl; give it one, or pass --secrets FILE for a laptop run`);
   }
   const agent = createAgent();
   try {
-    const { code } = await runAndPrint(tenantsFile.tenants, { dispatcher: agent, secrets, tokens: new TokenProvider(agent) }, { json: values.json, failOnUnhealthy: values['fail-on-unhealthy'] }, io);
+    // With a vault URL, secrets are read as whoever is signed in (DefaultAzureCredential: az login, or a managed identity).
+    const pipeline = createPipeline({ ...(tenantsFile.keyVaultUrl ? { keyVaultUrl: tenantsFile.keyVaultUrl } : {}) }, { dispatcher: agent, ...(secrets ? { secrets } : {}) })!;
+    const cycle = async (onTenantDone: OnTenantDone) => reportOf(await runCycle(tenantsFile.tenants, pipeline, { tenantDeadlineMs: settings.tenantDeadlineSeconds * 1000, onTenantDone }), []);
+    const { code } = await runAndPrint(cycle, { json: values.json, failOnUnhealthy: values['fail-on-unhealthy'] }, io);
     return code;
   } finally {
     await agent.close();

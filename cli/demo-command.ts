@@ -1,9 +1,7 @@
 // `tenant-health demo`: the simulated cloud on loopback and one cycle over every simulated tenant, as the Functions run it.
-import { alertCycle, triggerUrlSource, type AlertingDeps } from '../shared/service/alert-service';
-import { AlertStore } from '../shared/storage/alert-store';
-import { CheckQueue } from '../shared/storage/check-queue';
-import { TableResultStore } from '../shared/storage/result-store';
 import { readSettings } from '../shared/core/settings';
+import { checkCycle, ensureStorage } from '../shared/service/check-service';
+import { createServices } from '../shared/service/services';
 import { parseOptions, portOption, UsageError } from './args';
 import { startAzurite } from './azurite';
 import { waitForStopSignal, type Io } from './io';
@@ -24,7 +22,7 @@ export async function demoCommand(args: string[], io: Io): Promise<number> {
   const scenario = values.scenarios ? await loadScenarioFile(values.scenarios) : undefined;
   const [world, azurite] = await Promise.all([startSimulatedWorld(scenario), startAzurite()]);
   try {
-    const { sim, tenants, pipeline } = world;
+    const { sim, tenants } = world;
     io.stderr(`demo: simulated Microsoft 365 cloud with ${sim.world.tenants.length} tenants at ${sim.baseUrl}; Table storage (Azurite, in memory) at ${azurite.tableEndpoint}`);
     // The trigger URL lives in Key Vault, as in Azure; one cycle is all the demo has, so a problem alerts at once.
     sim.world.putSecret(DEMO_TRIGGER_SECRET, sim.logicAppPublicUrl, 'text/plain');
@@ -33,29 +31,21 @@ export async function demoCommand(args: string[], io: Io): Promise<number> {
       TENANT_DEADLINE_SECONDS: process.env.TENANT_DEADLINE_SECONDS,
     });
     for (const problem of problems) io.stderr(`demo: ${problem}`);
-    const store = TableResultStore.fromConnectionString(azurite.connectionString, { retentionDays: settings.historyRetentionDays });
-    const alertStore = AlertStore.fromConnectionString(azurite.connectionString);
-    await Promise.all([store.ensureTables(), alertStore.ensureTables()]);
-    await store.watch(tenants);
-    const alerting: AlertingDeps = {
-      store: alertStore, dispatcher: pipeline.dispatcher, triggerUrl: triggerUrlSource({ keyVaultSecret: DEMO_TRIGGER_SECRET }, pipeline.secrets),
-      policy: settings.alerts.policy, maxAttempts: settings.alerts.maxAttempts,
-    };
-    const { code, run } = await runAndPrint(tenants, pipeline, { json: values.json, failOnUnhealthy: values['fail-on-unhealthy'], serving: values.serve, tenantDeadlineSeconds: settings.tenantDeadlineSeconds }, io, async (done) => {
-      const cycle = { id: done.runId, at: done.startedAt };
-      await store.saveCycle(done.tenants, cycle);
-      io.stderr(`demo: ${done.tenants.length} tenant results written to Table storage (tables WatchedTenants, TenantStatus and TenantHistory)`);
-      const { alerts, deliveryError } = await alertCycle(done.tenants, cycle, alerting);
-      io.stderr(deliveryError
-        ? `demo: ${alerts.length} alert notices recorded (table Alerts); not posted, they wait in the outbox: ${deliveryError}`
-        : `demo: ${alerts.length} alert notices recorded (table Alerts) and posted to the simulated Logic App trigger (${sim.baseUrl}/_sim/logicapp lists them)`);
-      return { ...done, alerts };
-    });
+    // The product as the Function App builds it, with its calls routed to the simulated cloud.
+    const services = createServices(settings, { dispatcher: world.dispatcher, credential: world.credential });
+    await ensureStorage(services);
+    await services.store.watch(tenants);
+    const { code, run } = await runAndPrint(async (onTenantDone) => {
+      const { report, deliveryErrors } = await checkCycle(tenants, services, { onTenantDone });
+      io.stderr(`demo: ${report.tenants.length} tenant results written to Table storage (tables WatchedTenants, TenantStatus and TenantHistory)`);
+      io.stderr(deliveryErrors.length
+        ? `demo: ${report.alerts.length} alert notices recorded (table Alerts); not all posted, they wait in the outbox: ${deliveryErrors.join('; ')}`
+        : `demo: ${report.alerts.length} alert notices recorded (table Alerts) and posted to the simulated Logic App trigger (${sim.baseUrl}/_sim/logicapp lists them)`);
+      return report;
+    }, { json: values.json, failOnUnhealthy: values['fail-on-unhealthy'], serving: values.serve }, io);
     if (!values.serve) return code;
 
-    const queue = CheckQueue.fromConnectionString(azurite.connectionString, settings.checkQueue);
-    await queue.ensureQueues();
-    const server = await startStatusServer({ pipeline, store, queue, settings, alerting }, port, io.stderr);
+    const server = await startStatusServer(services, port, io.stderr);
     io.stdout(JSON.stringify({ ready: true, baseUrl: server.baseUrl }));
     const example = run.tenants[0]?.tenantId ?? '{tenant}';
     io.stderr([

@@ -1,5 +1,6 @@
 // The run as a person reads it: one row per tenant with verdict, readiness, top cause, what failed and how long calls took.
-import type { RunResult, TenantResult } from '../shared/service/pipeline';
+import type { RunReport } from '../shared/service/check-service';
+import type { TenantResult } from '../shared/service/pipeline';
 
 const shorten = (text: string, width: number) => (text.length > width ? `${text.slice(0, width - 1)}…` : text);
 
@@ -16,7 +17,7 @@ function timings(tenant: TenantResult): string {
   return `${slowest('token.')}/${slowest('ews.')}/${slowest('graph.')}`;
 }
 
-export function renderReport(run: RunResult): string {
+export function renderReport(run: RunReport): string {
   const header = ['Tenant', 'Verdict', 'Readiness', 'Top cause', 'Timings ms (token/ews/graph)', 'Failed probes (status)'];
   const rows = run.tenants.map((t) => {
     const top = t.findings[0];
@@ -45,7 +46,7 @@ export function renderReport(run: RunResult): string {
 }
 
 /** What was raised and whether the Logic App has it; nothing when the run raised no alert. */
-function alertsLine(run: RunResult): string[] {
+function alertsLine(run: RunReport): string[] {
   if (run.alerts.length === 0) return [];
   const count = (list: string[]) => [...new Set(list)].map((v) => `${list.filter((x) => x === v).length} ${v}`).join(', ');
   const delivered = run.alerts.filter((a) => a.delivered).length;
@@ -54,7 +55,7 @@ function alertsLine(run: RunResult): string[] {
 }
 
 /** How the tenants stand for the EWS shutdown, and how long is left. */
-function readinessLine(run: RunResult): string {
+function readinessLine(run: RunReport): string {
   const bands = ['ready', 'on track', 'at risk', 'critical', 'unknown'];
   const counts = bands.map((b) => `${run.tenants.filter((t) => t.readiness.band === b).length} ${b}`);
   const days = run.tenants[0]?.readiness.daysToShutdown;

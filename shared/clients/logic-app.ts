@@ -4,6 +4,7 @@ import { send, type HttpLimits } from './http';
 import { parseJsonOrNull } from '../core/json';
 import { redact } from '../core/redact';
 import type { AlertPayload } from '../alerts/payload';
+import { retryAfterMs } from '../core/retry-after';
 
 export type DeliveryAttempt =
   | { outcome: 'delivered'; status: number; runId?: string }
@@ -30,15 +31,6 @@ export function describeTrigger(url: string): string {
   } catch {
     return 'an unparseable URL';
   }
-}
-
-/** Retry-After as milliseconds from `now`: delta-seconds or an HTTP date; absent or unreadable gives undefined. */
-export function retryAfterMs(header: string | undefined, now: number): number | undefined {
-  if (!header) return undefined;
-  const trimmed = header.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
 /** Posts one notice. The idempotency key goes as a header too, and as the run's client tracking id, so runs can be found by it. */

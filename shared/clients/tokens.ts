@@ -5,6 +5,7 @@ import { ConfidentialClientApplication, LogLevel, type Configuration } from '@az
 import type { Dispatcher } from 'undici';
 import { CLOUDS } from '../core/clouds';
 import type { CredentialMaterial } from './key-vault';
+import { retryAfterMs } from '../core/retry-after';
 import { decodeClaims, type Evidence, type TokenClaims } from '../core/evidence';
 import { sdkClientOptions } from './azure-sdk';
 import { bodyExcerpt, deadlineError, DEFAULT_LIMITS, evidenceHeaders, untilDeadline, type HttpLimits } from './http';
@@ -106,7 +107,7 @@ function throttleSeconds(exchange: Parameters<NetworkObserver>[0]): number | nul
   const failed = exchange.status < 200 || exchange.status >= 300;
   const retryAfter = exchange.headers['retry-after'];
   if (!(exchange.status === 429 || (exchange.status >= 500 && exchange.status < 600) || (failed && retryAfter !== undefined))) return null;
-  const seconds = Number.parseInt(retryAfter ?? '', 10);
+  const seconds = Math.ceil((retryAfterMs(retryAfter, Date.now()) ?? 0) / 1000);
   return Math.min(seconds > 0 ? seconds : THROTTLE_DEFAULT_S, THROTTLE_MAX_S);
 }
 

@@ -52,6 +52,15 @@ export const SETTINGS = [
 const NCRONTAB = /^\S+ \S+ \S+ \S+ \S+ \S+$/;
 const QUEUE_NAME = /^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/;
 
+/**
+ * The one rule for which storage the app uses: TENANT_HEALTH_STORAGE when set, else AzureWebJobsStorage (the host's).
+ * Returns the setting's name too, for the queue trigger's `connection` and for messages that must not echo the value.
+ */
+export function storageConnectionOf(env: Record<string, string | undefined> = process.env): { setting: 'TENANT_HEALTH_STORAGE' | 'AzureWebJobsStorage'; value: string } {
+  const own = env.TENANT_HEALTH_STORAGE?.trim();
+  return own ? { setting: 'TENANT_HEALTH_STORAGE', value: own } : { setting: 'AzureWebJobsStorage', value: env.AzureWebJobsStorage?.trim() ?? '' };
+}
+
 export function readSettings(env: Record<string, string | undefined> = process.env): { settings: Settings; problems: string[] } {
   const problems: string[] = [];
   const value = (name: string) => env[name]?.trim() || undefined;
@@ -63,7 +72,7 @@ export function readSettings(env: Record<string, string | undefined> = process.e
     problems.push(`${name} must be a whole number from ${min} to ${max}, got "${raw}"; using ${fallback}`);
     return fallback;
   };
-  const storageConnection = value('TENANT_HEALTH_STORAGE') ?? value('AzureWebJobsStorage') ?? '';
+  const storageConnection = storageConnectionOf(env).value;
   if (!storageConnection) problems.push('AzureWebJobsStorage (or TENANT_HEALTH_STORAGE) is not set: results cannot be stored');
   const keyVaultUrl = value('KEY_VAULT_URL');
   if (keyVaultUrl !== undefined && !/^https?:\/\/[^\s/]+\/?$/.test(keyVaultUrl)) problems.push(`KEY_VAULT_URL must be a vault URL such as https://name.vault.azure.net, got "${keyVaultUrl}"`);

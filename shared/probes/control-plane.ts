@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { CLOUDS } from '../core/clouds';
 import type { TokenClaims } from '../core/evidence';
 import type { TenantDefinition } from '../core/tenants';
-import { callOnce, jsonProof, retryAfterMs, type ProbeContext, type ProbeOutcome } from './probe-kit';
+import { callOnce, jsonProof, throttleWaitMs, type ProbeContext, type ProbeOutcome } from './probe-kit';
 
 export interface ControlPlaneFacts {
   /** Get-OrganizationConfig EwsEnabled: true, false or null (not set). */
@@ -40,7 +40,7 @@ async function invoke(context: ProbeContext, tenant: TenantDefinition, token: Ex
     },
     body: JSON.stringify({ CmdletInput: { CmdletName: cmdlet, Parameters: parameters } }),
     tokenClaims: token.claims,
-  }, retryAfterMs, CMDLET_PROOF);
+  }, throttleWaitMs, CMDLET_PROOF);
   const value = outcome.ok ? (JSON.parse(outcome.exchange.body) as { value: Record<string, unknown>[] }).value : [];
   const probe: ProbeOutcome = { result: { name, ...(mailbox ? { mailbox } : {}), ok: outcome.ok, status: outcome.exchange.status, ms: outcome.ms }, evidence: outcome.evidence };
   return { probe, value };

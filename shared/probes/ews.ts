@@ -5,7 +5,7 @@ import { CLOUDS } from '../core/clouds';
 import type { TokenClaims } from '../core/evidence';
 import type { HttpExchange } from '../clients/http';
 import type { TenantDefinition } from '../core/tenants';
-import { callOnce, retryAfterMs, type ProbeContext, type ProbeOutcome, type Proof } from './probe-kit';
+import { callOnce, throttleWaitMs, type ProbeContext, type ProbeOutcome, type Proof } from './probe-kit';
 
 export type EwsAuth = { kind: 'bearer'; token: string; claims: TokenClaims } | { kind: 'basic'; username: string; password: string };
 
@@ -65,7 +65,7 @@ export function readEwsBody(body: string): EwsReading {
 /** ErrorServerBusy's BackOffMilliseconds, or Retry-After on a 503. */
 function ewsWait(exchange: HttpExchange): number | null {
   if (exchange.status === 500 && exchange.body.includes('ErrorServerBusy')) return readEwsBody(exchange.body).backOffMs ?? null;
-  return retryAfterMs(exchange);
+  return throttleWaitMs(exchange);
 }
 
 /** A GetFolder answer proves EWS works only as a SOAP response whose message succeeded; a SOAP error explains itself. */

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { CLOUDS } from '../core/clouds';
 import type { TokenClaims } from '../core/evidence';
 import type { TenantDefinition } from '../core/tenants';
-import { callOnce, jsonProof, retryAfterMs, type ProbeContext, type ProbeOutcome, type Proof } from './probe-kit';
+import { callOnce, jsonProof, throttleWaitMs, type ProbeContext, type ProbeOutcome, type Proof } from './probe-kit';
 
 export interface GraphToken { token: string; claims: TokenClaims }
 
@@ -18,7 +18,7 @@ export async function graphGet(context: ProbeContext, tenant: TenantDefinition, 
     url: `${CLOUDS[tenant.cloud].graph}${path}`,
     headers: { authorization: `Bearer ${token.token}`, accept: 'application/json', 'user-agent': context.userAgent, 'client-request-id': randomUUID() },
     tokenClaims: token.claims,
-  }, retryAfterMs, proof);
+  }, throttleWaitMs, proof);
   return { result: { name, ...(mailbox ? { mailbox } : {}), ok, status: exchange.status, ms }, evidence, body: exchange.body };
 }
 

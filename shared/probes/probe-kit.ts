@@ -2,6 +2,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
 import type { AuthMode, Evidence, EvidenceEndpoint, TokenClaims } from '../core/evidence';
+import { retryAfterMs } from '../core/retry-after';
 import { bodyExcerpt, deadlineError, evidenceHeaders, evidenceRequestHeaders, send, untilDeadline, type HttpCall, type HttpExchange, type HttpLimits } from '../clients/http';
 
 /** One line of the run object (docs/contracts/cli.md). */
@@ -118,15 +119,10 @@ export const jsonProof = (expected: string, has: (body: Record<string, unknown>)
   return typeof parsed === 'object' && parsed !== null && has(parsed as Record<string, unknown>) ? null : `answered ${exchange.status} with JSON that lacks ${expected}`;
 };
 
-/** Retry-After in seconds (or an HTTP date) on 429 and 503, as milliseconds. */
-export function retryAfterMs(exchange: HttpExchange): number | null {
+/** How long a 429 or 503 asks the caller to wait (Retry-After), in milliseconds; null when it does not say. */
+export function throttleWaitMs(exchange: HttpExchange): number | null {
   if (exchange.status !== 429 && exchange.status !== 503) return null;
-  const header = exchange.headers['retry-after'];
-  if (!header) return null;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? null : Math.max(0, at - Date.now());
+  return retryAfterMs(exchange.headers['retry-after'], Date.now()) ?? null;
 }
 
 export const skipped = (name: string, reason: string, mailbox?: string): ProbeOutcome => ({

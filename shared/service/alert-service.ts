@@ -3,14 +3,14 @@
 import type { Dispatcher } from 'undici';
 import { INFRASTRUCTURE_LIMITS } from '../clients/azure-sdk';
 import type { SecretStore } from '../clients/key-vault';
-import type { RunResult, TenantResult } from './pipeline';
+import type { TenantResult } from './pipeline';
 import type { Cycle } from '../storage/result-store';
-import { describeError } from '../core/redact';
 import { triggerUrlProblem, type AlertSettings } from '../core/settings';
 import { AlertConflictError, outboxRowKey, type AlertStore, type OutboxEntry } from '../storage/alert-store';
 import { alertKey, conditionsOf, decideAlerts, operatorConditionsOf, type AlertCondition, type AlertNotice, type AlertPolicy } from '../alerts/decisions';
 import { postNotice } from '../clients/logic-app';
 import { alertPayload } from '../alerts/payload';
+import { forEachLimited } from '../core/pool';
 
 export interface AlertingDeps {
   store: AlertStore;
@@ -122,17 +122,14 @@ export async function deliverDue(deps: AlertingDeps, options: { tenantId?: strin
     byAlert.set(key, [...(byAlert.get(key) ?? []), entry]);
   }
   const reports: DeliveryReport[] = [];
-  const queues = [...byAlert.values()];
-  await Promise.all(Array.from({ length: Math.min(CONCURRENT_ALERTS, queues.length) }, async () => {
-    for (let queue = queues.shift(); queue; queue = queues.shift()) {
-      for (const entry of queue) {
-        if (entry.nextAttemptAt > new Date(now()).toISOString()) break;
-        const report = await deliverOne(entry, url, deps, now, random);
-        if (report) reports.push(report);
-        if (report?.outcome !== 'delivered' && report?.outcome !== 'dead') break;
-      }
+  await forEachLimited([...byAlert.values()], CONCURRENT_ALERTS, async (queue) => {
+    for (const entry of queue) {
+      if (entry.nextAttemptAt > new Date(now()).toISOString()) break;
+      const report = await deliverOne(entry, url, deps, now, random);
+      if (report) reports.push(report);
+      if (report?.outcome !== 'delivered' && report?.outcome !== 'dead') break;
     }
-  }));
+  });
   return reports;
 }
 
@@ -162,26 +159,6 @@ export function describeDelivery(report: DeliveryReport): string {
   if (report.outcome === 'delivered') return `alert ${what}: delivered`;
   if (report.outcome === 'dead') return `alert ${what}: dead letter, ${report.reason ?? ''}`;
   return `alert ${what}: attempt ${report.attempts} failed, next at ${report.nextAttemptAt ?? '?'}: ${report.reason ?? ''}`;
-}
-
-/** Every tenant of a cycle (the command line's): notices decided and recorded, then sent, as the run object lists them. */
-export async function alertCycle(results: TenantResult[], cycle: Cycle, deps: AlertingDeps): Promise<{ alerts: RunResult['alerts']; deliveryError?: string }> {
-  const notices: AlertNotice[] = [];
-  for (const result of results) notices.push(...await raiseAlerts(result, cycle, deps));
-  let reports: DeliveryReport[] = [];
-  let deliveryError: string | undefined;
-  try {
-    reports = await deliverDue(deps);
-  } catch (error) {
-    // Sending is best effort: the notices wait in the outbox for the next delivery.
-    deliveryError = describeError(error);
-  }
-  const delivered = new Set(reports.filter((r) => r.outcome === 'delivered').map((r) => r.idempotencyKey));
-  const alerts = notices.map((n) => ({
-    tenantId: n.tenantId, kind: n.kind, cause: n.state.cause, check: n.state.check, severity: n.severity, idempotencyKey: n.idempotencyKey,
-    delivered: delivered.has(n.idempotencyKey),
-  }));
-  return { alerts, ...(deliveryError ? { deliveryError } : {}) };
 }
 
 const TRIGGER_URL_CACHE_MS = 5 * 60_000;

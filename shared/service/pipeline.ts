@@ -1,7 +1,6 @@
 // The health-check cycle that the timer, the queue worker, the on-demand check and the command line all run.
 import { randomUUID } from 'node:crypto';
 import type { Dispatcher } from 'undici';
-import type { AlertCheck, AlertKind, Severity } from '../alerts/decisions';
 import { CLOUDS } from '../core/clouds';
 import { loadCredential, type CredentialMaterial, type SecretStore } from '../clients/key-vault';
 import { diagnose, type Finding, type Verdict } from '../diagnosis/engine';
@@ -16,6 +15,7 @@ import { assessReadiness, type Readiness } from '../core/readiness';
 import { redact } from '../core/redact';
 import type { TenantDefinition } from '../core/tenants';
 import type { TokenOutcome, TokenProvider } from '../clients/tokens';
+import { forEachLimited } from '../core/pool';
 
 export const USER_AGENT = 'tenant-health/0.1';
 
@@ -35,6 +35,9 @@ export interface RunOptions {
   concurrency?: number;
   /** Called after each tenant, for progress on a terminal. */
   onTenantDone?: (result: TenantResult, done: number, total: number) => void;
+  /** What checking one tenant means here: checkTenant, or the worker's check-then-store (shared/service/check-service.ts). */
+  check?: (tenant: TenantDefinition) => Promise<TenantResult>;
+  runId?: string;
 }
 
 /** What a tenant's app may do according to its tokens, beside what the probes saw it do. */
@@ -65,8 +68,6 @@ export interface RunResult {
   startedAt: string;
   finishedAt: string;
   tenants: TenantResult[];
-  /** Notices decided in this run (docs/contracts/cli.md), and whether the Logic App has them yet. */
-  alerts: { tenantId: string; kind: AlertKind; cause: string; check: AlertCheck; severity: Severity; idempotencyKey: string; delivered: boolean }[];
   summary: { tenants: number; healthy: number; degraded: number; failing: number; unknown: number };
 }
 
@@ -99,23 +100,17 @@ export async function runCycle(tenants: TenantDefinition[], deps: PipelineDeps, 
   const now = deps.now ?? Date.now;
   const startedAt = new Date(now()).toISOString();
   const results: TenantResult[] = new Array<TenantResult>(tenants.length);
-  let next = 0;
   let done = 0;
-  const worker = async () => {
-    while (next < tenants.length) {
-      const index = next++;
-      results[index] = await checkTenant(tenants[index]!, deps, options.tenantDeadlineMs);
-      options.onTenantDone?.(results[index], ++done, tenants.length);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 8, tenants.length) }, worker));
+  await forEachLimited(tenants, options.concurrency ?? 8, async (tenant, index) => {
+    results[index] = await (options.check ? options.check(tenant) : checkTenant(tenant, deps, options.tenantDeadlineMs));
+    options.onTenantDone?.(results[index], ++done, tenants.length);
+  });
   const count = (verdict: Verdict) => results.filter((r) => r.verdict === verdict).length;
   return {
-    runId: randomUUID(),
+    runId: options.runId ?? randomUUID(),
     startedAt,
     finishedAt: new Date(now()).toISOString(),
     tenants: results,
-    alerts: [],
     summary: { tenants: results.length, healthy: count('healthy'), degraded: count('degraded'), failing: count('failing'), unknown: count('unknown') },
   };
 }

@@ -3,6 +3,7 @@ import { QueueClient } from '@azure/storage-queue';
 import { queueClientOptions } from '../clients/azure-sdk';
 import { parseJsonOrNull } from '../core/json';
 import { isTenantId } from '../core/tenants';
+import { forEachLimited } from '../core/pool';
 
 /** One tenant's check in one cycle; the cycle id makes a redelivered message rewrite its own history row. */
 export interface CheckMessage { tenantId: string; cycleId: string; cycleAt: string }
@@ -35,10 +36,9 @@ export class CheckQueue {
 
   /** Sends one message per tenant, eight at a time. */
   async enqueue(messages: CheckMessage[]): Promise<void> {
-    const pending = [...messages];
-    await Promise.all(Array.from({ length: Math.min(8, pending.length) }, async () => {
-      for (let m = pending.shift(); m; m = pending.shift()) await this.queue.sendMessage(encode(m));
-    }));
+    await forEachLimited(messages, 8, async (message) => {
+      await this.queue.sendMessage(encode(message));
+    });
   }
 
   /** Gives a message up: it goes to the poison queue with the reason, where an operator can read and requeue it. */

@@ -6,6 +6,7 @@ import { sdkClientOptions } from '../clients/azure-sdk';
 import type { Evidence } from '../core/evidence';
 import type { TenantResult } from '../service/pipeline';
 import { tenantDefinitionSchema, type TenantDefinition } from '../core/tenants';
+import { forEachLimited } from '../core/pool';
 
 /** Characters per string property: Table storage allows 64 KiB per property, and strings are UTF-16. */
 export const MAX_PROPERTY_CHARS = 30_000;
@@ -201,10 +202,7 @@ export class TableResultStore {
   /** Writes a whole cycle: latest statuses in transactions of at most 100, then each tenant's history row. */
   async saveCycle(results: TenantResult[], cycle: Cycle): Promise<void> {
     await this.writeLatest(results.map((t) => statusEntity(cycle, t)));
-    const queue = [...results];
-    await Promise.all(Array.from({ length: Math.min(8, queue.length) }, async () => {
-      for (let t = queue.shift(); t; t = queue.shift()) await this.appendHistory(t, cycle);
-    }));
+    await forEachLimited(results, 8, (result) => this.appendHistory(result, cycle));
   }
 
   async latest(tenantId: string): Promise<Row | null> {
