@@ -1,8 +1,7 @@
 // EWS retirement readiness: a pure score over one tenant's evidence at a date, every point explained (docs/readiness.md).
 import type { Finding } from '../diagnosis/engine';
 import { EWS_ENFORCEMENT_START, EWS_SHUTDOWN, daysToShutdown } from './ews-timeline';
-import type { ControlPlaneFacts } from '../probes/control-plane';
-import type { EwsInventory } from '../probes/ews-inventory';
+import type { ControlPlaneFacts, EwsInventory } from '../probes/facts';
 import type { ProbeResult } from '../probes/probe-kit';
 
 /** What the score reads: a tenant result without its readiness. */

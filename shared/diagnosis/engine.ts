@@ -1,7 +1,7 @@
 // From evidence to a verdict and ranked findings (docs/contracts/diagnosis.md): pure, no I/O, no clock.
 import type { Cause } from '../core/causes';
 import type { Evidence, EvidenceEndpoint } from '../core/evidence';
-import type { ControlPlaneFacts } from '../probes/control-plane';
+import type { ControlPlaneFacts } from '../probes/facts';
 import { redact } from '../core/redact';
 import type { FixTarget } from './fixes';
 import { RULES, UNEXPLAINED, type Confidence, type CycleEvidence, type Match, type Rule } from './rules';

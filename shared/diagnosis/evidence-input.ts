@@ -1,6 +1,6 @@
 // Reads what `diagnose` is given: evidence objects, a saved tenant result, or a saved run, tolerant of loose field types.
 import type { AuthMode, Evidence, EvidenceEndpoint, TokenClaims } from '../core/evidence';
-import type { ControlPlaneFacts } from '../probes/control-plane';
+import type { ControlPlaneFacts } from '../probes/facts';
 import type { DiagnoseContext } from './engine';
 
 export const ENDPOINTS: readonly EvidenceEndpoint[] = ['ews', 'graph', 'token', 'adminapi', 'keyvault'];

@@ -1,28 +1,16 @@
 // Exchange's control plane through the admin API: org EwsEnabled, whether EwsAllowedAppIDs lists this app, canaries' EwsEnabled.
 import { randomUUID } from 'node:crypto';
 import { CLOUDS } from '../core/clouds';
-import type { TokenClaims } from '../core/evidence';
 import type { TenantDefinition } from '../core/tenants';
-import { callOnce, jsonProof, throttleWaitMs, type ProbeContext, type ProbeOutcome } from './probe-kit';
+import { callOnce, jsonProof, throttleWaitMs, type GrantedToken, type ProbeContext, type ProbeDefinition, type ProbeName, type ProbeOutcome } from './probe-kit';
+import type { ControlPlaneFacts } from './facts';
 
-export interface ControlPlaneFacts {
-  /** Get-OrganizationConfig EwsEnabled: true, false or null (not set). */
-  organizationEwsEnabled?: boolean | null;
-  /** EwsAllowedAppIDs as app ids; null when the list is not set. */
-  ewsAllowedAppIds?: string[] | null;
-  /** Whether the allow list names this tenant's app (null when there is no list). */
-  appInAllowList?: boolean | null;
-  ewsApplicationAccessPolicy?: string | null;
-  /** Get-CASMailbox EwsEnabled per canary. */
-  mailboxEwsEnabled: Record<string, boolean | null>;
-}
 
-export interface ExchangeToken { token: string; claims: TokenClaims }
 
 /** A cmdlet proves itself by returning its object; an empty list is an answer about nothing. */
 const CMDLET_PROOF = jsonProof('the cmdlet\'s object in a value list', (b) => Array.isArray(b.value) && b.value.length > 0 && typeof b.value[0] === 'object');
 
-async function invoke(context: ProbeContext, tenant: TenantDefinition, token: ExchangeToken, name: string, cmdlet: string, parameters: Record<string, unknown>, mailbox?: string) {
+async function invoke(context: ProbeContext, tenant: TenantDefinition, token: GrantedToken, name: ProbeName, cmdlet: string, parameters: Record<string, unknown>, mailbox?: string) {
   const outcome = await callOnce(context, {
     endpoint: 'adminapi',
     operation: cmdlet,
@@ -48,7 +36,7 @@ async function invoke(context: ProbeContext, tenant: TenantDefinition, token: Ex
 
 const triState = (value: unknown): boolean | null => (typeof value === 'boolean' ? value : null);
 
-export async function probeControlPlane(context: ProbeContext, tenant: TenantDefinition, token: ExchangeToken): Promise<{ probes: ProbeOutcome[]; facts: ControlPlaneFacts }> {
+export async function probeControlPlane(context: ProbeContext, tenant: TenantDefinition, token: GrantedToken): Promise<{ probes: ProbeOutcome[]; facts: ControlPlaneFacts }> {
   const facts: ControlPlaneFacts = { mailboxEwsEnabled: {} };
   const organization = await invoke(context, tenant, token, 'adminapi.organizationConfig', 'Get-OrganizationConfig', { RetrieveEwsOperationAccessPolicy: true });
   const probes = [organization.probe];
@@ -69,3 +57,19 @@ export async function probeControlPlane(context: ProbeContext, tenant: TenantDef
   }
   return { probes, facts };
 }
+
+/** The control plane, when the tenant allows it and the app holds Exchange.ManageAsApp; otherwise nothing is said. */
+export const CONTROL_PLANE_PROBE: ProbeDefinition = {
+  name: 'adminapi.organizationConfig',
+  per: 'tenant',
+  enabled: (tenant) => tenant.checks.controlPlane === 'auto',
+  token: () => 'exchange',
+  runsWith: ['Exchange.ManageAsApp'],
+  run: async ({ context, tenant, token }) => {
+    const plane = await probeControlPlane(context, tenant, token!);
+    return { outcomes: plane.probes, facts: { controlPlane: plane.facts } };
+  },
+  unable: () => ({ outcomes: [] }),
+  permission: { check: 'controlPlane', resource: 'exchange', roles: ['Exchange.ManageAsApp'] },
+  readiness: ['C'],
+};

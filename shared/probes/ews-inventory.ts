@@ -2,17 +2,10 @@
 import { FIRST_PARTY_APP_IDS, FULL_ACCESS_AS_APP } from '../core/clouds';
 import { parseJsonOrNull } from '../core/json';
 import type { TenantDefinition } from '../core/tenants';
-import { graphGet, LIST_PROOF, type GraphToken } from './graph';
-import { jsonProof, type ProbeContext, type ProbeOutcome } from './probe-kit';
+import { graphGet, LIST_PROOF } from './graph';
+import { jsonProof, type GrantedToken, type ProbeContext, type ProbeDefinition, type ProbeOutcome } from './probe-kit';
+import type { EwsInventory, EwsUsageApp, FullAccessGrant } from './facts';
 
-export interface EwsUsageApp { appId: string; calls: number | null; lastActivity: string | null }
-export interface FullAccessGrant { appId: string | null; displayName: string }
-
-/** Each part is either what was read or why it could not be. */
-export interface EwsInventory {
-  usage: { apps: EwsUsageApp[]; posts: string[] } | { unavailable: string };
-  grants: { holders: FullAccessGrant[] } | { unavailable: string };
-}
 
 const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 const MAX_PAGES = 5;
@@ -47,7 +40,7 @@ export function readEwsUsagePosts(posts: { id?: unknown; title?: unknown; body?:
 }
 
 /** Message Center posts (ServiceMessage.Read.All), following pages up to a bound. */
-async function readUsage(context: ProbeContext, tenant: TenantDefinition, token: GraphToken, outcomes: ProbeOutcome[]): Promise<EwsInventory['usage']> {
+async function readUsage(context: ProbeContext, tenant: TenantDefinition, token: GrantedToken, outcomes: ProbeOutcome[]): Promise<EwsInventory['usage']> {
   if (!token.claims.roles?.includes('ServiceMessage.Read.All')) return { unavailable: 'Message Center posts not read: the app lacks the Graph application permission ServiceMessage.Read.All' };
   const posts: { id?: unknown; title?: unknown; body?: { content?: unknown } }[] = [];
   let path: string | null = '/v1.0/admin/serviceAnnouncement/messages';
@@ -65,7 +58,7 @@ async function readUsage(context: ProbeContext, tenant: TenantDefinition, token:
 }
 
 /** Service principals holding full_access_as_app on Office 365 Exchange Online (Application.Read.All). */
-async function readGrants(context: ProbeContext, tenant: TenantDefinition, token: GraphToken, outcomes: ProbeOutcome[]): Promise<EwsInventory['grants']> {
+async function readGrants(context: ProbeContext, tenant: TenantDefinition, token: GrantedToken, outcomes: ProbeOutcome[]): Promise<EwsInventory['grants']> {
   const roles = token.claims.roles ?? [];
   if (!['Application.Read.All', 'Application.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'].some((r) => roles.includes(r))) {
     return { unavailable: 'full_access_as_app grants not read: the app lacks the Graph application permission Application.Read.All' };
@@ -88,9 +81,26 @@ async function readGrants(context: ProbeContext, tenant: TenantDefinition, token
 }
 
 /** Reads both parts with the tenant's Graph token; a part that cannot be read says why. */
-export async function probeEwsInventory(context: ProbeContext, tenant: TenantDefinition, token: GraphToken): Promise<{ probes: ProbeOutcome[]; inventory: EwsInventory }> {
+export async function probeEwsInventory(context: ProbeContext, tenant: TenantDefinition, token: GrantedToken): Promise<{ probes: ProbeOutcome[]; inventory: EwsInventory }> {
   const probes: ProbeOutcome[] = [];
   const usage = await readUsage(context, tenant, token, probes);
   const grants = await readGrants(context, tenant, token, probes);
   return { probes, inventory: { usage, grants } };
 }
+
+const unreadable = (why: string): EwsInventory => ({ usage: { unavailable: `Message Center posts not read: ${why}` }, grants: { unavailable: `full_access_as_app grants not read: ${why}` } });
+
+/** The EWS inventory through Graph; when it cannot be read, the facts say why, and no line is added. */
+export const EWS_INVENTORY_PROBE: ProbeDefinition = {
+  name: 'graph.messageCenter',
+  per: 'tenant',
+  enabled: () => true,
+  token: (tenant) => (tenant.checks.graph.enabled ? 'graph' : null),
+  run: async ({ context, tenant, token }) => {
+    if (!token) return { outcomes: [], facts: { ewsInventory: unreadable('the Graph checks are turned off for this tenant') } };
+    const read = await probeEwsInventory(context, tenant, token);
+    return { outcomes: read.probes, facts: { ewsInventory: read.inventory } };
+  },
+  unable: (reason) => ({ outcomes: [], facts: { ewsInventory: unreadable(reason) } }),
+  readiness: ['A', 'D'],
+};

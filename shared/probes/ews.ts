@@ -5,7 +5,7 @@ import { CLOUDS } from '../core/clouds';
 import type { TokenClaims } from '../core/evidence';
 import type { HttpExchange } from '../clients/http';
 import type { TenantDefinition } from '../core/tenants';
-import { callOnce, throttleWaitMs, type ProbeContext, type ProbeOutcome, type Proof } from './probe-kit';
+import { callOnce, throttleWaitMs, type ProbeContext, type ProbeDefinition, type ProbeOutcome, type Proof } from './probe-kit';
 
 export type EwsAuth = { kind: 'bearer'; token: string; claims: TokenClaims } | { kind: 'basic'; username: string; password: string };
 
@@ -101,3 +101,18 @@ export async function probeEwsGetFolder(context: ProbeContext, tenant: TenantDef
   }, ewsWait, getFolderProof);
   return { result: { name: 'ews.getFolder', mailbox, ok, status: exchange.status, ms }, evidence };
 }
+
+/** EWS GetFolder on each canary's inbox, app-only with impersonation (or Basic, where the app still uses it). */
+export const EWS_GET_FOLDER_PROBE: ProbeDefinition = {
+  name: 'ews.getFolder',
+  per: 'mailbox',
+  enabled: (tenant) => tenant.checks.ews.enabled,
+  token: (tenant) => (tenant.checks.ews.auth === 'basic' ? null : 'ews'),
+  run: async ({ context, tenant, token, material, mailbox }) => ({
+    outcomes: [await probeEwsGetFolder(context, tenant, mailbox!, token
+      ? { kind: 'bearer', token: token.token, claims: token.claims }
+      : { kind: 'basic', username: mailbox!, password: 'secret' in material ? material.secret : '' })],
+  }),
+  permission: { check: 'ews', resource: 'exchange', roles: ['full_access_as_app'] },
+  readiness: ['A', 'E'],
+};

@@ -1,14 +1,12 @@
 // The Graph probes: the same canary's inbox (the path that must work before EWS is gone), and an organization read.
 import { randomUUID } from 'node:crypto';
 import { CLOUDS } from '../core/clouds';
-import type { TokenClaims } from '../core/evidence';
 import type { TenantDefinition } from '../core/tenants';
-import { callOnce, jsonProof, throttleWaitMs, type ProbeContext, type ProbeOutcome, type Proof } from './probe-kit';
+import { callOnce, jsonProof, throttleWaitMs, type GrantedToken, type ProbeContext, type ProbeDefinition, type ProbeName, type ProbeOutcome, type Proof } from './probe-kit';
 
-export interface GraphToken { token: string; claims: TokenClaims }
 
 /** One Graph GET as a probe; the whole body is returned beside the outcome for callers that read it. */
-export async function graphGet(context: ProbeContext, tenant: TenantDefinition, token: GraphToken, name: string, path: string, proof: Proof, mailbox?: string): Promise<ProbeOutcome & { body: string }> {
+export async function graphGet(context: ProbeContext, tenant: TenantDefinition, token: GrantedToken, name: ProbeName, path: string, proof: Proof, mailbox?: string): Promise<ProbeOutcome & { body: string }> {
   const { exchange, evidence, ms, ok } = await callOnce(context, {
     endpoint: 'graph',
     operation: `GET ${path.split('?')[0]}`,
@@ -22,11 +20,32 @@ export async function graphGet(context: ProbeContext, tenant: TenantDefinition, 
   return { result: { name, ...(mailbox ? { mailbox } : {}), ok, status: exchange.status, ms }, evidence, body: exchange.body };
 }
 
-export const probeGraphInbox = (context: ProbeContext, tenant: TenantDefinition, mailbox: string, token: GraphToken) =>
+export const probeGraphInbox = (context: ProbeContext, tenant: TenantDefinition, mailbox: string, token: GrantedToken) =>
   graphGet(context, tenant, token, 'graph.inbox', `/v1.0/users/${encodeURIComponent(mailbox)}/mailFolders/inbox?$select=id,displayName,totalItemCount`, jsonProof('the inbox folder (an id)', (b) => typeof b.id === 'string'), mailbox);
 
-export const probeGraphOrganization = (context: ProbeContext, tenant: TenantDefinition, token: GraphToken) =>
+export const probeGraphOrganization = (context: ProbeContext, tenant: TenantDefinition, token: GrantedToken) =>
   graphGet(context, tenant, token, 'graph.organization', '/v1.0/organization?$select=id,displayName', LIST_PROOF);
 
 /** Collection reads prove themselves with a value array, even an empty one. */
 export const LIST_PROOF = jsonProof('a value list', (b) => Array.isArray(b.value));
+
+/** The canary's inbox through Graph: the path that must work before EWS is gone. */
+export const GRAPH_INBOX_PROBE: ProbeDefinition = {
+  name: 'graph.inbox',
+  per: 'mailbox',
+  enabled: (tenant) => tenant.checks.graph.enabled,
+  token: () => 'graph',
+  run: async ({ context, tenant, token, mailbox }) => ({ outcomes: [await probeGraphInbox(context, tenant, mailbox!, token!)] }),
+  permission: { check: 'graph.mailbox', resource: 'graph', roles: ['Mail.ReadBasic', 'Mail.ReadBasic.All', 'Mail.Read', 'Mail.ReadWrite'] },
+  readiness: ['B'],
+};
+
+/** The organization through Graph: that the app reaches the tenant's directory at all. */
+export const GRAPH_ORGANIZATION_PROBE: ProbeDefinition = {
+  name: 'graph.organization',
+  per: 'tenant',
+  enabled: (tenant) => tenant.checks.graph.enabled,
+  token: () => 'graph',
+  run: async ({ context, tenant, token }) => ({ outcomes: [await probeGraphOrganization(context, tenant, token!)] }),
+  permission: { check: 'graph.organization', resource: 'graph', roles: ['Organization.Read.All', 'Organization.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'] },
+};

@@ -1,13 +1,22 @@
 // What every probe shares: its result line, its evidence, and the one retry it may spend on a throttling answer.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
+import type { CredentialMaterial } from '../clients/key-vault';
 import type { AuthMode, Evidence, EvidenceEndpoint, TokenClaims } from '../core/evidence';
+import type { TenantDefinition } from '../core/tenants';
+import type { ProbeFacts } from './facts';
 import { retryAfterMs } from '../core/retry-after';
 import { bodyExcerpt, deadlineError, evidenceHeaders, evidenceRequestHeaders, send, untilDeadline, type HttpCall, type HttpExchange, type HttpLimits } from '../clients/http';
 
+/** Every line a tenant's result can hold: the credential, the tokens, and each probe's calls. */
+export type ProbeName =
+  | 'credential' | 'token.exchange' | 'token.ews' | 'token.graph'
+  | 'ews.getFolder' | 'graph.inbox' | 'graph.organization' | 'graph.messageCenter' | 'graph.ewsGrants' | 'graph.servicePrincipal'
+  | 'adminapi.organizationConfig' | 'adminapi.casMailbox';
+
 /** One line of the run object (docs/contracts/cli.md). */
 export interface ProbeResult {
-  name: string;
+  name: ProbeName;
   mailbox?: string;
   ok: boolean;
   status: number | null;
@@ -125,6 +134,46 @@ export function throttleWaitMs(exchange: HttpExchange): number | null {
   return retryAfterMs(exchange.headers['retry-after'], Date.now()) ?? null;
 }
 
-export const skipped = (name: string, reason: string, mailbox?: string): ProbeOutcome => ({
+/** The tokens a probe can be sent with: EWS's (its own scope when the app asks for one), Exchange's, and Graph's. */
+export type TokenKind = 'ews' | 'exchange' | 'graph';
+export interface GrantedToken { token: string; claims: TokenClaims }
+
+export interface ProbeRun { outcomes: ProbeOutcome[]; facts?: ProbeFacts }
+
+export interface ProbeInput {
+  context: ProbeContext;
+  tenant: TenantDefinition;
+  /** The token it was declared to need; absent when it needs none. */
+  token?: GrantedToken;
+  /** The app's credential, for the one probe that signs in with it (EWS with Basic authentication). */
+  material: CredentialMaterial;
+  /** The canary, for probes that run once per mailbox. */
+  mailbox?: string;
+}
+
+/**
+ * One probe as data: what it needs, when it runs, the call, and which permission line it feeds. checkTenant walks
+ * the registry (shared/probes/registry.ts); a new probe is a file exporting one of these, plus its registration.
+ */
+export interface ProbeDefinition {
+  /** Its line's name, or its first line's for a probe of several calls. */
+  name: ProbeName;
+  /** Once per canary (canaries in parallel), or once per tenant after the canaries. */
+  per: 'mailbox' | 'tenant';
+  enabled: (tenant: TenantDefinition) => boolean;
+  /** The token it is sent with, or null when it needs none. */
+  token: (tenant: TenantDefinition) => TokenKind | null;
+  /** Roles its token must hold (any one); without one the probe does not run. */
+  runsWith?: string[];
+  run: (input: ProbeInput) => Promise<ProbeRun>;
+  /** What stands in for the run when it cannot happen (no token, no role, or turned off): a skipped line by default. */
+  unable?: (reason: string, tenant: TenantDefinition) => ProbeRun;
+  /** The permission line it proves: the roles that allow it on which resource. */
+  permission?: { check: string; resource: 'exchange' | 'graph'; roles: string[] };
+  /** The readiness components (shared/core/readiness.ts) that read its lines or facts. */
+  readiness?: ('A' | 'B' | 'C' | 'D' | 'E')[];
+}
+
+export const skipped = (name: ProbeName, reason: string, mailbox?: string): ProbeOutcome => ({
   result: { name, ...(mailbox ? { mailbox } : {}), ok: false, status: null, ms: 0, skipped: reason },
 });

@@ -6,11 +6,9 @@ import { loadCredential, type CredentialMaterial, type SecretStore } from '../cl
 import { diagnose, type Finding, type Verdict } from '../diagnosis/engine';
 import type { Evidence, TokenClaims } from '../core/evidence';
 import { DEFAULT_LIMITS, type HttpLimits } from '../clients/http';
-import { probeControlPlane, type ControlPlaneFacts } from '../probes/control-plane';
-import { probeEwsGetFolder } from '../probes/ews';
-import { probeEwsInventory, type EwsInventory } from '../probes/ews-inventory';
-import { probeGraphInbox, probeGraphOrganization } from '../probes/graph';
-import { skipped, type ProbeContext, type ProbeOutcome, type ProbeResult } from '../probes/probe-kit';
+import type { ControlPlaneFacts, EwsInventory, ProbeFacts } from '../probes/facts';
+import { skipped, type ProbeContext, type ProbeDefinition, type ProbeName, type ProbeOutcome, type ProbeResult, type TokenKind } from '../probes/probe-kit';
+import { PROBES } from '../probes/registry';
 import { assessReadiness, type Readiness } from '../core/readiness';
 import { redact } from '../core/redact';
 import type { TenantDefinition } from '../core/tenants';
@@ -71,12 +69,8 @@ export interface RunResult {
   summary: { tenants: number; healthy: number; degraded: number; failing: number; unknown: number };
 }
 
-const NEEDS: { check: string; resource: 'exchange' | 'graph'; roles: string[]; probe: string }[] = [
-  { check: 'ews', resource: 'exchange', roles: ['full_access_as_app'], probe: 'ews.getFolder' },
-  { check: 'graph.mailbox', resource: 'graph', roles: ['Mail.ReadBasic', 'Mail.ReadBasic.All', 'Mail.Read', 'Mail.ReadWrite'], probe: 'graph.inbox' },
-  { check: 'graph.organization', resource: 'graph', roles: ['Organization.Read.All', 'Organization.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'], probe: 'graph.organization' },
-  { check: 'controlPlane', resource: 'exchange', roles: ['Exchange.ManageAsApp'], probe: 'adminapi.organizationConfig' },
-];
+/** Tokens are fetched in this order, so a result's lines come in the same order for every tenant. */
+const TOKEN_ORDER: readonly TokenKind[] = ['ews', 'exchange', 'graph'];
 
 /** The values of a credential that must never leave in evidence, whatever a service echoes back. */
 function secretsOf(material: CredentialMaterial): string[] {
@@ -145,73 +139,56 @@ export async function checkTenant(tenant: TenantDefinition, deps: PipelineDeps, 
   const material = credential.material;
   known = secretsOf(material);
   const credentialInfo = { type: material.kind, ...('expiresOn' in material && material.expiresOn ? { expiresOn: material.expiresOn.toISOString() } : {}) };
-  const cloud = CLOUDS[tenant.cloud];
-  const { ews, graph } = tenant.checks;
-  const token = async (name: string, scope: string): Promise<TokenOutcome> => {
-    const outcome = await deps.tokens.acquire(tenant, material, scope, new Date(now()).toISOString(), signal);
-    outcomes.push({ result: { name, ok: outcome.ok, status: outcome.evidence.response?.status ?? null, ms: outcome.ms }, evidence: outcome.evidence });
-    return outcome;
-  };
+  const enabled = PROBES.filter((probe) => probe.enabled(tenant));
 
   // A tenant's tokens are fetched one after another (the token client reports one exchange at a time).
-  const exchangeScope = `${cloud.exchange}/.default`;
-  const ewsScope = ews.scope ?? exchangeScope;
-  const needsBearerForEws = ews.enabled && ews.auth === 'oauth';
-  const ewsToken = needsBearerForEws ? await token(ewsScope === exchangeScope ? 'token.exchange' : 'token.ews', ewsScope) : undefined;
-  const reuse = needsBearerForEws && ewsScope === exchangeScope;
-  const exchangeToken = reuse ? ewsToken : tenant.checks.controlPlane === 'auto' ? await token('token.exchange', exchangeScope) : undefined;
-  const graphToken = graph.enabled ? await token('token.graph', `${cloud.graph}/.default`) : undefined;
+  const cloud = CLOUDS[tenant.cloud];
+  const scopes: Record<TokenKind, string> = { ews: tenant.checks.ews.scope ?? `${cloud.exchange}/.default`, exchange: `${cloud.exchange}/.default`, graph: `${cloud.graph}/.default` };
+  const wanted = new Set(enabled.map((probe) => probe.token(tenant)).filter((kind): kind is TokenKind => kind !== null));
+  // EWS shares Exchange's token when it asks for the same scope; each other kind has its own line.
+  const byLine = new Map<ProbeName, TokenOutcome>();
+  const tokens: Partial<Record<TokenKind, TokenOutcome>> = {};
+  for (const kind of TOKEN_ORDER.filter((k) => wanted.has(k))) {
+    const name: ProbeName = kind === 'graph' ? 'token.graph' : scopes[kind] === scopes.exchange ? 'token.exchange' : 'token.ews';
+    if (!byLine.has(name)) {
+      const outcome = await deps.tokens.acquire(tenant, material, scopes[kind], new Date(now()).toISOString(), signal);
+      outcomes.push({ result: { name, ok: outcome.ok, status: outcome.evidence.response?.status ?? null, ms: outcome.ms }, evidence: outcome.evidence });
+      byLine.set(name, outcome);
+    }
+    tokens[kind] = byLine.get(name);
+  }
 
+  const facts: ProbeFacts = {};
+  const run = async (probe: ProbeDefinition, mailbox?: string): Promise<ProbeOutcome[]> => {
+    const kind = probe.token(tenant);
+    const outcome = kind ? tokens[kind] : undefined;
+    const granted = outcome?.ok ? { token: outcome.accessToken, claims: outcome.claims } : undefined;
+    const unable = (reason: string) => (probe.unable ? probe.unable(reason, tenant) : { outcomes: [skipped(probe.name, reason, mailbox)] });
+    const done = kind && !granted ? unable(`no ${kind === 'graph' ? 'Graph' : 'Exchange'} token`)
+      : probe.runsWith && !probe.runsWith.some((role) => granted?.claims.roles?.includes(role)) ? unable(`the token lacks ${probe.runsWith.join(' or ')}`)
+        : await probe.run({ context, tenant, material, ...(granted ? { token: granted } : {}), ...(mailbox ? { mailbox } : {}) });
+    Object.assign(facts, done.facts);
+    return done.outcomes;
+  };
   // Canaries in parallel; each mailbox sees one request at a time, well under Graph's four per mailbox.
   const perMailbox = await Promise.all(tenant.canaries.map(async (mailbox) => {
     const mine: ProbeOutcome[] = [];
-    if (ews.enabled) {
-      if (ews.auth === 'basic') {
-        mine.push(await probeEwsGetFolder(context, tenant, mailbox, { kind: 'basic', username: mailbox, password: 'secret' in material ? material.secret : '' }));
-      } else if (ewsToken?.ok) {
-        mine.push(await probeEwsGetFolder(context, tenant, mailbox, { kind: 'bearer', token: ewsToken.accessToken, claims: ewsToken.claims }));
-      } else {
-        mine.push(skipped('ews.getFolder', 'no Exchange token', mailbox));
-      }
-    }
-    if (graph.enabled) {
-      mine.push(graphToken?.ok ? await probeGraphInbox(context, tenant, mailbox, { token: graphToken.accessToken, claims: graphToken.claims }) : skipped('graph.inbox', 'no Graph token', mailbox));
-    }
+    for (const probe of enabled.filter((p) => p.per === 'mailbox')) mine.push(...await run(probe, mailbox));
     return mine;
   }));
   outcomes.push(...perMailbox.flat());
-  if (graph.enabled) {
-    outcomes.push(graphToken?.ok ? await probeGraphOrganization(context, tenant, { token: graphToken.accessToken, claims: graphToken.claims }) : skipped('graph.organization', 'no Graph token'));
-  }
-
-  const unreadable = (why: string): EwsInventory => ({ usage: { unavailable: `Message Center posts not read: ${why}` }, grants: { unavailable: `full_access_as_app grants not read: ${why}` } });
-  let ewsInventory: EwsInventory;
-  if (!graph.enabled) ewsInventory = unreadable('the Graph checks are turned off for this tenant');
-  else if (!graphToken?.ok) ewsInventory = unreadable('no Graph token');
-  else {
-    const read = await probeEwsInventory(context, tenant, { token: graphToken.accessToken, claims: graphToken.claims });
-    outcomes.push(...read.probes);
-    ewsInventory = read.inventory;
-  }
-
-  let controlPlane: ControlPlaneFacts | undefined;
-  if (tenant.checks.controlPlane === 'auto' && exchangeToken?.ok && exchangeToken.claims.roles?.includes('Exchange.ManageAsApp')) {
-    const plane = await probeControlPlane(context, tenant, { token: exchangeToken.accessToken, claims: exchangeToken.claims });
-    outcomes.push(...plane.probes);
-    controlPlane = plane.facts;
-  }
+  for (const probe of enabled.filter((p) => p.per === 'tenant')) outcomes.push(...await run(probe));
 
   const claimsOf = (resource: 'exchange' | 'graph'): TokenClaims | undefined => {
-    const outcome = resource === 'exchange' ? exchangeToken ?? ewsToken : graphToken;
+    const outcome = resource === 'exchange' ? tokens.exchange ?? tokens.ews : tokens.graph;
     return outcome?.ok ? outcome.claims : undefined;
   };
-  const permissions = NEEDS.map((need): PermissionLine => {
-    const ran = outcomes.filter((o) => o.result.name === need.probe && !o.result.skipped);
-    return {
-      check: need.check, resource: need.resource, needs: need.roles,
-      granted: (claimsOf(need.resource)?.roles ?? []).filter((r) => need.roles.includes(r)),
-      worked: ran.length === 0 ? null : ran.every((o) => o.result.ok),
-    };
+  const permissions = PROBES.flatMap((probe): PermissionLine[] => {
+    if (!probe.permission) return [];
+    const { check, resource, roles } = probe.permission;
+    const ran = outcomes.filter((o) => o.result.name === probe.name && !o.result.skipped);
+    return [{ check, resource, needs: roles, granted: (claimsOf(resource)?.roles ?? []).filter((r) => roles.includes(r)), worked: ran.length === 0 ? null : ran.every((o) => o.result.ok) }];
   });
-  return finish({ permissions, credential: credentialInfo, ewsInventory, ...(controlPlane ? { controlPlane } : {}) });
+  const { controlPlane, ewsInventory } = facts;
+  return finish({ permissions, credential: credentialInfo, ...(ewsInventory ? { ewsInventory } : {}), ...(controlPlane ? { controlPlane } : {}) });
 }

@@ -2,12 +2,13 @@
 // about evidence that is missing.
 import { readEwsUsagePosts } from '../../shared/probes/ews-inventory';
 import { assessReadiness, type ReadinessInput } from '../../shared/core/readiness';
+import type { ProbeName } from '../../shared/probes/probe-kit';
 
 const OWN = '4c57dc1b-fff4-4ee3-8104-08c997f1289b';
 const OTHER = 'c2d4e6f8-1a3b-4c5d-9e7f-8a9b0c1d2e3f';
 const SPARE = '90c195c2-b4cf-469c-862b-20a66197c911';
-const ok = (name: string, mailbox?: string) => ({ name, ok: true, status: 200, ms: 10, ...(mailbox ? { mailbox } : {}) });
-const failed = (name: string, status: number | null, mailbox?: string) => ({ name, ok: false, status, ms: 10, ...(mailbox ? { mailbox } : {}) });
+const ok = (name: ProbeName, mailbox?: string) => ({ name, ok: true, status: 200, ms: 10, ...(mailbox ? { mailbox } : {}) });
+const failed = (name: ProbeName, status: number | null, mailbox?: string) => ({ name, ok: false, status, ms: 10, ...(mailbox ? { mailbox } : {}) });
 
 /** An app that still reads mail through EWS, with Graph proven beside it, allow-listed (Contoso in the catalogue). */
 const stillOnEws = (): ReadinessInput => ({

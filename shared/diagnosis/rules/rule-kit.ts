@@ -1,6 +1,6 @@
 // What every rule family shares: the rule's shape, and the predicates and readings several families use.
 import type { Cause } from '../../core/causes';
-import type { ControlPlaneFacts } from '../../probes/control-plane';
+import type { ControlPlaneFacts } from '../../probes/facts';
 import { FIXES, type FixTarget } from '../fixes';
 import { hasFullAccessAsApp, type Signals } from '../signals';
 
