@@ -1,6 +1,7 @@
 // Alert decisions, pure: a tenant's result becomes conditions, and the conditions with the previous state become notices.
 import { createHash } from 'node:crypto';
-import type { EvidenceEndpoint } from '../core/evidence';
+import { ENDPOINTS, type EvidenceEndpoint } from '../core/evidence';
+import type { Finding } from '../diagnosis/engine';
 import type { TenantResult } from '../service/pipeline';
 import type { UrgencyBand } from '../core/readiness';
 
@@ -11,8 +12,10 @@ export type Severity = (typeof SEVERITIES)[number];
 /** What was checked: where the failing calls went, the app credential's expiry date, or the tenant as a whole. */
 export type AlertCheck = EvidenceEndpoint | 'credential' | 'tenant';
 /** A finding failing on several endpoints is one alert, on the first of them in this order (what the app exists to do first). */
-const FINDING_CHECKS: readonly EvidenceEndpoint[] = ['ews', 'graph', 'adminapi', 'token', 'keyvault'];
+const CHECK_ORDER: Record<EvidenceEndpoint, number> = { ews: 0, graph: 1, adminapi: 2, token: 3, keyvault: 4 };
+const FINDING_CHECKS = [...ENDPOINTS].sort((a, b) => CHECK_ORDER[a] - CHECK_ORDER[b]);
 export const ALERT_CHECKS: readonly AlertCheck[] = [...FINDING_CHECKS, 'credential', 'tenant'];
+const checkOf = (finding: Finding): AlertCheck => FINDING_CHECKS.find((c) => finding.endpoints?.includes(c)) ?? 'tenant';
 /** The one alert-only cause; every other is a diagnosis cause (docs/contracts/diagnosis.md). */
 export const CREDENTIAL_EXPIRING = 'credential_expiring';
 
@@ -128,7 +131,7 @@ export function conditionsOf(result: TenantResult, now: number): AlertCondition[
   const found = new Map<string, AlertCondition>();
   for (const finding of result.findings) {
     if (finding.alternative || finding.origin) continue;
-    const check: AlertCheck = FINDING_CHECKS.find((c) => finding.endpoints?.includes(c)) ?? 'tenant';
+    const check = checkOf(finding);
     const key = alertKey(check, finding.cause);
     if (found.has(key)) continue;
     found.set(key, {
@@ -165,7 +168,7 @@ export function operatorConditionsOf(result: TenantResult): AlertCondition[] {
   const found = new Map<string, AlertCondition>();
   for (const finding of result.findings) {
     if (finding.alternative || finding.origin !== 'monitoring_infrastructure') continue;
-    const check: AlertCheck = FINDING_CHECKS.find((c) => finding.endpoints?.includes(c)) ?? 'tenant';
+    const check = checkOf(finding);
     found.set(alertKey(check, finding.cause), {
       check, cause: finding.cause, ...(finding.detail ? { detail: finding.detail } : {}), severity: 'error', origin: 'monitoring_infrastructure',
       summary: `${finding.summary} Seen while checking ${result.name} (${result.tenantId}).`, fix: finding.fix ?? [], docs: finding.docs ?? [], evidence: finding.evidence ?? [],

@@ -1,5 +1,7 @@
 // Evidence of one attempted call, in the shape of docs/contracts/diagnosis.md: plain, serialisable, secret-free.
-export type EvidenceEndpoint = 'ews' | 'graph' | 'token' | 'adminapi' | 'keyvault';
+/** Where a call went: the one list of endpoints (the OpenAPI document's and the alert payload's enums are checked against it). */
+export const ENDPOINTS = ['ews', 'graph', 'token', 'adminapi', 'keyvault'] as const;
+export type EvidenceEndpoint = (typeof ENDPOINTS)[number];
 export type AuthMode = 'app-only' | 'delegated' | 'basic' | 'unknown';
 
 export interface Evidence {

@@ -1,9 +1,8 @@
 // Reads what `diagnose` is given: evidence objects, a saved tenant result, or a saved run, tolerant of loose field types.
-import type { AuthMode, Evidence, EvidenceEndpoint, TokenClaims } from '../core/evidence';
+import { ENDPOINTS, type AuthMode, type Evidence, type EvidenceEndpoint, type TokenClaims } from '../core/evidence';
 import type { ControlPlaneFacts } from '../probes/facts';
 import type { DiagnoseContext } from './engine';
 
-export const ENDPOINTS: readonly EvidenceEndpoint[] = ['ews', 'graph', 'token', 'adminapi', 'keyvault'];
 const AUTH_MODES: readonly AuthMode[] = ['app-only', 'delegated', 'basic', 'unknown'];
 
 export class EvidenceInputError extends Error {}

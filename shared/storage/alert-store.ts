@@ -3,7 +3,7 @@
 // Row keys: "alert.{check}.{cause}" states, "cycle" the marker, "outbox.{createdAt}.{key}" notices; the first two sort before the outbox.
 import { odata, type TableClient, type TableEntity, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
 import { parseJsonOrNull } from '../core/json';
-import { statusOf, tableClient } from './result-store';
+import { deleteEntityIfPresent, statusOf, tableClient } from './tables';
 import type { AlertState, Suppression } from '../alerts/decisions';
 import type { AlertPayload } from '../alerts/payload';
 
@@ -189,14 +189,8 @@ export class AlertStore {
     await this.suppressionTable.createEntity({ partitionKey: SUPPRESSION_PARTITION, rowKey: suppression.id, ...suppression });
   }
 
-  async removeSuppression(id: string): Promise<boolean> {
-    try {
-      await this.suppressionTable.deleteEntity(SUPPRESSION_PARTITION, id);
-      return true;
-    } catch (error) {
-      if (statusOf(error) === 404) return false;
-      throw error;
-    }
+  removeSuppression(id: string): Promise<boolean> {
+    return deleteEntityIfPresent(this.suppressionTable, SUPPRESSION_PARTITION, id);
   }
 
   /** Snoozes and windows not yet over at `now` (those still to come included). */

@@ -1,8 +1,7 @@
 // Azure Table storage: the watched tenants, each tenant's latest status (newest write wins, by ETag) and its history.
 // The schema is documented in docs/storage.md.
-import { odata, RestError, TableClient, type TableEntity, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
-import type { PipelinePolicy } from '@azure/core-rest-pipeline';
-import { sdkClientOptions } from '../clients/azure-sdk';
+import { odata, type TableClient, type TableEntity, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
+import { deleteEntityIfPresent, readEntity, ServiceClock, statusOf, tableClient } from './tables';
 import type { Evidence } from '../core/evidence';
 import type { TenantResult } from '../service/pipeline';
 import { tenantDefinitionSchema, type TenantDefinition } from '../core/tenants';
@@ -37,53 +36,16 @@ export function boundedEvidence(evidence: Evidence[]): string {
   return boundedJson(evidence.map((e) => (e.response && e.response.body.length > share ? { ...e, response: { ...e.response, body: `${e.response.body.slice(0, share)}…[cut to fit storage]` } } : e)));
 }
 
-/** Row keys that sort newest first: the inverted time, then the cycle id to keep two cycles in one millisecond apart. */
-export const historyRowKey = (at: string, cycleId: string) => `${invertedTime(at)}-${cycleId}`;
-const invertedTime = (at: string) => String(9_999_999_999_999 - Date.parse(at)).padStart(13, '0');
-
 /** How far into the future (by the storage service's clock) a result may be dated before it is refused. */
 export const MAX_FUTURE_MS = 5 * 60_000;
-
-/**
- * The storage service's clock, learned from its answers' Date headers: a worker whose own clock runs fast must not
- * date results into the future (they would win over every later one) or prune history by its own idea of now.
- */
-export class ServiceClock {
-  private skewMs = 0;
-
-  observe(date: string | undefined, at = Date.now()): void {
-    const service = date ? Date.parse(date) : Number.NaN;
-    if (!Number.isNaN(service)) this.skewMs = service - at;
-  }
-
-  now(): number {
-    return Date.now() + this.skewMs;
-  }
-
-  readonly policy: PipelinePolicy = {
-    name: 'serviceClock',
-    sendRequest: async (request, next) => {
-      const response = await next(request);
-      this.observe(response.headers.get('date') ?? undefined);
-      return response;
-    },
-  };
-}
-
-/** A table of the account, bounded like every call of ours; Azurite and other local emulators speak plain HTTP. */
-export const tableClient = (connectionString: string, name: string, clock?: ServiceClock) => {
-  const options = sdkClientOptions();
-  return TableClient.fromConnectionString(connectionString, name, {
-    ...options,
-    additionalPolicies: [...options.additionalPolicies, ...(clock ? [{ policy: clock.policy, position: 'perRetry' as const }] : [])],
-    allowInsecureConnection: /UseDevelopmentStorage=true|http:\/\//i.test(connectionString),
-  });
-};
 
 /** A result dated too far into the future to be believed; it is refused rather than stored. */
 export class FutureResultError extends Error {}
 
-export const statusOf = (error: unknown) => (error instanceof RestError ? error.statusCode : (error as { statusCode?: number }).statusCode);
+/** Row keys that sort newest first: the inverted time, then the cycle id to keep two cycles in one millisecond apart. */
+export const historyRowKey = (at: string, cycleId: string) => `${invertedTime(at)}-${cycleId}`;
+const invertedTime = (at: string) => String(9_999_999_999_999 - Date.parse(at)).padStart(13, '0');
+
 
 function statusEntity(cycle: Cycle, tenant: TenantResult): TableEntity {
   return {
@@ -157,16 +119,7 @@ export class TableResultStore {
   /** Stops watching a tenant and drops its latest status (its history ages out); false when it was not watched. */
   async unwatch(tenantId: string): Promise<boolean> {
     const key = tenantId.toLowerCase();
-    const gone = async (table: TableClient) => {
-      try {
-        await table.deleteEntity(STATUS_PARTITION, key);
-        return true;
-      } catch (error) {
-        if ((error as { statusCode?: number }).statusCode === 404) return false;
-        throw error;
-      }
-    };
-    const [watched] = await Promise.all([gone(this.watchedTable), gone(this.statusTable)]);
+    const [watched] = await Promise.all([deleteEntityIfPresent(this.watchedTable, STATUS_PARTITION, key), deleteEntityIfPresent(this.statusTable, STATUS_PARTITION, key)]);
     return watched;
   }
 
@@ -224,13 +177,8 @@ export class TableResultStore {
     return rows;
   }
 
-  private async pointRead(table: TableClient, tenantId: string): Promise<Row | null> {
-    try {
-      return await table.getEntity<Record<string, unknown>>(STATUS_PARTITION, tenantId.toLowerCase());
-    } catch (error) {
-      if (statusOf(error) === 404) return null;
-      throw error;
-    }
+  private pointRead(table: TableClient, tenantId: string): Promise<Row | null> {
+    return readEntity(table, STATUS_PARTITION, tenantId.toLowerCase());
   }
 
   /**

@@ -9,7 +9,7 @@ import { DEFAULT_ALERT_POLICY, type Suppression } from '../../shared/alerts/deci
 import { createAgent } from '../../shared/clients/http';
 import type { TenantResult } from '../../shared/service/pipeline';
 import { assessReadiness } from '../../shared/core/readiness';
-import { tableClient } from '../../shared/storage/result-store';
+import { tableClient } from '../../shared/storage/tables';
 import { routeToSimulatedCloud } from '../../sim/route-to-sim';
 import { type FaultRule, parseFaultRule } from '../../sim/scenario';
 import type { SimulatedCloud } from '../../sim/server';

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { CAUSES } from '../../shared/core/causes';
 import { diagnose, type Finding } from '../../shared/diagnosis/engine';
 import { RULES } from '../../shared/diagnosis/rules';
+import { readSignals } from '../../shared/diagnosis/signals';
 import type { Evidence, TokenClaims } from '../../shared/core/evidence';
 
 const TENANT = '7c1d5b2e-0f7a-4c2e-9a51-3d2f1c0b9e84';
@@ -144,6 +145,15 @@ test('every rule names a cause from the contract, the evidence it reads, and is 
     expect(CAUSES).toContain(rule.cause);
     expect(rule.reads.length).toBeGreaterThan(10);
     for (const link of rule.docs) expect(link).toMatch(/^https:\/\/learn\.microsoft\.com\//);
+  }
+});
+
+test('every cause has a rule with fix steps and a docs link', () => {
+  const target = { tenant: TENANT, client: CLIENT, login: 'https://login.microsoftonline.com', mailbox: MAILBOX };
+  const signals = readSignals(ews(403));
+  for (const cause of CAUSES) {
+    const complete = RULES.filter((r) => r.cause === cause && r.docs.length > 0 && r.fix(target, signals, { confidence: 'low', because: [] }).length > 0);
+    expect([cause, complete.length > 0]).toEqual([cause, true]);
   }
 });
 

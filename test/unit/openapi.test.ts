@@ -1,6 +1,7 @@
 // The OpenAPI document is valid OpenAPI 3.1 and describes exactly the routes the Functions register and `demo --serve` serves.
 import Ajv2020 from 'ajv/dist/2020';
 import { CAUSES } from '../../shared/core/causes';
+import { ENDPOINTS } from '../../shared/core/evidence';
 import { HTTP_ROUTES } from '../../shared/service/status-api';
 import { OPENAPI, operation, undocumented } from '../helpers/openapi';
 
@@ -34,8 +35,10 @@ test('documents no operation that is not served', () => {
   expect(operations.sort()).toEqual(Object.keys(HTTP_ROUTES).sort());
 });
 
-test('names exactly the cause ids of the diagnosis contract', () => {
+test('names exactly the cause ids of the diagnosis contract, and the endpoints of the evidence', () => {
   expect(OPENAPI.components.schemas.Cause.enum).toEqual([...CAUSES]);
+  expect(OPENAPI.components.schemas.Evidence.properties.endpoint.enum).toEqual([...ENDPOINTS]);
+  expect(OPENAPI.components.schemas.Finding.properties.endpoints.items.enum).toEqual([...ENDPOINTS]);
 });
 
 test('the answer check refuses what the document does not say', () => {
