@@ -7,23 +7,40 @@ import tseslint from 'typescript-eslint';
  * @azure/functions (only functions/ registers with the host); with `packages`, no runtime package at all.
  */
 function fence(files, folders, message, { allowTypeImports = false, packages = false } = {}) {
-  const hosts = files.some((f) => f.startsWith('functions/')) ? [] : [{ name: '@azure/functions', message: 'Only functions/ registers with the Functions host.' }];
-  return [{
-    files,
-    rules: {
-      'no-restricted-imports': ['error', {
-        paths: hosts,
-        patterns: [
-          { regex: `(^|/)(${folders.join('|')})(/|$)`, message, allowTypeImports },
-          ...(packages ? [{ regex: '^(?!node:|zod$)(?!\\.)', message: `${message} No runtime package either (zod, for validation, aside).`, allowTypeImports: true }] : []),
+  const hosts = files.some((f) => f.startsWith('functions/'))
+    ? []
+    : [{ name: '@azure/functions', message: 'Only functions/ registers with the Functions host.' }];
+  return [
+    {
+      files,
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          {
+            paths: hosts,
+            patterns: [
+              { regex: `(^|/)(${folders.join('|')})(/|$)`, message, allowTypeImports },
+              ...(packages
+                ? [
+                    {
+                      regex: '^(?!node:|zod$)(?!\\.)',
+                      message: `${message} No runtime package either (zod, for validation, aside).`,
+                      allowTypeImports: true,
+                    },
+                  ]
+                : []),
+            ],
+          },
         ],
-      }],
+      },
     },
-  }];
+  ];
 }
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'bin/', '*.config.js', '*.config.mjs', 'test/summary-reporter.js'] },
+  {
+    ignores: ['dist/', 'node_modules/', 'coverage/', 'bin/', '*.config.js', '*.config.mjs', 'test/summary-reporter.js'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -37,12 +54,32 @@ export default tseslint.config(
     },
   },
   // Fences between the layers (docs/architecture.md): each zone names what it must not import.
-  ...fence(['shared/**/*.ts'], ['functions', 'cli', 'sim', 'test'], 'The core (shared/) serves every host: it imports no host, no simulator and no test.'),
-  ...fence(['shared/core/**/*.ts', 'shared/diagnosis/**/*.ts', 'shared/alerts/**/*.ts'], ['clients', 'storage', 'service', 'probes', 'functions', 'cli', 'sim', 'test'],
-    'Decisions are pure: no client, storage, service or probe here (types only).', { allowTypeImports: true, packages: true }),
-  ...fence(['sim/**/*.ts'], ['functions', 'cli', 'test'], 'The simulator stands for Microsoft: it imports neither a host nor a test.'),
-  ...fence(['cli/**/*.ts'], ['functions', 'test'], 'The command line is a host of its own: it reaches the Functions only through shared/.'),
-  ...fence(['functions/**/*.ts'], ['cli', 'sim', 'test'], 'The Function App ships without the command line and the simulator.'),
+  ...fence(
+    ['shared/**/*.ts'],
+    ['functions', 'cli', 'sim', 'test'],
+    'The core (shared/) serves every host: it imports no host, no simulator and no test.',
+  ),
+  ...fence(
+    ['shared/core/**/*.ts', 'shared/diagnosis/**/*.ts', 'shared/alerts/**/*.ts'],
+    ['clients', 'storage', 'service', 'probes', 'functions', 'cli', 'sim', 'test'],
+    'Decisions are pure: no client, storage, service or probe here (types only).',
+    { allowTypeImports: true, packages: true },
+  ),
+  ...fence(
+    ['sim/**/*.ts'],
+    ['functions', 'cli', 'test'],
+    'The simulator stands for Microsoft: it imports neither a host nor a test.',
+  ),
+  ...fence(
+    ['cli/**/*.ts'],
+    ['functions', 'test'],
+    'The command line is a host of its own: it reaches the Functions only through shared/.',
+  ),
+  ...fence(
+    ['functions/**/*.ts'],
+    ['cli', 'sim', 'test'],
+    'The Function App ships without the command line and the simulator.',
+  ),
   {
     files: ['test/**/*.ts'],
     rules: {

@@ -6,12 +6,19 @@ try {
   cli = require('../dist/cli/main.js');
 } catch (error) {
   if (error && error.code === 'MODULE_NOT_FOUND') {
-    process.stderr.write('tenant-health: the project is not built; run `npm ci` (or `npm run build`) in the project root first\n');
+    process.stderr.write(
+      'tenant-health: the project is not built; run `npm ci` (or `npm run build`) in the project root first\n',
+    );
     process.exit(2);
   }
   throw error;
 }
 cli.main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
-  (error) => { process.stderr.write(`tenant-health: ${error && error.stack ? error.stack : error}\n`); process.exitCode = 1; },
+  (code) => {
+    process.exitCode = code;
+  },
+  (error) => {
+    process.stderr.write(`tenant-health: ${error && error.stack ? error.stack : error}\n`);
+    process.exitCode = 1;
+  },
 );

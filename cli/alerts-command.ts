@@ -10,12 +10,21 @@ import type { Io } from './io';
 /** No snooze lasts for ever: a muted tenant nobody remembers is how alerts get lost. */
 const MAX_SUPPRESSION_DAYS = 30;
 const DAY = 86_400_000;
-const USAGE = 'alerts [list] | snooze (--tenant T | --all-tenants) --until DATE --reason TEXT [--from DATE] [--cause C] | unsnooze ID | outbox [--status pending|dead|delivered] [--tenant T] | redeliver (KEY... | --all-dead); each takes [--storage CONN] [--json]';
+const USAGE =
+  'alerts [list] | snooze (--tenant T | --all-tenants) --until DATE --reason TEXT [--from DATE] [--cause C] | unsnooze ID | outbox [--status pending|dead|delivered] [--tenant T] | redeliver (KEY... | --all-dead); each takes [--storage CONN] [--json]';
 
 export async function alertsCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseOptions(args, {
-    storage: { type: 'string' }, json: { type: 'boolean', default: false }, tenant: { type: 'string' }, 'all-tenants': { type: 'boolean', default: false },
-    from: { type: 'string' }, until: { type: 'string' }, reason: { type: 'string' }, cause: { type: 'string' }, status: { type: 'string' }, 'all-dead': { type: 'boolean', default: false },
+    storage: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    tenant: { type: 'string' },
+    'all-tenants': { type: 'boolean', default: false },
+    from: { type: 'string' },
+    until: { type: 'string' },
+    reason: { type: 'string' },
+    cause: { type: 'string' },
+    status: { type: 'string' },
+    'all-dead': { type: 'boolean', default: false },
   });
   const [action = 'list', ...rest] = positionals;
   const store = openStorage(values.storage, (connection) => AlertStore.fromConnectionString(connection));
@@ -26,47 +35,71 @@ export async function alertsCommand(args: string[], io: Io): Promise<number> {
     const suppression = suppressionFrom(values, now);
     await store.ensureTables();
     await store.addSuppression(suppression);
-    print(suppression, `${suppression.kind} ${suppression.id}: ${describeScope(suppression)} from ${suppression.from} until ${suppression.until} (${suppression.reason})`);
+    print(
+      suppression,
+      `${suppression.kind} ${suppression.id}: ${describeScope(suppression)} from ${suppression.from} until ${suppression.until} (${suppression.reason})`,
+    );
     return 0;
   }
   if (action === 'unsnooze') {
     const [id] = rest;
     if (!id) throw new UsageError('unsnooze needs the id that snooze printed (alerts list shows them)');
-    if (!(await store.removeSuppression(id))) throw new UsageError(`no snooze or maintenance window ${id.slice(0, 80)}`);
+    if (!(await store.removeSuppression(id)))
+      throw new UsageError(`no snooze or maintenance window ${id.slice(0, 80)}`);
     print({ removed: id }, `${id} removed: alerts held back by it are sent on the next check`);
     return 0;
   }
   await store.ensureTables();
   if (action === 'outbox') {
     const status = (values.status ?? 'pending') as OutboxStatus;
-    if (!['pending', 'dead', 'delivered'].includes(status)) throw new UsageError(`--status must be pending, dead or delivered, got "${status.slice(0, 40)}"`);
+    if (!['pending', 'dead', 'delivered'].includes(status))
+      throw new UsageError(`--status must be pending, dead or delivered, got "${status.slice(0, 40)}"`);
     const entries = await store.outbox(status, values.tenant === undefined ? undefined : tenantOption(values.tenant));
     print(entries.map(brief), [`${entries.length} ${status} notices`, ...entries.map(outboxLine)].join('\n'));
     return 0;
   }
   if (action === 'redeliver') {
-    const entries = values['all-dead'] ? await store.outbox('dead') : await Promise.all(rest.map(async (key) => {
-      const found = await store.entry(key);
-      if (!found) throw new UsageError(`no notice with idempotency key ${key.slice(0, 80)}`);
-      if (found.status !== 'dead') throw new UsageError(`notice ${key} is ${found.status}, not a dead letter`);
-      return found;
-    }));
-    if (entries.length === 0 && !values['all-dead']) throw new UsageError('redeliver needs idempotency keys (alerts outbox --status dead lists them) or --all-dead');
+    const entries = values['all-dead']
+      ? await store.outbox('dead')
+      : await Promise.all(
+          rest.map(async (key) => {
+            const found = await store.entry(key);
+            if (!found) throw new UsageError(`no notice with idempotency key ${key.slice(0, 80)}`);
+            if (found.status !== 'dead') throw new UsageError(`notice ${key} is ${found.status}, not a dead letter`);
+            return found;
+          }),
+        );
+    if (entries.length === 0 && !values['all-dead'])
+      throw new UsageError('redeliver needs idempotency keys (alerts outbox --status dead lists them) or --all-dead');
     for (const entry of entries) await store.redeliver(entry, new Date(now).toISOString());
-    print({ redelivered: entries.map((e) => e.idempotencyKey) }, `${entries.length} dead letters put back in the outbox with their idempotency keys; the delivery timer sends them within minutes`);
+    print(
+      { redelivered: entries.map((e) => e.idempotencyKey) },
+      `${entries.length} dead letters put back in the outbox with their idempotency keys; the delivery timer sends them within minutes`,
+    );
     return 0;
   }
   if (action !== 'list') throw new UsageError(`unknown action "${action.slice(0, 40)}"; usage: ${USAGE}`);
 
   const at = new Date(now).toISOString();
-  const [open, suppressions, pending, dead] = await Promise.all([store.openAlerts(), store.suppressions(at), store.outbox('pending'), store.outbox('dead')]);
-  print({ open, suppressions, outbox: { pending: pending.length, dead: dead.length } }, [
-    `${open.length} open alerts`,
-    ...open.map((a) => `  ${a.notifiedSeverity ?? a.condition.severity} ${a.tenantId} ${a.check}.${a.cause} since ${a.openedAt ?? a.firstSeenAt} (alert ${a.alertId})`),
-    `${suppressions.length} snoozes and maintenance windows`,
-    ...suppressions.map((s) => `  ${s.id} ${s.kind} ${describeScope(s)} ${s.from} → ${s.until}: ${s.reason}`),
-    `outbox: ${pending.length} waiting, ${dead.length} dead letters${dead.length ? ' (alerts outbox --status dead; alerts redeliver --all-dead)' : ''}`,
-  ].join('\n'));
+  const [open, suppressions, pending, dead] = await Promise.all([
+    store.openAlerts(),
+    store.suppressions(at),
+    store.outbox('pending'),
+    store.outbox('dead'),
+  ]);
+  print(
+    { open, suppressions, outbox: { pending: pending.length, dead: dead.length } },
+    [
+      `${open.length} open alerts`,
+      ...open.map(
+        (a) =>
+          `  ${a.notifiedSeverity ?? a.condition.severity} ${a.tenantId} ${a.check}.${a.cause} since ${a.openedAt ?? a.firstSeenAt} (alert ${a.alertId})`,
+      ),
+      `${suppressions.length} snoozes and maintenance windows`,
+      ...suppressions.map((s) => `  ${s.id} ${s.kind} ${describeScope(s)} ${s.from} → ${s.until}: ${s.reason}`),
+      `outbox: ${pending.length} waiting, ${dead.length} dead letters${dead.length ? ' (alerts outbox --status dead; alerts redeliver --all-dead)' : ''}`,
+    ].join('\n'),
+  );
   return 0;
 }
 
@@ -75,25 +108,46 @@ function tenantOption(value: string): string {
   throw new UsageError(`--tenant: "${String(value).slice(0, 80)}" is not a tenant id (a GUID or a domain)`);
 }
 
-function suppressionFrom(values: { tenant?: string; 'all-tenants': boolean; from?: string; until?: string; reason?: string; cause?: string }, now: number): Suppression {
-  if ((values.tenant === undefined) === !values['all-tenants']) throw new UsageError('snooze needs exactly one of --tenant TENANT (a snooze) or --all-tenants (a maintenance window)');
-  if (!values.until) throw new UsageError(`snooze needs --until DATE: every snooze ends, at most ${MAX_SUPPRESSION_DAYS} days after it starts`);
+function suppressionFrom(
+  values: { tenant?: string; 'all-tenants': boolean; from?: string; until?: string; reason?: string; cause?: string },
+  now: number,
+): Suppression {
+  if ((values.tenant === undefined) === !values['all-tenants'])
+    throw new UsageError(
+      'snooze needs exactly one of --tenant TENANT (a snooze) or --all-tenants (a maintenance window)',
+    );
+  if (!values.until)
+    throw new UsageError(
+      `snooze needs --until DATE: every snooze ends, at most ${MAX_SUPPRESSION_DAYS} days after it starts`,
+    );
   const reason = values.reason?.trim();
-  if (!reason) throw new UsageError('snooze needs --reason TEXT: whoever reads the alerts later should know why they were quiet');
+  if (!reason)
+    throw new UsageError('snooze needs --reason TEXT: whoever reads the alerts later should know why they were quiet');
   if (reason.length > 500) throw new UsageError(`--reason is limited to 500 characters, got ${reason.length}`);
   const from = values.from === undefined ? now : instantOption(values.from, '--from');
   const until = instantOption(values.until, '--until');
   if (until <= Math.max(from, now)) throw new UsageError('--until must be later than --from and than now');
-  if (until - from > MAX_SUPPRESSION_DAYS * DAY) throw new UsageError(`a snooze lasts at most ${MAX_SUPPRESSION_DAYS} days; snooze again when it ends if it must go on`);
+  if (until - from > MAX_SUPPRESSION_DAYS * DAY)
+    throw new UsageError(
+      `a snooze lasts at most ${MAX_SUPPRESSION_DAYS} days; snooze again when it ends if it must go on`,
+    );
   const allowed: string[] = [...CAUSES, CREDENTIAL_EXPIRING];
-  if (values.cause !== undefined && !allowed.includes(values.cause)) throw new UsageError(`--cause must be one of ${allowed.join(', ')}`);
+  if (values.cause !== undefined && !allowed.includes(values.cause))
+    throw new UsageError(`--cause must be one of ${allowed.join(', ')}`);
   return {
-    id: randomUUID(), kind: values['all-tenants'] ? 'maintenance' : 'snooze', tenantId: values.tenant === undefined ? '*' : tenantOption(values.tenant),
-    ...(values.cause ? { cause: values.cause } : {}), from: new Date(from).toISOString(), until: new Date(until).toISOString(), reason, createdAt: new Date(now).toISOString(),
+    id: randomUUID(),
+    kind: values['all-tenants'] ? 'maintenance' : 'snooze',
+    tenantId: values.tenant === undefined ? '*' : tenantOption(values.tenant),
+    ...(values.cause ? { cause: values.cause } : {}),
+    from: new Date(from).toISOString(),
+    until: new Date(until).toISOString(),
+    reason,
+    createdAt: new Date(now).toISOString(),
   };
 }
 
-const describeScope = (s: Suppression) => `${s.tenantId === '*' ? 'every tenant' : `tenant ${s.tenantId}`}${s.cause ? `, cause ${s.cause}` : ''}`;
+const describeScope = (s: Suppression) =>
+  `${s.tenantId === '*' ? 'every tenant' : `tenant ${s.tenantId}`}${s.cause ? `, cause ${s.cause}` : ''}`;
 
 /** An entry as the command shows it: the notice's title instead of its whole payload, no storage detail. */
 const brief = (e: OutboxEntry) => {
@@ -103,4 +157,9 @@ const brief = (e: OutboxEntry) => {
 
 const outboxLine = (e: OutboxEntry) =>
   `  ${e.idempotencyKey} ${e.kind} ${e.severity} ${e.tenantId} ${e.check}.${e.cause} decided ${e.createdAt}, ${e.attempts} attempts${
-    e.status === 'dead' ? `; ${e.deadReason ?? ''}` : e.status === 'pending' ? `; next ${e.nextAttemptAt}${e.lastError ? ` after: ${e.lastError}` : ''}` : `; delivered ${e.deliveredAt ?? ''}`}`;
+    e.status === 'dead'
+      ? `; ${e.deadReason ?? ''}`
+      : e.status === 'pending'
+        ? `; next ${e.nextAttemptAt}${e.lastError ? ` after: ${e.lastError}` : ''}`
+        : `; delivered ${e.deliveredAt ?? ''}`
+  }`;

@@ -8,7 +8,7 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-export function parseOptions<T extends NonNullable<ParseArgsConfig["options"]>>(args: string[], options: T) {
+export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T) {
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error) {
@@ -20,7 +20,8 @@ export function parseOptions<T extends NonNullable<ParseArgsConfig["options"]>>(
 export function portOption(value: string | undefined, name = '--port'): number {
   if (value === undefined) return 0;
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`${name} must be an integer from 0 to 65535, got "${value}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`${name} must be an integer from 0 to 65535, got "${value}"`);
   return port;
 }
 
@@ -52,17 +53,27 @@ export function openStorage<T>(option: string | undefined, open: (connectionStri
   const fromSettings = storageConnectionOf();
   const source = option !== undefined ? '--storage' : fromSettings.setting;
   const connection = option ?? (fromSettings.value || undefined);
-  if (!connection) throw new UsageError('no storage: pass --storage CONNECTION_STRING, or set TENANT_HEALTH_STORAGE (or AzureWebJobsStorage) as the Function App has it');
+  if (!connection)
+    throw new UsageError(
+      'no storage: pass --storage CONNECTION_STRING, or set TENANT_HEALTH_STORAGE (or AzureWebJobsStorage) as the Function App has it',
+    );
   try {
     return open(connection);
   } catch (error) {
-    throw new UsageError(`${source} is not a usable storage connection string (${error instanceof Error ? error.name : 'error'})`);
+    throw new UsageError(
+      `${source} is not a usable storage connection string (${error instanceof Error ? error.name : 'error'})`,
+    );
   }
 }
 
 /** An instant from an option: a date (midnight UTC), or a date and time with its offset. */
 export function instantOption(value: string, name: string): number {
-  const ms = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(value) ? Date.parse(/T/.test(value) ? value : `${value}T00:00:00Z`) : Number.NaN;
-  if (Number.isNaN(ms)) throw new UsageError(`${name} must be a date such as 2027-03-15 or 2027-03-15T09:00:00Z, got "${value.slice(0, 60)}"`);
+  const ms = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(value)
+    ? Date.parse(/T/.test(value) ? value : `${value}T00:00:00Z`)
+    : Number.NaN;
+  if (Number.isNaN(ms))
+    throw new UsageError(
+      `${name} must be a date such as 2027-03-15 or 2027-03-15T09:00:00Z, got "${value.slice(0, 60)}"`,
+    );
   return ms;
 }

@@ -8,7 +8,12 @@ import { dirname, join } from 'node:path';
 const DEV_ACCOUNT = 'devstoreaccount1';
 const DEV_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
-export interface RunningAzurite { connectionString: string; tableEndpoint: string; queueEndpoint: string; close(): Promise<void> }
+export interface RunningAzurite {
+  connectionString: string;
+  tableEndpoint: string;
+  queueEndpoint: string;
+  close(): Promise<void>;
+}
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -24,13 +29,36 @@ export async function startAzurite(): Promise<RunningAzurite> {
   const bin = join(dirname(require.resolve('azurite/package.json')), 'dist', 'src', 'azurite.js');
   // Azurite 3.35 (the newest for Node 20) rejects the API version the current SDKs send without --skipApiVersionCheck.
   // Blob is unused but cannot be turned off; it gets a loopback port like the others.
-  const child = spawn(process.execPath, [
-    bin, '--inMemoryPersistence', '--skipApiVersionCheck', '--silent', '--disableTelemetry',
-    '--tableHost', '127.0.0.1', '--tablePort', String(port), '--queueHost', '127.0.0.1', '--queuePort', String(queuePort), '--blobHost', '127.0.0.1', '--blobPort', String(blobPort),
-  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [
+      bin,
+      '--inMemoryPersistence',
+      '--skipApiVersionCheck',
+      '--silent',
+      '--disableTelemetry',
+      '--tableHost',
+      '127.0.0.1',
+      '--tablePort',
+      String(port),
+      '--queueHost',
+      '127.0.0.1',
+      '--queuePort',
+      String(queuePort),
+      '--blobHost',
+      '127.0.0.1',
+      '--blobPort',
+      String(blobPort),
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let output = '';
-  child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-  child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
   const tableEndpoint = `http://127.0.0.1:${port}/${DEV_ACCOUNT}`;
   const queueEndpoint = `http://127.0.0.1:${queuePort}/${DEV_ACCOUNT}`;
   const deadline = Date.now() + 15_000;

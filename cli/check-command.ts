@@ -12,8 +12,10 @@ import { runAndPrint, type OnTenantDone } from './run-cycle';
 
 export async function checkCommand(args: string[], io: Io): Promise<number> {
   const { values } = parseOptions(args, {
-    config: { type: 'string' }, secrets: { type: 'string' },
-    json: { type: 'boolean', default: false }, 'fail-on-unhealthy': { type: 'boolean', default: false },
+    config: { type: 'string' },
+    secrets: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    'fail-on-unhealthy': { type: 'boolean', default: false },
   });
   if (!values.config) throw new UsageError('--config FILE is required (the tenants to check; see README)');
   const tenantsFile = await loadTenantsFile(values.config);
@@ -26,20 +28,31 @@ export async function checkCommand(args: string[], io: Io): Promise<number> {
       throw new UsageError(`--secrets: ${error instanceof Error ? error.message : String(error)}`);
     }
   } else if (!tenantsFile.keyVaultUrl) {
-    throw new UsageError(`--config ${values.config} has no keyVaultUrl; give it one, or pass --secrets FILE for a laptop run`);
+    throw new UsageError(
+      `--config ${values.config} has no keyVaultUrl; give it one, or pass --secrets FILE for a laptop run`,
+    );
   }
   const agent = createAgent();
   try {
     // With a vault URL, secrets are read as whoever is signed in (DefaultAzureCredential: az login, or a managed identity).
-    const pipeline = createPipeline({ ...(tenantsFile.keyVaultUrl ? { keyVaultUrl: tenantsFile.keyVaultUrl } : {}) }, { dispatcher: agent, ...(secrets ? { secrets } : {}) })!;
-    const cycle = async (onTenantDone: OnTenantDone) => reportOf(await runCycle(tenantsFile.tenants, pipeline, { tenantDeadlineMs: settings.tenantDeadlineSeconds * 1000, onTenantDone }), []);
+    const pipeline = createPipeline(
+      { ...(tenantsFile.keyVaultUrl ? { keyVaultUrl: tenantsFile.keyVaultUrl } : {}) },
+      { dispatcher: agent, ...(secrets ? { secrets } : {}) },
+    )!;
+    const cycle = async (onTenantDone: OnTenantDone) =>
+      reportOf(
+        await runCycle(tenantsFile.tenants, pipeline, {
+          tenantDeadlineMs: settings.tenantDeadlineSeconds * 1000,
+          onTenantDone,
+        }),
+        [],
+      );
     const { code } = await runAndPrint(cycle, { json: values.json, failOnUnhealthy: values['fail-on-unhealthy'] }, io);
     return code;
   } finally {
     await agent.close();
   }
 }
-
 
 /** Reads and validates a tenants file; every problem is a usage error naming the file, the tenant and the field. */
 export async function loadTenantsFile(path: string): Promise<TenantsFile> {

@@ -14,8 +14,11 @@ const DEMO_TRIGGER_SECRET = 'tenant-health-alerts-trigger-url';
 
 export async function demoCommand(args: string[], io: Io): Promise<number> {
   const { values } = parseOptions(args, {
-    json: { type: 'boolean', default: false }, 'fail-on-unhealthy': { type: 'boolean', default: false }, scenarios: { type: 'string' },
-    serve: { type: 'boolean', default: false }, port: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    'fail-on-unhealthy': { type: 'boolean', default: false },
+    scenarios: { type: 'string' },
+    serve: { type: 'boolean', default: false },
+    port: { type: 'string' },
   });
   if (values.port !== undefined && !values.serve) throw new UsageError('--port only applies with --serve');
   const port = portOption(values.port);
@@ -23,11 +26,16 @@ export async function demoCommand(args: string[], io: Io): Promise<number> {
   const [world, azurite] = await Promise.all([startSimulatedWorld(scenario), startAzurite()]);
   try {
     const { sim, tenants } = world;
-    io.stderr(`demo: simulated Microsoft 365 cloud with ${sim.world.tenants.length} tenants at ${sim.baseUrl}; Table storage (Azurite, in memory) at ${azurite.tableEndpoint}`);
+    io.stderr(
+      `demo: simulated Microsoft 365 cloud with ${sim.world.tenants.length} tenants at ${sim.baseUrl}; Table storage (Azurite, in memory) at ${azurite.tableEndpoint}`,
+    );
     // The trigger URL lives in Key Vault, as in Azure; one cycle is all the demo has, so a problem alerts at once.
     sim.world.putSecret(DEMO_TRIGGER_SECRET, sim.logicAppPublicUrl, 'text/plain');
     const { settings, problems } = readSettings({
-      TENANT_HEALTH_STORAGE: azurite.connectionString, KEY_VAULT_URL: sim.endpoints.keyvault, ALERT_LOGIC_APP_URL_SECRET: DEMO_TRIGGER_SECRET, ALERT_FAILURE_THRESHOLD: '1',
+      TENANT_HEALTH_STORAGE: azurite.connectionString,
+      KEY_VAULT_URL: sim.endpoints.keyvault,
+      ALERT_LOGIC_APP_URL_SECRET: DEMO_TRIGGER_SECRET,
+      ALERT_FAILURE_THRESHOLD: '1',
       TENANT_DEADLINE_SECONDS: process.env.TENANT_DEADLINE_SECONDS,
     });
     for (const problem of problems) io.stderr(`demo: ${problem}`);
@@ -35,27 +43,37 @@ export async function demoCommand(args: string[], io: Io): Promise<number> {
     const services = createServices(settings, { dispatcher: world.dispatcher, credential: world.credential });
     await ensureStorage(services);
     await services.store.watch(tenants);
-    const { code, run } = await runAndPrint(async (onTenantDone) => {
-      const { report, deliveryErrors } = await checkCycle(tenants, services, { onTenantDone });
-      io.stderr(`demo: ${report.tenants.length} tenant results written to Table storage (tables WatchedTenants, TenantStatus and TenantHistory)`);
-      io.stderr(deliveryErrors.length
-        ? `demo: ${report.alerts.length} alert notices recorded (table Alerts); not all posted, they wait in the outbox: ${deliveryErrors.join('; ')}`
-        : `demo: ${report.alerts.length} alert notices recorded (table Alerts) and posted to the simulated Logic App trigger (${sim.baseUrl}/_sim/logicapp lists them)`);
-      return report;
-    }, { json: values.json, failOnUnhealthy: values['fail-on-unhealthy'], serving: values.serve }, io);
+    const { code, run } = await runAndPrint(
+      async (onTenantDone) => {
+        const { report, deliveryErrors } = await checkCycle(tenants, services, { onTenantDone });
+        io.stderr(
+          `demo: ${report.tenants.length} tenant results written to Table storage (tables WatchedTenants, TenantStatus and TenantHistory)`,
+        );
+        io.stderr(
+          deliveryErrors.length
+            ? `demo: ${report.alerts.length} alert notices recorded (table Alerts); not all posted, they wait in the outbox: ${deliveryErrors.join('; ')}`
+            : `demo: ${report.alerts.length} alert notices recorded (table Alerts) and posted to the simulated Logic App trigger (${sim.baseUrl}/_sim/logicapp lists them)`,
+        );
+        return report;
+      },
+      { json: values.json, failOnUnhealthy: values['fail-on-unhealthy'], serving: values.serve },
+      io,
+    );
     if (!values.serve) return code;
 
     const server = await startStatusServer(services, port, io.stderr);
     io.stdout(JSON.stringify({ ready: true, baseUrl: server.baseUrl }));
     const example = run.tenants[0]?.tenantId ?? '{tenant}';
-    io.stderr([
-      `demo: serving the Functions' HTTP routes at ${server.baseUrl} (keys are not enforced here, as under func start). Try:`,
-      `  curl ${server.baseUrl}/api/status`,
-      `  curl ${server.baseUrl}/api/status/${example}`,
-      `  curl ${server.baseUrl}/api/status/${example}/badge`,
-      `  curl -X POST ${server.baseUrl}/api/check/${example}`,
-      'Stop with Ctrl+C.',
-    ].join('\n'));
+    io.stderr(
+      [
+        `demo: serving the Functions' HTTP routes at ${server.baseUrl} (keys are not enforced here, as under func start). Try:`,
+        `  curl ${server.baseUrl}/api/status`,
+        `  curl ${server.baseUrl}/api/status/${example}`,
+        `  curl ${server.baseUrl}/api/status/${example}/badge`,
+        `  curl -X POST ${server.baseUrl}/api/check/${example}`,
+        'Stop with Ctrl+C.',
+      ].join('\n'),
+    );
     await waitForStopSignal();
     await server.close();
     io.stderr('demo: stopped serving');

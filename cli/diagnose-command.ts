@@ -5,7 +5,10 @@ import { parseOptions, readJsonFile, UsageError } from './args';
 import type { Io } from './io';
 
 function renderFinding(finding: Finding, index: number): string[] {
-  const lines = [`${index + 1}. ${finding.cause}${finding.detail ? ` / ${finding.detail}` : ''} (${finding.confidence} confidence)`, `   ${finding.summary}`];
+  const lines = [
+    `${index + 1}. ${finding.cause}${finding.detail ? ` / ${finding.detail}` : ''} (${finding.confidence} confidence)`,
+    `   ${finding.summary}`,
+  ];
   for (const line of finding.evidence ?? []) lines.push(`   seen: ${line}`);
   if (finding.fix?.length) lines.push('   fix:', ...finding.fix.map((step) => `     - ${step}`));
   if (finding.docs?.length) lines.push(`   docs: ${finding.docs.join(' ')}`);
@@ -19,7 +22,10 @@ export function renderDiagnosis(diagnosis: Diagnosis, title?: string): string {
 
 export async function diagnoseCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseOptions(args, { json: { type: 'boolean', default: false } });
-  if (positionals.length !== 1) throw new UsageError('give one FILE with evidence (or - for standard input): tenant-health diagnose FILE|- [--json]');
+  if (positionals.length !== 1)
+    throw new UsageError(
+      'give one FILE with evidence (or - for standard input): tenant-health diagnose FILE|- [--json]',
+    );
   const path = positionals[0]!;
   const value = await readJsonFile(path, 'diagnose', () => io.readStdin());
   let input;

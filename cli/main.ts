@@ -10,13 +10,38 @@ import { simCommand } from './sim-command';
 import { watchCommand } from './watch-command';
 
 const COMMANDS: Record<string, { run: (args: string[], io: Io) => Promise<number>; summary: string }> = {
-  demo: { run: demoCommand, summary: 'check every tenant of the simulated cloud and print the report (--json, --scenarios FILE, --fail-on-unhealthy, --serve [--port N])' },
-  check: { run: checkCommand, summary: 'check real tenants (--config FILE [--secrets FILE] [--json] [--fail-on-unhealthy])' },
-  readiness: { run: readinessCommand, summary: 'EWS retirement readiness of every tenant, most urgent first ([--run FILE | --scenarios FILE] [--at DATE] [--json] [--html FILE])' },
-  diagnose: { run: diagnoseCommand, summary: 'explain saved evidence: root cause, confidence and fix (FILE|- [--json])' },
-  alerts: { run: alertsCommand, summary: 'open alerts, snoozes and maintenance windows, the outbox ([list] | snooze | unsnooze ID | outbox | redeliver) [--storage CONN] [--json]' },
-  watch: { run: watchCommand, summary: 'set the tenants the Function App checks (--config FILE | --list | --remove TENANT) [--storage CONN] [--json]' },
-  sim: { run: simCommand, summary: 'start the simulated Microsoft 365 cloud on loopback (--port N, --scenarios FILE | --synthetic N)' },
+  demo: {
+    run: demoCommand,
+    summary:
+      'check every tenant of the simulated cloud and print the report (--json, --scenarios FILE, --fail-on-unhealthy, --serve [--port N])',
+  },
+  check: {
+    run: checkCommand,
+    summary: 'check real tenants (--config FILE [--secrets FILE] [--json] [--fail-on-unhealthy])',
+  },
+  readiness: {
+    run: readinessCommand,
+    summary:
+      'EWS retirement readiness of every tenant, most urgent first ([--run FILE | --scenarios FILE] [--at DATE] [--json] [--html FILE])',
+  },
+  diagnose: {
+    run: diagnoseCommand,
+    summary: 'explain saved evidence: root cause, confidence and fix (FILE|- [--json])',
+  },
+  alerts: {
+    run: alertsCommand,
+    summary:
+      'open alerts, snoozes and maintenance windows, the outbox ([list] | snooze | unsnooze ID | outbox | redeliver) [--storage CONN] [--json]',
+  },
+  watch: {
+    run: watchCommand,
+    summary:
+      'set the tenants the Function App checks (--config FILE | --list | --remove TENANT) [--storage CONN] [--json]',
+  },
+  sim: {
+    run: simCommand,
+    summary: 'start the simulated Microsoft 365 cloud on loopback (--port N, --scenarios FILE | --synthetic N)',
+  },
 };
 
 export function usage(): string {

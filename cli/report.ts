@@ -5,7 +5,9 @@ import type { TenantResult } from '../shared/service/pipeline';
 const shorten = (text: string, width: number) => (text.length > width ? `${text.slice(0, width - 1)}…` : text);
 
 function failed(tenant: TenantResult): string {
-  const lines = tenant.probes.filter((p) => !p.ok && !p.skipped).map((p) => `${p.name}${p.mailbox ? ` ${p.mailbox.split('@')[0]}` : ''} ${p.status ?? 'no answer'}`);
+  const lines = tenant.probes
+    .filter((p) => !p.ok && !p.skipped)
+    .map((p) => `${p.name}${p.mailbox ? ` ${p.mailbox.split('@')[0]}` : ''} ${p.status ?? 'no answer'}`);
   return lines.length ? lines.join(', ') : '-';
 }
 
@@ -18,7 +20,14 @@ function timings(tenant: TenantResult): string {
 }
 
 export function renderReport(run: RunReport): string {
-  const header = ['Tenant', 'Verdict', 'Readiness', 'Top cause', 'Timings ms (token/ews/graph)', 'Failed probes (status)'];
+  const header = [
+    'Tenant',
+    'Verdict',
+    'Readiness',
+    'Top cause',
+    'Timings ms (token/ews/graph)',
+    'Failed probes (status)',
+  ];
   const rows = run.tenants.map((t) => {
     const top = t.findings[0];
     return [
@@ -48,10 +57,13 @@ export function renderReport(run: RunReport): string {
 /** What was raised and whether the Logic App has it; nothing when the run raised no alert. */
 function alertsLine(run: RunReport): string[] {
   if (run.alerts.length === 0) return [];
-  const count = (list: string[]) => [...new Set(list)].map((v) => `${list.filter((x) => x === v).length} ${v}`).join(', ');
+  const count = (list: string[]) =>
+    [...new Set(list)].map((v) => `${list.filter((x) => x === v).length} ${v}`).join(', ');
   const delivered = run.alerts.filter((a) => a.delivered).length;
   const waiting = run.alerts.length - delivered;
-  return [`Alerts: ${run.alerts.length} raised (${count(run.alerts.map((a) => a.kind))}; ${count(run.alerts.map((a) => a.severity))}), ${delivered} delivered to the Logic App${waiting ? `, ${waiting} waiting in the outbox` : ''}`];
+  return [
+    `Alerts: ${run.alerts.length} raised (${count(run.alerts.map((a) => a.kind))}; ${count(run.alerts.map((a) => a.severity))}), ${delivered} delivered to the Logic App${waiting ? `, ${waiting} waiting in the outbox` : ''}`,
+  ];
 }
 
 /** How the tenants stand for the EWS shutdown, and how long is left. */
@@ -59,6 +71,11 @@ function readinessLine(run: RunReport): string {
   const bands = ['ready', 'on track', 'at risk', 'critical', 'unknown'];
   const counts = bands.map((b) => `${run.tenants.filter((t) => t.readiness.band === b).length} ${b}`);
   const days = run.tenants[0]?.readiness.daysToShutdown;
-  const left = days === undefined ? '' : days > 0 ? `; ${days} days until EWS is switched off on 2027-04-01` : '; EWS in Exchange Online is switched off';
+  const left =
+    days === undefined
+      ? ''
+      : days > 0
+        ? `; ${days} days until EWS is switched off on 2027-04-01`
+        : '; EWS in Exchange Online is switched off';
   return `EWS readiness: ${counts.join(', ')}${left} (details: npx tenant-health readiness)`;
 }

@@ -15,7 +15,11 @@ export interface CycleOutput {
 export type OnTenantDone = (result: TenantResult, done: number, total: number) => void;
 
 /** Runs the cycle (which stores it and raises its alerts, where the command does) with progress, then prints it. */
-export async function runAndPrint(cycle: (onTenantDone: OnTenantDone) => Promise<RunReport>, output: CycleOutput, io: Io): Promise<{ code: number; run: RunReport }> {
+export async function runAndPrint(
+  cycle: (onTenantDone: OnTenantDone) => Promise<RunReport>,
+  output: CycleOutput,
+  io: Io,
+): Promise<{ code: number; run: RunReport }> {
   const run = await cycle((result, done, total) => {
     if (io.interactive) io.progress(`checked ${done}/${total} tenants (last: ${result.name}, ${result.verdict})`);
   });

@@ -6,14 +6,24 @@ import { parseOptions, portOption, readJsonFile, UsageError } from './args';
 import { waitForStopSignal, type Io } from './io';
 
 export async function simCommand(args: string[], io: Io): Promise<number> {
-  const { values } = parseOptions(args, { port: { type: 'string' }, scenarios: { type: 'string' }, synthetic: { type: 'string' } });
+  const { values } = parseOptions(args, {
+    port: { type: 'string' },
+    scenarios: { type: 'string' },
+    synthetic: { type: 'string' },
+  });
   const port = portOption(values.port);
   if (values.scenarios && values.synthetic) throw new UsageError('--scenarios and --synthetic cannot be combined');
-  const scenario = values.scenarios ? await loadScenarioFile(values.scenarios) : values.synthetic ? syntheticScenario(countOption(values.synthetic)) : undefined;
+  const scenario = values.scenarios
+    ? await loadScenarioFile(values.scenarios)
+    : values.synthetic
+      ? syntheticScenario(countOption(values.synthetic))
+      : undefined;
   const sim = await startSimulatedCloud({ port, ...(scenario ? { scenario } : {}) });
   const { identityHeader, ...endpoints } = sim.endpoints;
   io.stdout(JSON.stringify({ ready: true, baseUrl: sim.baseUrl, endpoints, identityHeader }));
-  io.stderr(`simulated Microsoft 365 cloud with ${sim.world.tenants.length} tenants at ${sim.baseUrl}; tenants at ${sim.baseUrl}/_sim/scenarios. Stop with Ctrl+C.`);
+  io.stderr(
+    `simulated Microsoft 365 cloud with ${sim.world.tenants.length} tenants at ${sim.baseUrl}; tenants at ${sim.baseUrl}/_sim/scenarios. Stop with Ctrl+C.`,
+  );
   await waitForStopSignal();
   await sim.close();
   io.stderr('simulated cloud stopped');
@@ -22,7 +32,8 @@ export async function simCommand(args: string[], io: Io): Promise<number> {
 
 function countOption(value: string): number {
   const count = Number(value);
-  if (!Number.isInteger(count) || count < 1 || count > 100_000) throw new UsageError(`--synthetic must be a whole number of tenants from 1 to 100000, got "${value}"`);
+  if (!Number.isInteger(count) || count < 1 || count > 100_000)
+    throw new UsageError(`--synthetic must be a whole number of tenants from 1 to 100000, got "${value}"`);
   return count;
 }
 

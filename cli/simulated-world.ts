@@ -13,7 +13,12 @@ import { startSimulatedCloud, type SimulatedCloud } from '../sim/server';
 
 /** The simulated cloud, and where tenant-health's calls go to reach it: the dispatcher and the managed identity. */
 export interface SimulatedWorld {
-  sim: SimulatedCloud; tenants: TenantDefinition[]; dispatcher: Dispatcher; credential: TokenCredential; pipeline: PipelineDeps; close(): Promise<void>;
+  sim: SimulatedCloud;
+  tenants: TenantDefinition[];
+  dispatcher: Dispatcher;
+  credential: TokenCredential;
+  pipeline: PipelineDeps;
+  close(): Promise<void>;
 }
 
 export async function startSimulatedWorld(scenario?: Scenario): Promise<SimulatedWorld> {

@@ -6,7 +6,10 @@ import { describeError } from '../shared/core/redact';
 import { HTTP_ROUTES, problem, type ApiResponse, type HttpRoute } from '../shared/service/status-api';
 import { UsageError } from './args';
 
-export interface RunningStatusServer { baseUrl: string; close(): Promise<void> }
+export interface RunningStatusServer {
+  baseUrl: string;
+  close(): Promise<void>;
+}
 
 type Match = { ok: true; route: HttpRoute; params: Record<string, string> } | { ok: false; response: ApiResponse };
 
@@ -15,17 +18,21 @@ const ROUTES: HttpRoute[] = Object.values(HTTP_ROUTES);
 /** Finds the route for a request path below /api, decoding each segment as the Functions host does. */
 export function matchRoute(method: string, pathname: string): Match {
   const raw = pathname.replace(/\/+$/, '').split('/').slice(1);
-  if (raw[0] !== 'api') return { ok: false, response: problem(404, 'Not found', 'Every route is below /api; try /api/status.') };
+  if (raw[0] !== 'api')
+    return { ok: false, response: problem(404, 'Not found', 'Every route is below /api; try /api/status.') };
   let segments: string[];
   try {
     segments = raw.slice(1).map(decodeURIComponent);
   } catch {
     return { ok: false, response: problem(400, 'Bad path', 'The path is not valid percent-encoding.') };
   }
-  const matches = ROUTES.map((route) => ({ route, params: bind(route.route.split('/'), segments) })).filter((m) => m.params !== null);
+  const matches = ROUTES.map((route) => ({ route, params: bind(route.route.split('/'), segments) })).filter(
+    (m) => m.params !== null,
+  );
   const found = matches.find((m) => m.route.method === method);
   if (found?.params) return { ok: true, route: found.route, params: found.params };
-  if (!matches.length) return { ok: false, response: problem(404, 'Not found', 'No such route; see openapi/tenant-health.openapi.json.') };
+  if (!matches.length)
+    return { ok: false, response: problem(404, 'Not found', 'No such route; see openapi/tenant-health.openapi.json.') };
   const allow = matches.map((m) => m.route.method).join(', ');
   const refused = problem(405, 'Method not allowed', `This route answers ${allow}.`);
   return { ok: false, response: { ...refused, headers: { ...refused.headers, allow } } };
@@ -48,7 +55,12 @@ async function answer(request: IncomingMessage, deps: ServiceDeps, log: (line: s
   const match = matchRoute(request.method ?? 'GET', url.pathname);
   if (!match.ok) return match.response;
   return match.route.api(
-    { method: match.route.method, params: match.params, query: url.searchParams, header: (name) => headerValue(request, name) },
+    {
+      method: match.route.method,
+      params: match.params,
+      query: url.searchParams,
+      header: (name) => headerValue(request, name),
+    },
     deps,
     (error) => log(`${match.route.name}: ${describeError(error)}`),
   );
@@ -66,7 +78,11 @@ function write(response: ServerResponse, answered: ApiResponse): void {
 }
 
 /** Starts serving on 127.0.0.1; port 0 takes any free port. Keys are not enforced, as under `func start`. */
-export async function startStatusServer(deps: ServiceDeps, port: number, log: (line: string) => void): Promise<RunningStatusServer> {
+export async function startStatusServer(
+  deps: ServiceDeps,
+  port: number,
+  log: (line: string) => void,
+): Promise<RunningStatusServer> {
   const server = createServer((request, response) => {
     const started = Date.now();
     answer(request, deps, log)
@@ -74,22 +90,31 @@ export async function startStatusServer(deps: ServiceDeps, port: number, log: (l
         log(`unexpected: ${describeError(error)}`);
         return problem(500, 'Internal error', 'The request could not be answered.');
       })
-      .then((answered) => {
-        write(response, answered);
-        log(`${request.method} ${new URL(request.url ?? '/', 'http://127.0.0.1').pathname} ${answered.status} ${Date.now() - started}ms`);
-      }, () => response.destroy());
+      .then(
+        (answered) => {
+          write(response, answered);
+          log(
+            `${request.method} ${new URL(request.url ?? '/', 'http://127.0.0.1').pathname} ${answered.status} ${Date.now() - started}ms`,
+          );
+        },
+        () => response.destroy(),
+      );
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'EADDRINUSE' ? new UsageError(`--port ${port}: 127.0.0.1:${port} is already in use`) : error));
+      reject(
+        error.code === 'EADDRINUSE' ? new UsageError(`--port ${port}: 127.0.0.1:${port} is already in use`) : error,
+      ),
+    );
     server.listen(port, '127.0.0.1', resolve);
   });
   const { port: bound } = server.address() as AddressInfo;
   return {
     baseUrl: `http://127.0.0.1:${bound}`,
-    close: () => new Promise((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

@@ -7,17 +7,22 @@ import type { Io } from './io';
 
 export async function watchCommand(args: string[], io: Io): Promise<number> {
   const { values } = parseOptions(args, {
-    config: { type: 'string' }, remove: { type: 'string' }, list: { type: 'boolean', default: false },
-    storage: { type: 'string' }, json: { type: 'boolean', default: false },
+    config: { type: 'string' },
+    remove: { type: 'string' },
+    list: { type: 'boolean', default: false },
+    storage: { type: 'string' },
+    json: { type: 'boolean', default: false },
   });
   const modes = [values.config !== undefined, values.remove !== undefined, values.list].filter(Boolean).length;
-  if (modes !== 1) throw new UsageError('give exactly one of --config FILE (watch these tenants), --list, or --remove TENANT');
+  if (modes !== 1)
+    throw new UsageError('give exactly one of --config FILE (watch these tenants), --list, or --remove TENANT');
   const store = openStorage(values.storage, (connection) => TableResultStore.fromConnectionString(connection));
   await store.ensureTables();
 
   if (values.remove !== undefined) {
     const requested = values.remove;
-    if (!isTenantId(values.remove)) throw new UsageError(`--remove: "${requested.slice(0, 80)}" is not a tenant id (a GUID or a domain)`);
+    if (!isTenantId(values.remove))
+      throw new UsageError(`--remove: "${requested.slice(0, 80)}" is not a tenant id (a GUID or a domain)`);
     if (!(await store.unwatch(values.remove))) throw new UsageError(`--remove: tenant ${values.remove} is not watched`);
     if (values.json) io.stdout(JSON.stringify({ removed: values.remove.toLowerCase() }));
     else io.stdout(`no longer watching ${values.remove}; its latest status is removed and its history ages out`);
@@ -26,23 +31,44 @@ export async function watchCommand(args: string[], io: Io): Promise<number> {
 
   if (values.config !== undefined) {
     const { tenants } = await loadTenantsFile(values.config);
-    const repeated = tenants.find((t, i) => tenants.findIndex((u) => u.tenantId.toLowerCase() === t.tenantId.toLowerCase()) !== i);
-    if (repeated) throw new UsageError(`--config ${values.config}: tenant ${repeated.tenantId} is listed twice; the Function App watches one app per tenant`);
+    const repeated = tenants.find(
+      (t, i) => tenants.findIndex((u) => u.tenantId.toLowerCase() === t.tenantId.toLowerCase()) !== i,
+    );
+    if (repeated)
+      throw new UsageError(
+        `--config ${values.config}: tenant ${repeated.tenantId} is listed twice; the Function App watches one app per tenant`,
+      );
     const before = new Set((await store.watched()).tenants.map((t) => t.tenantId.toLowerCase()));
     await store.watch(tenants);
     const added = tenants.filter((t) => !before.has(t.tenantId.toLowerCase())).length;
     if (values.json) io.stdout(JSON.stringify({ watched: tenants.map(brief), added, updated: tenants.length - added }));
-    else io.stdout(`watching ${tenants.length} tenants from ${values.config}: ${added} added, ${tenants.length - added} updated. The Function App reads their credentials from its KEY_VAULT_URL.`);
+    else
+      io.stdout(
+        `watching ${tenants.length} tenants from ${values.config}: ${added} added, ${tenants.length - added} updated. The Function App reads their credentials from its KEY_VAULT_URL.`,
+      );
     return 0;
   }
 
   const { tenants, invalid } = await store.watched();
   if (values.json) io.stdout(JSON.stringify({ watched: tenants.map(brief), invalid }));
   else {
-    const rows = tenants.map((t) => `${t.name.padEnd(30)} ${t.tenantId.padEnd(38)} ${t.credential.type.padEnd(12)} ${t.canaries.length} canaries`);
-    io.stdout([`${tenants.length} watched tenants`, ...rows, ...invalid.map((i) => `INVALID ${i.tenantId}: ${i.problem}`)].join('\n'));
+    const rows = tenants.map(
+      (t) =>
+        `${t.name.padEnd(30)} ${t.tenantId.padEnd(38)} ${t.credential.type.padEnd(12)} ${t.canaries.length} canaries`,
+    );
+    io.stdout(
+      [`${tenants.length} watched tenants`, ...rows, ...invalid.map((i) => `INVALID ${i.tenantId}: ${i.problem}`)].join(
+        '\n',
+      ),
+    );
   }
   return 0;
 }
 
-const brief = (t: TenantDefinition) => ({ tenantId: t.tenantId, name: t.name, clientId: t.clientId, credential: t.credential.type, canaries: t.canaries.length });
+const brief = (t: TenantDefinition) => ({
+  tenantId: t.tenantId,
+  name: t.name,
+  clientId: t.clientId,
+  credential: t.credential.type,
+  canaries: t.canaries.length,
+});

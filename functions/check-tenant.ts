@@ -12,14 +12,16 @@ export async function handler(message: unknown, context: InvocationContext): Pro
   try {
     const done = await runQueuedCheck(message, delivery, deps);
     if (done.outcome === 'saved') {
-      context.log(`${done.tenantId}: ${done.verdict}${done.alerts.notices.length ? `, ${done.alerts.notices.length} alert notice(s)` : ''}`);
+      context.log(
+        `${done.tenantId}: ${done.verdict}${done.alerts.notices.length ? `, ${done.alerts.notices.length} alert notice(s)` : ''}`,
+      );
       for (const report of done.alerts.deliveries) {
         if (report.outcome === 'delivered') context.log(describeDelivery(report));
         else context.warn(describeDelivery(report));
       }
-      if (done.alerts.deliveryError) context.warn(`alerts not sent yet, they wait in the outbox: ${done.alerts.deliveryError}`);
-    }
-    else if (done.outcome === 'skipped') context.warn(`${done.tenantId}: skipped, ${done.reason}`);
+      if (done.alerts.deliveryError)
+        context.warn(`alerts not sent yet, they wait in the outbox: ${done.alerts.deliveryError}`);
+    } else if (done.outcome === 'skipped') context.warn(`${done.tenantId}: skipped, ${done.reason}`);
     else if (done.outcome === 'refused') context.error(`${done.tenantId}: result refused, ${done.reason}`);
     else context.error(`message sent to the poison queue: ${done.reason}`);
   } catch (error) {
@@ -28,4 +30,8 @@ export async function handler(message: unknown, context: InvocationContext): Pro
   }
 }
 
-app.storageQueue('checkTenant', { queueName: settingsAtLoad().checkQueue, connection: storageConnectionSetting(), handler });
+app.storageQueue('checkTenant', {
+  queueName: settingsAtLoad().checkQueue,
+  connection: storageConnectionSetting(),
+  handler,
+});

@@ -8,11 +8,19 @@ export function tenantDefinitionsFor(listings: ScenarioListing[]): TenantDefinit
     name: s.name,
     cloud: s.cloud as TenantDefinition['cloud'],
     clientId: s.clientId,
-    credential: s.credential === 'federated' ? { type: 'federated' } : { type: s.credential, keyVaultSecretName: s.keyVaultSecretName! },
+    credential:
+      s.credential === 'federated'
+        ? { type: 'federated' }
+        : { type: s.credential, keyVaultSecretName: s.keyVaultSecretName! },
     canaries: s.mailboxes,
     // The checks mirror how each tenant's app calls the services, misconfigurations included.
     checks: {
-      ews: { enabled: s.client.ews, impersonation: s.client.impersonation, auth: s.client.auth, ...(s.client.ewsScope ? { scope: s.client.ewsScope } : {}) },
+      ews: {
+        enabled: s.client.ews,
+        impersonation: s.client.impersonation,
+        auth: s.client.auth,
+        ...(s.client.ewsScope ? { scope: s.client.ewsScope } : {}),
+      },
       graph: { enabled: true },
       controlPlane: 'auto',
     },

@@ -13,7 +13,13 @@ export const EWS_POLICY_REASON = {
 const FRONTLINE_LICENSES = new Set(['F1', 'F3', 'Kiosk']);
 
 /** The X-EWS-Policy-Reason Exchange answers with, or null when EWS is allowed for this app, mailbox and client. */
-export function ewsPolicyBlock(tenant: TenantSpec, mailbox: MailboxSpec, appId: string, userAgent: string, now: number): string | null {
+export function ewsPolicyBlock(
+  tenant: TenantSpec,
+  mailbox: MailboxSpec,
+  appId: string,
+  userAgent: string,
+  now: number,
+): string | null {
   const org = tenant.exchange;
   // After the shutdown there is no EWS to allow; the exact answer is not documented, so the disabled text stands in.
   if (now >= EWS_SHUTDOWN) return EWS_POLICY_REASON.disabled;
@@ -39,7 +45,13 @@ export function userAgentBlocked(tenant: TenantSpec, userAgent: string): boolean
 }
 
 function wildcardMatch(pattern: string, value: string): boolean {
-  const regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
+  const regex = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+    'i',
+  );
   return regex.test(value);
 }
 
@@ -50,7 +62,13 @@ export type ScopeDecision = 'allowed' | 'access-policy-denied' | 'rbac-out-of-sc
  * RBAC-for-Applications assignment. Grants are a union: an unscoped Entra grant wins over a scoped RBAC one, and
  * Application Access Policies constrain only Entra-consented permissions.
  */
-export function mailboxScope(tenant: TenantSpec, appId: string, mailboxAddress: string, entraGranted: boolean, rbacRoles: readonly string[]): ScopeDecision {
+export function mailboxScope(
+  tenant: TenantSpec,
+  appId: string,
+  mailboxAddress: string,
+  entraGranted: boolean,
+  rbacRoles: readonly string[],
+): ScopeDecision {
   const id = appId.toLowerCase();
   const address = mailboxAddress.toLowerCase();
   if (entraGranted) {
@@ -64,10 +82,16 @@ export function mailboxScope(tenant: TenantSpec, appId: string, mailboxAddress: 
   }
   const assignments = rbacAssignments(tenant, appId, rbacRoles);
   if (assignments.length === 0) return 'no-grant';
-  const covers = assignments.some((a) => a.scope === 'organization' || a.scope.some((m) => m.toLowerCase() === address));
+  const covers = assignments.some(
+    (a) => a.scope === 'organization' || a.scope.some((m) => m.toLowerCase() === address),
+  );
   return covers ? 'allowed' : 'rbac-out-of-scope';
 }
 
-export function rbacAssignments(tenant: TenantSpec, appId: string, roles: readonly string[]): TenantSpec['rbacForApps'] {
+export function rbacAssignments(
+  tenant: TenantSpec,
+  appId: string,
+  roles: readonly string[],
+): TenantSpec['rbacForApps'] {
   return tenant.rbacForApps.filter((a) => a.appId.toLowerCase() === appId.toLowerCase() && roles.includes(a.role));
 }

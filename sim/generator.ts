@@ -13,15 +13,47 @@ export interface SyntheticOptions {
   clockStart?: string;
 }
 
-const SOURCES = ['https://learn.microsoft.com/exchange/client-developer/exchange-web-services/how-to-authenticate-an-ews-application-by-using-oauth'];
+const SOURCES = [
+  'https://learn.microsoft.com/exchange/client-developer/exchange-web-services/how-to-authenticate-an-ews-application-by-using-oauth',
+];
 
 /** Each failure is a small change to a healthy tenant, so generating thousands stays cheap (no certificates). */
 const FAILURES: { cause: TenantInput['expectedCause']; detail: string; apply: (t: TenantInput) => void }[] = [
-  { cause: 'ews_disabled', detail: 'app_not_in_ews_allowed_app_ids', apply: (t) => { t.exchange = { ewsEnabled: true, ewsAllowedAppIds: [stableGuid(t.tenantId, 'other app')] }; } },
-  { cause: 'mailbox_out_of_scope', detail: 'outside_application_access_policy', apply: (t) => { t.applicationAccessPolicies = [{ appId: t.probe.clientId, accessRight: 'RestrictAccess', scope: [] }]; } },
-  { cause: 'throttled', detail: 'budget_spent', apply: (t) => { t.throttling = { ews: { requestsPerMinute: 0 }, graph: { requestsPerMinute: 0 } }; } },
-  { cause: 'mailbox_not_found', detail: 'no_such_mailbox', apply: (t) => { t.mailboxes = []; } },
-  { cause: 'invalid_client_credentials', detail: 'client_secret_expired', apply: (t) => { t.apps[0]!.secrets = [{ value: `expired-${t.tenantId}`, expires: '-1d' }]; } },
+  {
+    cause: 'ews_disabled',
+    detail: 'app_not_in_ews_allowed_app_ids',
+    apply: (t) => {
+      t.exchange = { ewsEnabled: true, ewsAllowedAppIds: [stableGuid(t.tenantId, 'other app')] };
+    },
+  },
+  {
+    cause: 'mailbox_out_of_scope',
+    detail: 'outside_application_access_policy',
+    apply: (t) => {
+      t.applicationAccessPolicies = [{ appId: t.probe.clientId, accessRight: 'RestrictAccess', scope: [] }];
+    },
+  },
+  {
+    cause: 'throttled',
+    detail: 'budget_spent',
+    apply: (t) => {
+      t.throttling = { ews: { requestsPerMinute: 0 }, graph: { requestsPerMinute: 0 } };
+    },
+  },
+  {
+    cause: 'mailbox_not_found',
+    detail: 'no_such_mailbox',
+    apply: (t) => {
+      t.mailboxes = [];
+    },
+  },
+  {
+    cause: 'invalid_client_credentials',
+    detail: 'client_secret_expired',
+    apply: (t) => {
+      t.apps[0]!.secrets = [{ value: `expired-${t.tenantId}`, expires: '-1d' }];
+    },
+  },
 ];
 
 export function syntheticScenario(count: number, options: SyntheticOptions = {}): ScenarioInput {
@@ -35,14 +67,24 @@ export function syntheticScenario(count: number, options: SyntheticOptions = {})
     const clientId = stableGuid('synthetic app', String(i));
     const canaries = Array.from({ length: canaryCount }, (_, c) => `canary${c}@${domain}`);
     const tenant: TenantInput = {
-      tenantId, domain, name: `Synthetic ${i}`, expectedCause: 'healthy', sources: SOURCES,
+      tenantId,
+      domain,
+      name: `Synthetic ${i}`,
+      expectedCause: 'healthy',
+      sources: SOURCES,
       exchange: { ewsEnabled: true, ewsAllowedAppIds: [clientId] },
-      apps: [{
-        clientId, displayName: `Synthetic ${i} Archiver`,
-        applicationPermissions: { exchange: ['full_access_as_app', 'Exchange.ManageAsApp'], graph: ['Mail.Read', 'Organization.Read.All'] },
-        adminRoles: ['Global Reader'],
-        secrets: [{ value: `synthetic-secret-${clientId}`, expires: '+365d' }],
-      }],
+      apps: [
+        {
+          clientId,
+          displayName: `Synthetic ${i} Archiver`,
+          applicationPermissions: {
+            exchange: ['full_access_as_app', 'Exchange.ManageAsApp'],
+            graph: ['Mail.Read', 'Organization.Read.All'],
+          },
+          adminRoles: ['Global Reader'],
+          secrets: [{ value: `synthetic-secret-${clientId}`, expires: '+365d' }],
+        },
+      ],
       mailboxes: canaries.map((address) => ({ address })),
       probe: { clientId, canaries },
     };

@@ -36,13 +36,25 @@ export const json = (status: number, body: unknown, headers: Record<string, stri
   body: JSON.stringify(body),
 });
 
-export const empty = (status: number, headers: Record<string, string | string[]> = {}): SimResponse => ({ status, headers: { 'content-length': '0', ...headers }, body: '' });
+export const empty = (status: number, headers: Record<string, string | string[]> = {}): SimResponse => ({
+  status,
+  headers: { 'content-length': '0', ...headers },
+  body: '',
+});
 
 export const newRequestId = (): string => randomUUID();
 
 /** Entra's timestamp format in error bodies: "2026-11-21 09:00:00Z". */
-export const entraTimestamp = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+export const entraTimestamp = (ms: number): string =>
+  new Date(ms)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, 'Z');
 
 /** A scalar from parsed JSON or XML as text; anything else (objects, arrays, null) as the fallback. */
 export const scalarText = (value: unknown, fallback = ''): string =>
-  typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : fallback;
+  typeof value === 'string'
+    ? value
+    : typeof value === 'number' || typeof value === 'boolean'
+      ? String(value)
+      : fallback;

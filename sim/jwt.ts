@@ -12,7 +12,12 @@ export function signJwt(header: JwtHeader, claims: JwtClaims, privateKey: KeyObj
   return `${input}.${b64url(sign('sha256', Buffer.from(input), privateKey))}`;
 }
 
-export interface DecodedJwt { header: JwtHeader; claims: JwtClaims; signingInput: string; signature: Buffer }
+export interface DecodedJwt {
+  header: JwtHeader;
+  claims: JwtClaims;
+  signingInput: string;
+  signature: Buffer;
+}
 
 /** Decodes without verifying; returns null for anything that is not a three-part JWS with JSON header and claims. */
 export function decodeJwt(token: string): DecodedJwt | null {
@@ -36,7 +41,12 @@ export function verifyJwtSignature(jwt: DecodedJwt, publicKey: KeyObject | strin
     case 'RS256':
       return verify('sha256', data, key, jwt.signature);
     case 'PS256':
-      return verify('sha256', data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }, jwt.signature);
+      return verify(
+        'sha256',
+        data,
+        { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST },
+        jwt.signature,
+      );
     default:
       return false;
   }

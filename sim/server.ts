@@ -5,7 +5,14 @@ import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { defaultScenario } from './catalogue';
 import { empty, json, type SimRequest, type SimResponse } from './http-kit';
-import { parseFaultRule, parseScenario, type ClientProfile, type RouteName, type Scenario, type ScenarioInput } from './scenario';
+import {
+  parseFaultRule,
+  parseScenario,
+  type ClientProfile,
+  type RouteName,
+  type Scenario,
+  type ScenarioInput,
+} from './scenario';
 import { handleAdminApi } from './services/adminapi';
 import { handleEntra } from './services/entra';
 import { handleEws } from './services/ews';
@@ -71,19 +78,30 @@ export async function startSimulatedCloud(options: SimOptions = {}): Promise<Sim
   const sockets = new Set<Socket>();
   let baseUrl = '';
 
-  const scenarios = (): ScenarioListing[] => world.tenants.map((t) => {
-    const app = t.probeApp;
-    // What the tenant's app holds, which is not what Entra has registered when the two were rotated apart.
-    const secret = t.spec.probe.credential === 'secret' ? (t.spec.probe.vaultValue ?? app.secrets[0]?.value) : undefined;
-    const certificatePem = t.spec.probe.credential === 'certificate' ? app.certificates[0]?.pem : undefined;
-    return {
-      tenantId: t.spec.tenantId, name: t.spec.name, domain: t.spec.domain, cloud: t.spec.cloud, expectedCause: t.spec.expectedCause,
-      ...(t.spec.detail ? { detail: t.spec.detail } : {}),
-      clientId: app.spec.clientId, credential: t.spec.probe.credential,
-      ...(secret ? { clientSecret: secret } : {}), ...(certificatePem ? { certificatePem } : {}),
-      ...(t.spec.probe.credential === 'federated' ? {} : { keyVaultSecretName: t.keyVaultSecretName }), mailboxes: t.spec.probe.canaries, client: t.spec.probe.client, sources: t.spec.sources,
-    };
-  });
+  const scenarios = (): ScenarioListing[] =>
+    world.tenants.map((t) => {
+      const app = t.probeApp;
+      // What the tenant's app holds, which is not what Entra has registered when the two were rotated apart.
+      const secret =
+        t.spec.probe.credential === 'secret' ? (t.spec.probe.vaultValue ?? app.secrets[0]?.value) : undefined;
+      const certificatePem = t.spec.probe.credential === 'certificate' ? app.certificates[0]?.pem : undefined;
+      return {
+        tenantId: t.spec.tenantId,
+        name: t.spec.name,
+        domain: t.spec.domain,
+        cloud: t.spec.cloud,
+        expectedCause: t.spec.expectedCause,
+        ...(t.spec.detail ? { detail: t.spec.detail } : {}),
+        clientId: app.spec.clientId,
+        credential: t.spec.probe.credential,
+        ...(secret ? { clientSecret: secret } : {}),
+        ...(certificatePem ? { certificatePem } : {}),
+        ...(t.spec.probe.credential === 'federated' ? {} : { keyVaultSecretName: t.keyVaultSecretName }),
+        mailboxes: t.spec.probe.canaries,
+        client: t.spec.probe.client,
+        sources: t.spec.sources,
+      };
+    });
 
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
@@ -99,11 +117,32 @@ export async function startSimulatedCloud(options: SimOptions = {}): Promise<Sim
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', baseUrl);
     const body = await readBody(request);
-    if (body === null) return send(response, json(413, { error: { code: 'RequestEntityTooLarge', message: `Request bodies are limited to ${MAX_REQUEST_BYTES} bytes.` } }));
+    if (body === null)
+      return send(
+        response,
+        json(413, {
+          error: {
+            code: 'RequestEntityTooLarge',
+            message: `Request bodies are limited to ${MAX_REQUEST_BYTES} bytes.`,
+          },
+        }),
+      );
     const routed = routeOf(url.pathname);
-    if (!routed) return send(response, control(request.method ?? 'GET', url.pathname, body) ?? json(404, { error: `nothing simulated at ${url.pathname}` }));
+    if (!routed)
+      return send(
+        response,
+        control(request.method ?? 'GET', url.pathname, body) ??
+          json(404, { error: `nothing simulated at ${url.pathname}` }),
+      );
     world.requestCounts[routed.route] = (world.requestCounts[routed.route] ?? 0) + 1;
-    const simRequest: SimRequest = { method: request.method ?? 'GET', path: routed.path, query: url.searchParams, headers: request.headers, body, baseUrl };
+    const simRequest: SimRequest = {
+      method: request.method ?? 'GET',
+      path: routed.path,
+      query: url.searchParams,
+      headers: request.headers,
+      body,
+      baseUrl,
+    };
     const answer = dispatch(routed.route, simRequest);
     const tenantId = answer.tenantId ?? tenantFromPath(routed.route, routed.path);
     await applyFaults(routed.route, tenantId, answer, response, body);
@@ -111,13 +150,20 @@ export async function startSimulatedCloud(options: SimOptions = {}): Promise<Sim
 
   function dispatch(route: RouteName, request: SimRequest): SimResponse {
     switch (route) {
-      case 'login': return handleEntra(request, world);
-      case 'ews': return handleEws(request, world);
-      case 'graph': return handleGraph(request, world);
-      case 'adminapi': return handleAdminApi(request, world);
-      case 'keyvault': return handleKeyVault(request, world);
-      case 'logicapp': return handleLogicApp(request, world, logicAppSignature);
-      case 'identity': return handleIdentity(request, world, identityHeader);
+      case 'login':
+        return handleEntra(request, world);
+      case 'ews':
+        return handleEws(request, world);
+      case 'graph':
+        return handleGraph(request, world);
+      case 'adminapi':
+        return handleAdminApi(request, world);
+      case 'keyvault':
+        return handleKeyVault(request, world);
+      case 'logicapp':
+        return handleLogicApp(request, world, logicAppSignature);
+      case 'identity':
+        return handleIdentity(request, world, identityHeader);
     }
   }
 
@@ -128,7 +174,13 @@ export async function startSimulatedCloud(options: SimOptions = {}): Promise<Sim
   }
 
   /** Latency, resets and injected errors before the answer; slow, truncated or padded bodies while sending it. */
-  async function applyFaults(route: RouteName, tenantId: string | undefined, answer: SimResponse, response: ServerResponse, requestBody: Buffer): Promise<void> {
+  async function applyFaults(
+    route: RouteName,
+    tenantId: string | undefined,
+    answer: SimResponse,
+    response: ServerResponse,
+    requestBody: Buffer,
+  ): Promise<void> {
     const rules = world.faultsFor(route, tenantId);
     try {
       for (const rule of rules) {
@@ -139,10 +191,21 @@ export async function startSimulatedCloud(options: SimOptions = {}): Promise<Sim
           return;
         }
         if (rule.redirectRate > 0 && world.random() < rule.redirectRate) {
-          return send(response, empty(302, { location: 'https://portal.proxy.example/login?return=https%3A%2F%2Foutlook.office365.com%2F' }));
+          return send(
+            response,
+            empty(302, {
+              location: 'https://portal.proxy.example/login?return=https%3A%2F%2Foutlook.office365.com%2F',
+            }),
+          );
         }
         if (rule.echoRequestBody) {
-          return send(response, json(400, { error: 'invalid_request', error_description: `The request could not be read. Request body: ${requestBody.toString('utf8')}` }));
+          return send(
+            response,
+            json(400, {
+              error: 'invalid_request',
+              error_description: `The request could not be read. Request body: ${requestBody.toString('utf8')}`,
+            }),
+          );
         }
         if (rule.resetRate > 0 && world.random() < rule.resetRate) {
           // The service did its work; only the answer is lost on the way back.
@@ -157,7 +220,8 @@ export async function startSimulatedCloud(options: SimOptions = {}): Promise<Sim
       answer.onServed?.();
       let payload = Buffer.from(answer.body);
       for (const rule of rules) {
-        if (rule.malformedRate > 0 && world.random() < rule.malformedRate) payload = payload.subarray(0, Math.floor(payload.length / 2));
+        if (rule.malformedRate > 0 && world.random() < rule.malformedRate)
+          payload = payload.subarray(0, Math.floor(payload.length / 2));
         if (rule.oversizedBytes > 0) payload = Buffer.concat([payload, Buffer.alloc(rule.oversizedBytes, 0x20)]);
       }
       const slowBodyMs = rules.reduce((sum, r) => sum + r.slowBodyMs, 0);
@@ -231,18 +295,25 @@ export async function startSimulatedCloud(options: SimOptions = {}): Promise<Sim
       identityHeader,
     },
     logicAppPublicUrl: `https://prod-27.westeurope.logic.azure.com:443${logicAppTriggerPath(logicAppSignature)}`,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      for (const socket of sockets) socket.destroy();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+      }),
   };
 }
 
 /** Which simulated service a path belongs to, and the path as that service sees it. */
 function routeOf(pathname: string): { route: RouteName; path: string } | null {
-  const prefixes: [string, RouteName][] = [['/login', 'login'], ['/graph', 'graph'], ['/adminapi', 'adminapi'], ['/logicapp', 'logicapp']];
+  const prefixes: [string, RouteName][] = [
+    ['/login', 'login'],
+    ['/graph', 'graph'],
+    ['/adminapi', 'adminapi'],
+    ['/logicapp', 'logicapp'],
+  ];
   for (const [prefix, route] of prefixes) {
-    if (pathname === prefix || pathname.startsWith(`${prefix}/`)) return { route, path: pathname.slice(prefix.length) || '/' };
+    if (pathname === prefix || pathname.startsWith(`${prefix}/`))
+      return { route, path: pathname.slice(prefix.length) || '/' };
   }
   if (pathname.toLowerCase() === '/ews/exchange.asmx') return { route: 'ews', path: pathname };
   if (pathname.startsWith('/secrets/')) return { route: 'keyvault', path: pathname };
@@ -251,8 +322,23 @@ function routeOf(pathname: string): { route: RouteName; path: string } | null {
 }
 
 function injectedError(route: RouteName, status: number): SimResponse {
-  if (route === 'graph') return json(status, { error: { code: status === 503 ? 'serviceNotAvailable' : 'generalException', message: 'The service is temporarily unavailable.' } }, status === 503 ? { 'retry-after': '5' } : {});
-  if (route === 'login') return json(status, { error: 'temporarily_unavailable', error_description: 'AADSTS90033: A transient error has occurred. Please try again.', error_codes: [90033] });
+  if (route === 'graph')
+    return json(
+      status,
+      {
+        error: {
+          code: status === 503 ? 'serviceNotAvailable' : 'generalException',
+          message: 'The service is temporarily unavailable.',
+        },
+      },
+      status === 503 ? { 'retry-after': '5' } : {},
+    );
+  if (route === 'login')
+    return json(status, {
+      error: 'temporarily_unavailable',
+      error_description: 'AADSTS90033: A transient error has occurred. Please try again.',
+      error_codes: [90033],
+    });
   if (route === 'logicapp') return logicAppUnavailable(status);
   return empty(status, status === 503 ? { 'retry-after': '5' } : {});
 }

@@ -6,12 +6,19 @@ import type { Cloud } from './scenario';
 import type { AppRuntime, SimWorld, TenantRuntime } from './world';
 
 export type ResourceName = 'exchange' | 'graph' | 'keyVault';
-export interface ResolvedResource { name: ResourceName; audience: string }
+export interface ResolvedResource {
+  name: ResourceName;
+  audience: string;
+}
 
 export const TOKEN_LIFETIME_SECONDS = 3599;
 
 const RESOURCE_IDS: Record<ResourceName, (cloud: Cloud) => string[]> = {
-  exchange: (cloud) => [CLOUDS[cloud].exchange, ...(cloud === 'worldwide' ? ['https://outlook.office.com', 'https://ps.outlook.com'] : []), FIRST_PARTY_APP_IDS.exchange],
+  exchange: (cloud) => [
+    CLOUDS[cloud].exchange,
+    ...(cloud === 'worldwide' ? ['https://outlook.office.com', 'https://ps.outlook.com'] : []),
+    FIRST_PARTY_APP_IDS.exchange,
+  ],
   graph: (cloud) => [CLOUDS[cloud].graph, FIRST_PARTY_APP_IDS.graph],
   keyVault: (cloud) => [CLOUDS[cloud].keyVault, FIRST_PARTY_APP_IDS.keyVault],
 };
@@ -26,10 +33,17 @@ export function resolveResource(resourceId: string, cloud: Cloud): ResolvedResou
   return null;
 }
 
-export function issueAccessToken(world: SimWorld, tenant: TenantRuntime, app: AppRuntime, resource: ResolvedResource, credential: 'secret' | 'certificate'): string {
+export function issueAccessToken(
+  world: SimWorld,
+  tenant: TenantRuntime,
+  app: AppRuntime,
+  resource: ResolvedResource,
+  credential: 'secret' | 'certificate',
+): string {
   const iat = Math.floor(world.now() / 1000);
   const tid = tenant.spec.tenantId;
-  const roles = resource.name === 'keyVault' || !app.spec.adminConsent ? [] : app.spec.applicationPermissions[resource.name];
+  const roles =
+    resource.name === 'keyVault' || !app.spec.adminConsent ? [] : app.spec.applicationPermissions[resource.name];
   const claims: JwtClaims = {
     aud: resource.audience,
     iss: `https://sts.windows.net/${tid}/`,
@@ -62,17 +76,40 @@ export function issueManagedIdentityToken(world: SimWorld, audience: string): { 
   const tid = world.scenario.operatorTenantId;
   const { clientId, objectId } = world.scenario.managedIdentity;
   const claims: JwtClaims = {
-    aud: audience, iss: `https://sts.windows.net/${tid}/`, iat, nbf: iat, exp: iat + 86_399, appid: clientId, appidacr: '2',
-    idp: `https://sts.windows.net/${tid}/`, idtyp: 'app', oid: objectId, sub: objectId, tid, ver: '1.0', xms_mirid: '/subscriptions/sim/resourcegroups/tenant-health/providers/Microsoft.Web/sites/tenant-health',
+    aud: audience,
+    iss: `https://sts.windows.net/${tid}/`,
+    iat,
+    nbf: iat,
+    exp: iat + 86_399,
+    appid: clientId,
+    appidacr: '2',
+    idp: `https://sts.windows.net/${tid}/`,
+    idtyp: 'app',
+    oid: objectId,
+    sub: objectId,
+    tid,
+    ver: '1.0',
+    xms_mirid: '/subscriptions/sim/resourcegroups/tenant-health/providers/Microsoft.Web/sites/tenant-health',
   };
-  return { token: signJwt({ x5t: world.signingKey.kid, kid: world.signingKey.kid }, claims, world.signingKey.privateKey), expiresOn: iat + 86_399 };
+  return {
+    token: signJwt({ x5t: world.signingKey.kid, kid: world.signingKey.kid }, claims, world.signingKey.privateKey),
+    expiresOn: iat + 86_399,
+  };
 }
 
 export type TokenCheck =
   | { ok: true; claims: AccessClaims; tenant: TenantRuntime | undefined }
   | { ok: false; reason: 'missing' | 'malformed' | 'signature' | 'expired' | 'not-yet-valid' | 'unknown-tenant' };
 
-export interface AccessClaims { aud: string; tid: string; appid: string; roles: string[]; scp?: string; exp: number; nbf: number }
+export interface AccessClaims {
+  aud: string;
+  tid: string;
+  appid: string;
+  roles: string[];
+  scp?: string;
+  exp: number;
+  nbf: number;
+}
 
 /** What every simulated resource checks first: a well-formed JWT signed by the simulated Entra and within its lifetime. */
 export function checkBearer(world: SimWorld, authorization: string | undefined, clockAheadSeconds = 0): TokenCheck {
@@ -82,7 +119,8 @@ export function checkBearer(world: SimWorld, authorization: string | undefined, 
   if (!jwt) return { ok: false, reason: 'malformed' };
   if (!verifyJwtSignature(jwt, world.signingKey.publicKey)) return { ok: false, reason: 'signature' };
   const claims = jwt.claims as Partial<AccessClaims> & { roles?: unknown };
-  if (typeof claims.aud !== 'string' || typeof claims.tid !== 'string' || typeof claims.exp !== 'number') return { ok: false, reason: 'malformed' };
+  if (typeof claims.aud !== 'string' || typeof claims.tid !== 'string' || typeof claims.exp !== 'number')
+    return { ok: false, reason: 'malformed' };
   const tenant = world.tenant(claims.tid);
   const now = world.now() / 1000 + clockAheadSeconds + (tenant?.spec.resourceClockAheadSeconds ?? 0);
   // Microsoft's validators allow five minutes of clock skew.
@@ -93,7 +131,11 @@ export function checkBearer(world: SimWorld, authorization: string | undefined, 
     ok: true,
     tenant,
     claims: {
-      aud: claims.aud, tid: claims.tid, appid: String(claims.appid ?? ''), exp: claims.exp, nbf: claims.nbf ?? 0,
+      aud: claims.aud,
+      tid: claims.tid,
+      appid: String(claims.appid ?? ''),
+      exp: claims.exp,
+      nbf: claims.nbf ?? 0,
       roles: Array.isArray(claims.roles) ? claims.roles.map(String) : [],
       ...(typeof claims.scp === 'string' ? { scp: claims.scp } : {}),
     },

@@ -1,10 +1,28 @@
 // The simulator's live state built from a scenario: clock, tenants with their generated credentials, vault, counters.
 import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { generateCertificate, type GeneratedCertificate } from './certificates';
-import { resolveInstant, type AppSpec, type FaultRule, type MailboxSpec, type RouteName, type Scenario, type TenantSpec } from './scenario';
+import {
+  resolveInstant,
+  type AppSpec,
+  type FaultRule,
+  type MailboxSpec,
+  type RouteName,
+  type Scenario,
+  type TenantSpec,
+} from './scenario';
 
-export interface SecretCredential { value: string; expiresAt: number; keyId: string; hint: string; displayName: string }
-export interface CertificateCredential extends GeneratedCertificate { subject: string; registered: boolean; keyId: string }
+export interface SecretCredential {
+  value: string;
+  expiresAt: number;
+  keyId: string;
+  hint: string;
+  displayName: string;
+}
+export interface CertificateCredential extends GeneratedCertificate {
+  subject: string;
+  registered: boolean;
+  keyId: string;
+}
 export interface AppRuntime {
   spec: AppSpec;
   servicePrincipalId: string;
@@ -12,7 +30,10 @@ export interface AppRuntime {
   secrets: SecretCredential[];
   certificates: CertificateCredential[];
 }
-export interface MailboxRuntime { spec: MailboxSpec; objectId: string }
+export interface MailboxRuntime {
+  spec: MailboxSpec;
+  objectId: string;
+}
 export interface TenantRuntime {
   spec: TenantSpec;
   apps: Map<string, AppRuntime>;
@@ -20,8 +41,21 @@ export interface TenantRuntime {
   probeApp: AppRuntime;
   keyVaultSecretName: string;
 }
-export interface VaultSecret { name: string; version: string; value: string; contentType?: string; created: number; expiresAt?: number }
-export interface LogicAppRecord { receivedAt: string; workflowId: string; runId: string; headers: Record<string, string>; body: unknown }
+export interface VaultSecret {
+  name: string;
+  version: string;
+  value: string;
+  contentType?: string;
+  created: number;
+  expiresAt?: number;
+}
+export interface LogicAppRecord {
+  receivedAt: string;
+  workflowId: string;
+  runId: string;
+  headers: Record<string, string>;
+  body: unknown;
+}
 
 /** Where a tenant and its first app come from when GUIDs must be stable across runs. */
 export function stableGuid(...parts: string[]): string {
@@ -53,7 +87,13 @@ export class SimWorld {
     this.faults = [...scenario.faults];
     this.randomState = scenario.seed >>> 0 || 1;
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    this.signingKey = { privateKey, publicKey, kid: createHash('sha1').update(publicKey.export({ type: 'spki', format: 'der' })).digest('base64url') };
+    this.signingKey = {
+      privateKey,
+      publicKey,
+      kid: createHash('sha1')
+        .update(publicKey.export({ type: 'spki', format: 'der' }))
+        .digest('base64url'),
+    };
     this.tenants = scenario.tenants.map((spec) => this.buildTenant(spec));
     for (const tenant of this.tenants) {
       this.byKey.set(tenant.spec.tenantId.toLowerCase(), tenant);
@@ -61,7 +101,12 @@ export class SimWorld {
       this.storeProbeCredential(tenant);
     }
     for (const secret of scenario.keyVaultSecrets) {
-      this.putSecret(secret.name, secret.value, secret.contentType, secret.expires ? this.at(secret.expires) : undefined);
+      this.putSecret(
+        secret.name,
+        secret.value,
+        secret.contentType,
+        secret.expires ? this.at(secret.expires) : undefined,
+      );
     }
   }
 
@@ -83,7 +128,14 @@ export class SimWorld {
   }
 
   putSecret(name: string, value: string, contentType?: string, expiresAt?: number): VaultSecret {
-    const secret = { name, version: createHash('md5').update(`${name}|${value}`).digest('hex'), value, contentType, created: this.now(), expiresAt };
+    const secret = {
+      name,
+      version: createHash('md5').update(`${name}|${value}`).digest('hex'),
+      value,
+      contentType,
+      created: this.now(),
+      expiresAt,
+    };
     this.vault.set(name.toLowerCase(), secret);
     return secret;
   }
@@ -98,7 +150,9 @@ export class SimWorld {
   }
 
   faultsFor(route: RouteName, tenantId: string | undefined): FaultRule[] {
-    return this.faults.filter((f) => f.route === route && (!f.tenantId || f.tenantId.toLowerCase() === tenantId?.toLowerCase()));
+    return this.faults.filter(
+      (f) => f.route === route && (!f.tenantId || f.tenantId.toLowerCase() === tenantId?.toLowerCase()),
+    );
   }
 
   /** Takes one request from a per-minute budget; false when the budget for the minute is spent. */
@@ -148,10 +202,14 @@ export class SimWorld {
     }
     const mailboxes = new Map<string, MailboxRuntime>();
     for (const mailbox of spec.mailboxes) {
-      mailboxes.set(mailbox.address.toLowerCase(), { spec: mailbox, objectId: stableGuid(spec.tenantId, mailbox.address) });
+      mailboxes.set(mailbox.address.toLowerCase(), {
+        spec: mailbox,
+        objectId: stableGuid(spec.tenantId, mailbox.address),
+      });
     }
     const probeApp = apps.get(spec.probe.clientId.toLowerCase())!;
-    const keyVaultSecretName = spec.probe.keyVaultSecretName ?? `${spec.domain.split('.')[0]!.replace(/[^0-9a-zA-Z-]/g, '-')}-app-credential`;
+    const keyVaultSecretName =
+      spec.probe.keyVaultSecretName ?? `${spec.domain.split('.')[0]!.replace(/[^0-9a-zA-Z-]/g, '-')}-app-credential`;
     return { spec, apps, mailboxes, probeApp, keyVaultSecretName };
   }
 

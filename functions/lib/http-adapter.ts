@@ -5,7 +5,11 @@ import { describeError } from '../../shared/core/redact';
 import { problem, type ApiResponse, type StatusApi } from '../../shared/service/status-api';
 import { runtime } from './runtime';
 
-const toHttp = (response: ApiResponse): HttpResponseInit => ({ status: response.status, headers: response.headers, ...(response.jsonBody !== undefined ? { jsonBody: response.jsonBody } : {}) });
+const toHttp = (response: ApiResponse): HttpResponseInit => ({
+  status: response.status,
+  headers: response.headers,
+  ...(response.jsonBody !== undefined ? { jsonBody: response.jsonBody } : {}),
+});
 
 export function httpHandler(api: StatusApi) {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
@@ -21,6 +25,17 @@ export function httpHandler(api: StatusApi) {
       context.error(`not configured: ${problems.join('; ')}`);
       return toHttp(problem(500, 'Not configured', problems.join('; ')));
     }
-    return toHttp(await api({ method: request.method, params: request.params, query: request.query, header: (name) => request.headers.get(name) }, deps, (error) => context.error(describeError(error))));
+    return toHttp(
+      await api(
+        {
+          method: request.method,
+          params: request.params,
+          query: request.query,
+          header: (name) => request.headers.get(name),
+        },
+        deps,
+        (error) => context.error(describeError(error)),
+      ),
+    );
   };
 }

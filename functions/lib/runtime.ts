@@ -3,7 +3,11 @@ import { readSettings, storageConnectionOf, type Settings } from '../../shared/c
 import { ensureStorage, type ServiceDeps } from '../../shared/service/check-service';
 import { createServices } from '../../shared/service/services';
 
-interface Runtime { deps: ServiceDeps | null; problems: string[]; ready?: Promise<void> }
+interface Runtime {
+  deps: ServiceDeps | null;
+  problems: string[];
+  ready?: Promise<void>;
+}
 let current: Runtime | undefined;
 
 /** Settings as the registrations need them (schedule, queue); bad values fall back to defaults with a problem noted. */
@@ -19,7 +23,13 @@ function build(): Runtime {
     // Module-level for the worker's life: MSAL's token cache and the HTTP connection pool are reused across invocations.
     return { deps: createServices(settings), problems };
   } catch (error) {
-    return { deps: null, problems: [...problems, `the storage connection string cannot be used: ${error instanceof Error ? error.message : String(error)}`] };
+    return {
+      deps: null,
+      problems: [
+        ...problems,
+        `the storage connection string cannot be used: ${error instanceof Error ? error.message : String(error)}`,
+      ],
+    };
   }
 }
 

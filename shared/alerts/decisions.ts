@@ -15,7 +15,8 @@ export type AlertCheck = EvidenceEndpoint | 'credential' | 'tenant';
 const CHECK_ORDER: Record<EvidenceEndpoint, number> = { ews: 0, graph: 1, adminapi: 2, token: 3, keyvault: 4 };
 const FINDING_CHECKS = [...ENDPOINTS].sort((a, b) => CHECK_ORDER[a] - CHECK_ORDER[b]);
 export const ALERT_CHECKS: readonly AlertCheck[] = [...FINDING_CHECKS, 'credential', 'tenant'];
-const checkOf = (finding: Finding): AlertCheck => FINDING_CHECKS.find((c) => finding.endpoints?.includes(c)) ?? 'tenant';
+const checkOf = (finding: Finding): AlertCheck =>
+  FINDING_CHECKS.find((c) => finding.endpoints?.includes(c)) ?? 'tenant';
 /** The one alert-only cause; every other is a diagnosis cause (docs/contracts/diagnosis.md). */
 export const CREDENTIAL_EXPIRING = 'credential_expiring';
 
@@ -45,7 +46,11 @@ export interface AlertPolicy {
   /** An open alert is repeated after this long without a notice; 0 never reminds. */
   reminderMs: number;
 }
-export const DEFAULT_ALERT_POLICY: AlertPolicy = { failureThreshold: 2, successThreshold: 2, reminderMs: 24 * 3_600_000 };
+export const DEFAULT_ALERT_POLICY: AlertPolicy = {
+  failureThreshold: 2,
+  successThreshold: 2,
+  reminderMs: 24 * 3_600_000,
+};
 
 /** How severity grows as a credential's expiry nears: the first row whose days it is within applies. */
 export const CREDENTIAL_EXPIRY_STEPS: { withinDays: number; severity: Severity }[] = [
@@ -55,7 +60,11 @@ export const CREDENTIAL_EXPIRY_STEPS: { withinDays: number; severity: Severity }
 ];
 /** Steps an EWS alert's severity is raised by in each urgency band of the EWS retirement. */
 export const EWS_URGENCY_RAISE: Record<UrgencyBand, number> = {
-  'planning': 0, 'active bridge': 0, 'final quarter': 1, 'cut-over': 2, 'post-shutdown': 2,
+  planning: 0,
+  'active bridge': 0,
+  'final quarter': 1,
+  'cut-over': 2,
+  'post-shutdown': 2,
 };
 
 /** What one alert has been through: enough to decide the next cycle without reading history. */
@@ -121,7 +130,8 @@ export interface AlertDecision {
 
 export const alertKey = (check: string, cause: string) => `${check}.${cause}`;
 const rank = (severity: Severity) => SEVERITIES.indexOf(severity);
-const raise = (severity: Severity, steps: number): Severity => SEVERITIES[Math.min(SEVERITIES.length - 1, rank(severity) + steps)]!;
+const raise = (severity: Severity, steps: number): Severity =>
+  SEVERITIES[Math.min(SEVERITIES.length - 1, rank(severity) + steps)]!;
 const DAY = 86_400_000;
 
 /** The conditions a result shows: one per primary finding (not per alternative reading), and a credential near its expiry. */
@@ -135,9 +145,14 @@ export function conditionsOf(result: TenantResult, now: number): AlertCondition[
     const key = alertKey(check, finding.cause);
     if (found.has(key)) continue;
     found.set(key, {
-      check, cause: finding.cause, ...(finding.detail ? { detail: finding.detail } : {}),
+      check,
+      cause: finding.cause,
+      ...(finding.detail ? { detail: finding.detail } : {}),
       severity: check === 'ews' ? raise(base, EWS_URGENCY_RAISE[urgency.band]) : base,
-      summary: finding.summary, fix: finding.fix ?? [], docs: finding.docs ?? [], evidence: finding.evidence ?? [],
+      summary: finding.summary,
+      fix: finding.fix ?? [],
+      docs: finding.docs ?? [],
+      evidence: finding.evidence ?? [],
       ...(check === 'ews' ? { urgency } : {}),
     });
   }
@@ -146,9 +161,14 @@ export function conditionsOf(result: TenantResult, now: number): AlertCondition[
     const daysLeft = Math.floor((Date.parse(expiresOn) - now) / DAY);
     const step = CREDENTIAL_EXPIRY_STEPS.find((s) => daysLeft < s.withinDays);
     if (step) {
-      const when = daysLeft < 0 ? `expired on ${expiresOn.slice(0, 10)}` : `expires on ${expiresOn.slice(0, 10)}, in ${daysLeft} day${daysLeft === 1 ? '' : 's'}`;
+      const when =
+        daysLeft < 0
+          ? `expired on ${expiresOn.slice(0, 10)}`
+          : `expires on ${expiresOn.slice(0, 10)}, in ${daysLeft} day${daysLeft === 1 ? '' : 's'}`;
       found.set(alertKey('credential', CREDENTIAL_EXPIRING), {
-        check: 'credential', cause: CREDENTIAL_EXPIRING, severity: step.severity,
+        check: 'credential',
+        cause: CREDENTIAL_EXPIRING,
+        severity: step.severity,
         summary: `The app's ${result.credential.type} in Key Vault ${when}.`,
         fix: [
           `Add a new ${result.credential.type === 'certificate' ? 'certificate' : 'client secret'} to the app ${result.app.clientId} in Entra ID > App registrations > Certificates & secrets.`,
@@ -170,8 +190,15 @@ export function operatorConditionsOf(result: TenantResult): AlertCondition[] {
     if (finding.alternative || finding.origin !== 'monitoring_infrastructure') continue;
     const check = checkOf(finding);
     found.set(alertKey(check, finding.cause), {
-      check, cause: finding.cause, ...(finding.detail ? { detail: finding.detail } : {}), severity: 'error', origin: 'monitoring_infrastructure',
-      summary: `${finding.summary} Seen while checking ${result.name} (${result.tenantId}).`, fix: finding.fix ?? [], docs: finding.docs ?? [], evidence: finding.evidence ?? [],
+      check,
+      cause: finding.cause,
+      ...(finding.detail ? { detail: finding.detail } : {}),
+      severity: 'error',
+      origin: 'monitoring_infrastructure',
+      summary: `${finding.summary} Seen while checking ${result.name} (${result.tenantId}).`,
+      fix: finding.fix ?? [],
+      docs: finding.docs ?? [],
+      evidence: finding.evidence ?? [],
     });
   }
   return [...found.values()];
@@ -188,9 +215,17 @@ export const FLEET_STALE_KEY = alertKey('tenant', 'other');
 /** The operator's condition when no tenant has a fresh result: checks stopped arriving (timer, queue, worker or storage). */
 export function fleetStaleCondition(checkedAt: string[], now: number, staleAfterMs: number): AlertCondition | null {
   if (checkedAt.length === 0 || !checkedAt.every((at) => isStale(at, now, staleAfterMs))) return null;
-  const newest = checkedAt.filter((at) => !Number.isNaN(Date.parse(at))).sort().at(-1) ?? 'never';
+  const newest =
+    checkedAt
+      .filter((at) => !Number.isNaN(Date.parse(at)))
+      .sort()
+      .at(-1) ?? 'never';
   return {
-    check: 'tenant', cause: 'other', detail: 'checks_stopped', severity: 'critical', origin: 'monitoring_infrastructure',
+    check: 'tenant',
+    cause: 'other',
+    detail: 'checks_stopped',
+    severity: 'critical',
+    origin: 'monitoring_infrastructure',
     summary: `No tenant has been checked for over ${Math.round(staleAfterMs / 60_000)} minutes (newest result ${newest}): the check timer, the queue, the worker or its storage has stopped, and every status shown is stale.`,
     fix: [
       'In the Function App, look at the invocations of scheduleChecks and checkTenant (Application Insights, or the Functions list in the portal): a disabled function, a stopped app, or failing runs.',
@@ -201,10 +236,19 @@ export function fleetStaleCondition(checkedAt: string[], now: number, staleAfter
   };
 }
 
-export function suppressionFor(suppressions: Suppression[], tenantId: string, cause: string, now: number): Suppression | undefined {
-  return suppressions.find((s) => (s.tenantId === '*' || s.tenantId.toLowerCase() === tenantId.toLowerCase())
-    && (s.cause === undefined || s.cause === cause)
-    && Date.parse(s.from) <= now && now < Date.parse(s.until));
+export function suppressionFor(
+  suppressions: Suppression[],
+  tenantId: string,
+  cause: string,
+  now: number,
+): Suppression | undefined {
+  return suppressions.find(
+    (s) =>
+      (s.tenantId === '*' || s.tenantId.toLowerCase() === tenantId.toLowerCase()) &&
+      (s.cause === undefined || s.cause === cause) &&
+      Date.parse(s.from) <= now &&
+      now < Date.parse(s.until),
+  );
 }
 
 const alertIdOf = (tenantId: string, key: string, firstSeenAt: string) =>
@@ -236,7 +280,18 @@ export function decideAlerts(input: {
     if (!before && !condition) continue;
     const state: AlertState = before
       ? { ...before }
-      : { check: condition!.check, cause: condition!.cause, alertId: alertIdOf(tenantId, key, at), firstSeenAt: at, lastSeenAt: at, seen: 0, cleanStreak: 0, notified: false, notices: 0, condition: condition! };
+      : {
+          check: condition!.check,
+          cause: condition!.cause,
+          alertId: alertIdOf(tenantId, key, at),
+          firstSeenAt: at,
+          lastSeenAt: at,
+          seen: 0,
+          cleanStreak: 0,
+          notified: false,
+          notices: 0,
+          condition: condition!,
+        };
     if (condition) {
       state.seen += 1;
       state.cleanStreak = 0;
@@ -251,8 +306,15 @@ export function decideAlerts(input: {
     let kind: AlertKind | null = null;
     if (!state.notified && !cleared && state.seen >= policy.failureThreshold) kind = 'open';
     else if (state.notified && cleared) kind = 'resolve';
-    else if (state.notified && condition && rank(severity) > rank(state.notifiedSeverity ?? severity)) kind = 'escalate';
-    else if (state.notified && condition && policy.reminderMs > 0 && now - Date.parse(state.lastNoticeAt ?? at) >= policy.reminderMs) kind = 'remind';
+    else if (state.notified && condition && rank(severity) > rank(state.notifiedSeverity ?? severity))
+      kind = 'escalate';
+    else if (
+      state.notified &&
+      condition &&
+      policy.reminderMs > 0 &&
+      now - Date.parse(state.lastNoticeAt ?? at) >= policy.reminderMs
+    )
+      kind = 'remind';
 
     const by = kind ? suppressionFor(input.suppressions, tenantId, state.cause, now) : undefined;
     if (kind && by) {
@@ -267,8 +329,15 @@ export function decideAlerts(input: {
       if (state.notified) state.notifiedSeverity = severity;
       else delete state.notifiedSeverity;
       decision.notices.push({
-        kind, tenantId, tenantName, alertId: state.alertId, idempotencyKey: `${state.alertId}-${sequence}`, severity, at,
-        ...(previousSeverity ? { previousSeverity } : {}), state: { ...state },
+        kind,
+        tenantId,
+        tenantName,
+        alertId: state.alertId,
+        idempotencyKey: `${state.alertId}-${sequence}`,
+        severity,
+        at,
+        ...(previousSeverity ? { previousSeverity } : {}),
+        state: { ...state },
       });
     }
     // A clear alert nobody was told about (or whose resolve went out) is forgotten; a new sighting starts a new alert.

@@ -38,9 +38,20 @@ export interface AlertPayload {
   text: string;
 }
 
-const KIND_WORDS: Record<AlertNotice['kind'], string> = { open: 'Problem', escalate: 'Escalated', remind: 'Still failing', resolve: 'Resolved' };
+const KIND_WORDS: Record<AlertNotice['kind'], string> = {
+  open: 'Problem',
+  escalate: 'Escalated',
+  remind: 'Still failing',
+  resolve: 'Resolved',
+};
 const CHECK_WORDS: Record<string, string> = {
-  ews: 'EWS', graph: 'Microsoft Graph', token: 'token request', adminapi: 'Exchange admin API', keyvault: 'Key Vault', credential: 'app credential', tenant: 'tenant',
+  ews: 'EWS',
+  graph: 'Microsoft Graph',
+  token: 'token request',
+  adminapi: 'Exchange admin API',
+  keyvault: 'Key Vault',
+  credential: 'app credential',
+  tenant: 'tenant',
 };
 
 const clip = (text: string) => {
@@ -54,15 +65,20 @@ export function alertPayload(notice: AlertNotice): AlertPayload {
   const { condition } = state;
   const what = `${CHECK_WORDS[state.check] ?? state.check}: ${state.cause}${condition.detail ? ` (${condition.detail})` : ''}`;
   const title = clip(`${KIND_WORDS[notice.kind]} [${notice.severity}] ${notice.tenantName}: ${what}`);
-  const summary = notice.kind === 'resolve'
-    ? clip(`Cleared: no longer seen since ${state.lastSeenAt}. It was: ${condition.summary}`)
-    : clip(condition.summary);
+  const summary =
+    notice.kind === 'resolve'
+      ? clip(`Cleared: no longer seen since ${state.lastSeenAt}. It was: ${condition.summary}`)
+      : clip(condition.summary);
   const fix = notice.kind === 'resolve' ? [] : lines(condition.fix);
   const text = [
     title,
     summary,
     ...(notice.previousSeverity ? [`Severity rose from ${notice.previousSeverity} to ${notice.severity}.`] : []),
-    ...(condition.urgency && notice.kind !== 'resolve' ? [`EWS in Exchange Online is switched off in ${condition.urgency.daysToShutdown} days (${condition.urgency.band}).`] : []),
+    ...(condition.urgency && notice.kind !== 'resolve'
+      ? [
+          `EWS in Exchange Online is switched off in ${condition.urgency.daysToShutdown} days (${condition.urgency.band}).`,
+        ]
+      : []),
     ...(fix.length ? ['Fix:', ...fix.map((line, i) => `${i + 1}. ${line}`)] : []),
     `Tenant ${notice.tenantId}; alert ${notice.alertId}; first seen ${state.firstSeenAt}.`,
   ].join('\n');
@@ -87,7 +103,9 @@ export function alertPayload(notice: AlertNotice): AlertPayload {
     firstSeenAt: state.firstSeenAt,
     lastSeenAt: state.lastSeenAt,
     ...(state.openedAt ? { openedAt: state.openedAt } : {}),
-    ...(condition.urgency ? { ews: { urgency: condition.urgency.band, daysToShutdown: condition.urgency.daysToShutdown } } : {}),
+    ...(condition.urgency
+      ? { ews: { urgency: condition.urgency.band, daysToShutdown: condition.urgency.daysToShutdown } }
+      : {}),
     ...(condition.credential ? { credential: condition.credential } : {}),
     ...(condition.origin ? { origin: condition.origin } : {}),
     text: text.length > 4 * MAX_TEXT ? `${text.slice(0, 4 * MAX_TEXT - 1)}…` : text,

@@ -15,7 +15,10 @@ export function boundedPolicy(limits: HttpLimits): PipelinePolicy {
       const declared = Number(response.headers.get('content-length') ?? 0);
       const received = response.bodyAsText?.length ?? 0;
       if (declared > limits.maxBodyBytes || received > limits.maxBodyBytes) {
-        throw new RestError(`the answer of ${Math.max(declared, received)} bytes is larger than the ${limits.maxBodyBytes}-byte cap`, { code: 'BodyTooLarge', statusCode: response.status, request, response });
+        throw new RestError(
+          `the answer of ${Math.max(declared, received)} bytes is larger than the ${limits.maxBodyBytes}-byte cap`,
+          { code: 'BodyTooLarge', statusCode: response.status, request, response },
+        );
       }
       return response;
     },

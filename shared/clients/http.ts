@@ -3,12 +3,31 @@ import { Agent, request, type Dispatcher } from 'undici';
 
 /** Response headers kept as evidence; everything else (cookies, tokens) is dropped. */
 export const EVIDENCE_HEADERS = [
-  'www-authenticate', 'x-ms-diagnostics', 'x-ews-policy-reason', 'x-backendhttpstatus', 'retry-after', 'request-id',
-  'client-request-id', 'x-ms-request-id', 'x-ms-ags-diagnostic', 'content-type', 'x-calculatedbetarget', 'x-feserver',
-  'x-beserver', 'x-diaginfo', 'x-ms-ests-server', 'x-ms-keyvault-service-version',
+  'www-authenticate',
+  'x-ms-diagnostics',
+  'x-ews-policy-reason',
+  'x-backendhttpstatus',
+  'retry-after',
+  'request-id',
+  'client-request-id',
+  'x-ms-request-id',
+  'x-ms-ags-diagnostic',
+  'content-type',
+  'x-calculatedbetarget',
+  'x-feserver',
+  'x-beserver',
+  'x-diaginfo',
+  'x-ms-ests-server',
+  'x-ms-keyvault-service-version',
 ] as const;
 /** Request headers that may be recorded with evidence. */
-export const EVIDENCE_REQUEST_HEADERS = ['x-anchormailbox', 'client-request-id', 'user-agent', 'content-type', 'x-responseformat'] as const;
+export const EVIDENCE_REQUEST_HEADERS = [
+  'x-anchormailbox',
+  'client-request-id',
+  'user-agent',
+  'content-type',
+  'x-responseformat',
+] as const;
 
 export interface HttpLimits {
   /** Connect, headers and body each get this long. */
@@ -45,8 +64,13 @@ export interface HttpExchange {
 /** The pooled agent for one worker: keep-alive, bounded connections, timeouts. */
 export function createAgent(limits: HttpLimits = DEFAULT_LIMITS): Agent {
   return new Agent({
-    keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000, connections: 32, pipelining: 1,
-    headersTimeout: limits.timeoutMs, bodyTimeout: limits.timeoutMs, connect: { timeout: limits.timeoutMs },
+    keepAliveTimeout: 10_000,
+    keepAliveMaxTimeout: 60_000,
+    connections: 32,
+    pipelining: 1,
+    headersTimeout: limits.timeoutMs,
+    bodyTimeout: limits.timeoutMs,
+    connect: { timeout: limits.timeoutMs },
   });
 }
 
@@ -54,23 +78,40 @@ export function createAgent(limits: HttpLimits = DEFAULT_LIMITS): Agent {
  * Sends a request and never throws: an HTTP status is data, and so is a network failure. The whole exchange, body
  * included, ends by the call's timeout (twice the idle timeout) or when `deadline` aborts, whichever is first.
  */
-export async function send(dispatcher: Dispatcher, call: HttpCall, limits: HttpLimits = DEFAULT_LIMITS, deadline?: AbortSignal): Promise<HttpExchange> {
+export async function send(
+  dispatcher: Dispatcher,
+  call: HttpCall,
+  limits: HttpLimits = DEFAULT_LIMITS,
+  deadline?: AbortSignal,
+): Promise<HttpExchange> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
-  if (deadline?.aborted) return { status: null, headers: {}, body: '', truncated: false, ms: 0, error: deadlineError('not sent') };
+  if (deadline?.aborted)
+    return { status: null, headers: {}, body: '', truncated: false, ms: 0, error: deadlineError('not sent') };
   const callTimeout = AbortSignal.timeout(limits.timeoutMs * 2);
   try {
     const response = await request(call.url, {
-      method: call.method, headers: call.headers, body: call.body, dispatcher,
-      headersTimeout: limits.timeoutMs, bodyTimeout: limits.timeoutMs, signal: deadline ? AbortSignal.any([deadline, callTimeout]) : callTimeout,
+      method: call.method,
+      headers: call.headers,
+      body: call.body,
+      dispatcher,
+      headersTimeout: limits.timeoutMs,
+      bodyTimeout: limits.timeoutMs,
+      signal: deadline ? AbortSignal.any([deadline, callTimeout]) : callTimeout,
     });
     const headers = flattenHeaders(response.headers);
     const { text, truncated } = await readCapped(response.body, limits.maxBodyBytes);
     return { status: response.statusCode, headers, body: text, truncated, ms: elapsed() };
   } catch (error) {
-    const described = deadline?.aborted ? deadlineError('cut off') : callTimeout.aborted
-      ? { name: 'TimeoutError', message: `no complete answer within ${limits.timeoutMs * 2} ms`, code: REQUEST_TIMEOUT }
-      : describeNetworkError(error);
+    const described = deadline?.aborted
+      ? deadlineError('cut off')
+      : callTimeout.aborted
+        ? {
+            name: 'TimeoutError',
+            message: `no complete answer within ${limits.timeoutMs * 2} ms`,
+            code: REQUEST_TIMEOUT,
+          }
+        : describeNetworkError(error);
     return { status: null, headers: {}, body: '', truncated: false, ms: elapsed(), error: described };
   }
 }
@@ -78,7 +119,10 @@ export async function send(dispatcher: Dispatcher, call: HttpCall, limits: HttpL
 /** The error of a call the tenant's deadline stopped: evidence that the deadline, not the service, ended it. */
 export const deadlineError = (what: 'not sent' | 'cut off') => ({
   name: 'DeadlineExceeded',
-  message: what === 'not sent' ? 'not sent: the tenant\'s check deadline had passed' : 'cut off: the tenant\'s check deadline passed before the answer was complete',
+  message:
+    what === 'not sent'
+      ? "not sent: the tenant's check deadline had passed"
+      : "cut off: the tenant's check deadline passed before the answer was complete",
   code: DEADLINE_EXCEEDED,
 });
 
@@ -97,12 +141,15 @@ export class DeadlineExceededError extends Error {
   override readonly name = 'DeadlineExceeded';
   readonly code = DEADLINE_EXCEEDED;
   constructor() {
-    super('the tenant\'s check deadline passed while waiting for the answer');
+    super("the tenant's check deadline passed while waiting for the answer");
   }
 }
 
 /** Reads a body up to the cap; the rest is not read, and the connection is let go. */
-export async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: number): Promise<{ text: string; truncated: boolean }> {
+export async function readCapped(
+  body: Dispatcher.ResponseData['body'],
+  maxBytes: number,
+): Promise<{ text: string; truncated: boolean }> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
@@ -128,10 +175,16 @@ export function flattenHeaders(raw: Record<string, string | string[] | undefined
 }
 
 function describeNetworkError(error: unknown): { name: string; message: string; code?: string } {
-  const e = error as { name?: unknown; message?: unknown; code?: unknown; cause?: { code?: unknown; message?: unknown } };
+  const e = error as {
+    name?: unknown;
+    message?: unknown;
+    code?: unknown;
+    cause?: { code?: unknown; message?: unknown };
+  };
   const code = typeof e.code === 'string' ? e.code : typeof e.cause?.code === 'string' ? e.cause.code : undefined;
   const message = typeof e.message === 'string' ? e.message : String(error);
-  const detail = typeof e.cause?.message === 'string' && e.cause.message !== message ? `${message}: ${e.cause.message}` : message;
+  const detail =
+    typeof e.cause?.message === 'string' && e.cause.message !== message ? `${message}: ${e.cause.message}` : message;
   return { name: typeof e.name === 'string' ? e.name : 'Error', message: detail, ...(code ? { code } : {}) };
 }
 
@@ -142,7 +195,14 @@ export function evidenceHeaders(headers: Record<string, string>): Record<string,
 
 /** The allow-listed subset of request headers (matched case-insensitively, kept with their own names). */
 export function evidenceRequestHeaders(headers: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).filter(([name]) => (EVIDENCE_REQUEST_HEADERS as readonly string[]).includes(name.toLowerCase())));
+  return Object.fromEntries(
+    Object.entries(headers).filter(([name]) =>
+      (EVIDENCE_REQUEST_HEADERS as readonly string[]).includes(name.toLowerCase()),
+    ),
+  );
 }
 
-export const bodyExcerpt = (body: string): string => (body.length > EVIDENCE_BODY_CHARS ? `${body.slice(0, EVIDENCE_BODY_CHARS)}…[${body.length - EVIDENCE_BODY_CHARS} more characters]` : body);
+export const bodyExcerpt = (body: string): string =>
+  body.length > EVIDENCE_BODY_CHARS
+    ? `${body.slice(0, EVIDENCE_BODY_CHARS)}…[${body.length - EVIDENCE_BODY_CHARS} more characters]`
+    : body;

@@ -11,7 +11,11 @@ import { untilDeadline } from './http';
 import type { CredentialReference } from '../core/tenants';
 import { describeError, redact } from '../core/redact';
 
-export interface StoredSecret { value: string; contentType?: string; expiresOn?: Date }
+export interface StoredSecret {
+  value: string;
+  contentType?: string;
+  expiresOn?: Date;
+}
 
 /** Where secrets come from. get() returns null for a secret that does not exist and throws for anything else. */
 export interface SecretStore {
@@ -21,23 +25,34 @@ export interface SecretStore {
 
 export type CredentialMaterial =
   | { kind: 'secret'; secret: string; expiresOn?: Date }
-  | { kind: 'certificate'; certificate: { thumbprintSha256: string; privateKey: string; x5c: string }; expiresOn?: Date }
+  | {
+      kind: 'certificate';
+      certificate: { thumbprintSha256: string; privateKey: string; x5c: string };
+      expiresOn?: Date;
+    }
   | { kind: 'federated'; managedIdentityClientId?: string };
 
-export type CredentialOutcome = { ok: true; material: CredentialMaterial } | { ok: false; evidence: Evidence; message: string };
+export type CredentialOutcome =
+  { ok: true; material: CredentialMaterial } | { ok: false; evidence: Evidence; message: string };
 
 const CACHE_MS = 5 * 60_000;
 /** After the vault fails to answer, how long other reads fail at once instead of waiting the same way. */
 const UNAVAILABLE_MS = 30_000;
 
-interface VaultOutage { at: string; until: number; reason: string }
+interface VaultOutage {
+  at: string;
+  until: number;
+  reason: string;
+}
 
 /** A read not sent because the vault failed moments ago; evidence of our own vault's outage, like the failure itself. */
 export class KeyVaultUnavailableError extends Error {
   override readonly name = 'KeyVaultUnavailable';
   readonly code = 'key_vault_unavailable';
   constructor(outage: VaultOutage) {
-    super(`not asked: Key Vault failed at ${outage.at} (${outage.reason}); it is asked again from ${new Date(outage.until).toISOString()}`);
+    super(
+      `not asked: Key Vault failed at ${outage.at} (${outage.reason}); it is asked again from ${new Date(outage.until).toISOString()}`,
+    );
   }
 }
 
@@ -49,7 +64,11 @@ export class KeyVaultSecretStore implements SecretStore {
   private readonly now: () => number;
   private down: VaultOutage | undefined;
 
-  constructor(vaultUrl: string, credential: TokenCredential, options: { allowInsecureConnection?: boolean; now?: () => number } = {}) {
+  constructor(
+    vaultUrl: string,
+    credential: TokenCredential,
+    options: { allowInsecureConnection?: boolean; now?: () => number } = {},
+  ) {
     this.description = `Key Vault ${vaultUrl}`;
     // A vault on loopback (the simulated cloud) does not share Azure's challenge resource or TLS.
     const local = /^http:\/\/(127\.0\.0\.1|localhost)[:/]/.test(vaultUrl);
@@ -67,8 +86,15 @@ export class KeyVaultSecretStore implements SecretStore {
     if (this.down && this.now() < this.down.until) throw new KeyVaultUnavailableError(this.down);
     let secret: StoredSecret | null;
     try {
-      const found = await untilDeadline(this.client.getSecret(name, deadline ? { abortSignal: deadline } : {}), deadline);
-      secret = { value: found.value ?? '', contentType: found.properties.contentType, expiresOn: found.properties.expiresOn };
+      const found = await untilDeadline(
+        this.client.getSecret(name, deadline ? { abortSignal: deadline } : {}),
+        deadline,
+      );
+      secret = {
+        value: found.value ?? '',
+        contentType: found.properties.contentType,
+        expiresOn: found.properties.expiresOn,
+      };
       this.down = undefined;
     } catch (error) {
       const status = (error as { statusCode?: number }).statusCode;
@@ -77,7 +103,11 @@ export class KeyVaultSecretStore implements SecretStore {
       } else {
         // No answer, or the vault failing: every other tenant would wait the same way, so the vault is left alone a while.
         if (status === undefined || status === 429 || status >= 500) {
-          this.down = { at: new Date(this.now()).toISOString(), until: this.now() + UNAVAILABLE_MS, reason: describeError(error) };
+          this.down = {
+            at: new Date(this.now()).toISOString(),
+            until: this.now() + UNAVAILABLE_MS,
+            reason: describeError(error),
+          };
         }
         throw error;
       }
@@ -87,10 +117,19 @@ export class KeyVaultSecretStore implements SecretStore {
   }
 }
 
-const localFileSchema = z.record(z.string(), z.union([
+const localFileSchema = z.record(
   z.string(),
-  z.object({ value: z.string(), contentType: z.string().optional(), expiresOn: z.string().datetime({ offset: true }).optional() }).strict(),
-]));
+  z.union([
+    z.string(),
+    z
+      .object({
+        value: z.string(),
+        contentType: z.string().optional(),
+        expiresOn: z.string().datetime({ offset: true }).optional(),
+      })
+      .strict(),
+  ]),
+);
 
 /**
  * For laptop runs: a JSON file mapping Key Vault secret names to values, e.g. {"contoso-app-credential": "..."} or
@@ -98,7 +137,10 @@ const localFileSchema = z.record(z.string(), z.union([
  */
 export class LocalSecretStore implements SecretStore {
   readonly description: string;
-  private constructor(path: string, private readonly secrets: z.infer<typeof localFileSchema>) {
+  private constructor(
+    path: string,
+    private readonly secrets: z.infer<typeof localFileSchema>,
+  ) {
     this.description = `local secrets file ${path}`;
   }
 
@@ -115,7 +157,9 @@ export class LocalSecretStore implements SecretStore {
     }
     const parsed = localFileSchema.safeParse(data);
     if (!parsed.success) {
-      throw new Error(`${path}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(file)'}: ${i.message}`).join('; ')}`);
+      throw new Error(
+        `${path}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(file)'}: ${i.message}`).join('; ')}`,
+      );
     }
     return new LocalSecretStore(path, parsed.data);
   }
@@ -124,13 +168,23 @@ export class LocalSecretStore implements SecretStore {
     const entry = this.secrets[name];
     if (entry === undefined) return Promise.resolve(null);
     if (typeof entry === 'string') return Promise.resolve({ value: entry });
-    return Promise.resolve({ value: entry.value, contentType: entry.contentType, expiresOn: entry.expiresOn ? new Date(entry.expiresOn) : undefined });
+    return Promise.resolve({
+      value: entry.value,
+      contentType: entry.contentType,
+      expiresOn: entry.expiresOn ? new Date(entry.expiresOn) : undefined,
+    });
   }
 }
 
 /** Loads one tenant's credential; a missing or unusable secret is evidence about that tenant, not an exception. */
-export async function loadCredential(reference: CredentialReference, store: SecretStore, observedAt: string, deadline?: AbortSignal): Promise<CredentialOutcome> {
-  if (reference.type === 'federated') return { ok: true, material: { kind: 'federated', managedIdentityClientId: reference.managedIdentityClientId } };
+export async function loadCredential(
+  reference: CredentialReference,
+  store: SecretStore,
+  observedAt: string,
+  deadline?: AbortSignal,
+): Promise<CredentialOutcome> {
+  if (reference.type === 'federated')
+    return { ok: true, material: { kind: 'federated', managedIdentityClientId: reference.managedIdentityClientId } };
   const failed = (message: string, status: number | null, error?: unknown): CredentialOutcome => ({
     ok: false,
     message,
@@ -139,7 +193,8 @@ export async function loadCredential(reference: CredentialReference, store: Secr
       request: { method: 'GET', operation: `GetSecret ${reference.keyVaultSecretName}`, authMode: 'unknown' },
       response: { status, headers: {}, body: '' },
       error: {
-        name: error instanceof Error ? error.name : 'CredentialError', message: error instanceof Error ? redact(error.message) : message,
+        name: error instanceof Error ? error.name : 'CredentialError',
+        message: error instanceof Error ? redact(error.message) : message,
         ...(typeof (error as { code?: unknown })?.code === 'string' ? { code: (error as { code: string }).code } : {}),
       },
       observedAt,
@@ -159,25 +214,46 @@ export async function loadCredential(reference: CredentialReference, store: Secr
   }
   try {
     let password = '';
-    if (reference.pfxPasswordSecretName) password = (await store.get(reference.pfxPasswordSecretName, deadline))?.value ?? '';
+    if (reference.pfxPasswordSecretName)
+      password = (await store.get(reference.pfxPasswordSecretName, deadline))?.value ?? '';
     const certificate = parseCertificate(stored.value, stored.contentType, password);
-    return { ok: true, material: { kind: 'certificate', certificate, expiresOn: stored.expiresOn ?? new Date(new X509Certificate(certificate.x5c).validTo) } };
+    return {
+      ok: true,
+      material: {
+        kind: 'certificate',
+        certificate,
+        expiresOn: stored.expiresOn ?? new Date(new X509Certificate(certificate.x5c).validTo),
+      },
+    };
   } catch (error) {
-    return failed(`secret ${reference.keyVaultSecretName} holds no usable certificate: ${error instanceof Error ? error.message : String(error)}`, 200);
+    return failed(
+      `secret ${reference.keyVaultSecretName} holds no usable certificate: ${error instanceof Error ? error.message : String(error)}`,
+      200,
+    );
   }
 }
 
 /** PEM (certificate and private key) or base64 PFX, as Key Vault stores certificates, into MSAL's clientCertificate. */
-export function parseCertificate(value: string, contentType: string | undefined, password = ''): { thumbprintSha256: string; privateKey: string; x5c: string } {
+export function parseCertificate(
+  value: string,
+  contentType: string | undefined,
+  password = '',
+): { thumbprintSha256: string; privateKey: string; x5c: string } {
   let certificatePem: string;
   let privateKeyPem: string;
   if (value.includes('-----BEGIN')) {
     certificatePem = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(value)?.[0] ?? '';
-    privateKeyPem = /-----BEGIN (RSA |EC |ENCRYPTED )?PRIVATE KEY-----[\s\S]+?-----END (RSA |EC |ENCRYPTED )?PRIVATE KEY-----/.exec(value)?.[0] ?? '';
+    privateKeyPem =
+      /-----BEGIN (RSA |EC |ENCRYPTED )?PRIVATE KEY-----[\s\S]+?-----END (RSA |EC |ENCRYPTED )?PRIVATE KEY-----/.exec(
+        value,
+      )?.[0] ?? '';
     if (!certificatePem) throw new Error('the PEM has no CERTIFICATE block');
     if (!privateKeyPem) throw new Error('the PEM has no PRIVATE KEY block');
   } else if (contentType === 'application/x-pkcs12' || /^[A-Za-z0-9+/=\s]+$/.test(value)) {
-    const p12 = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(forge.util.decode64(value.replace(/\s+/g, ''))), password);
+    const p12 = forge.pkcs12.pkcs12FromAsn1(
+      forge.asn1.fromDer(forge.util.decode64(value.replace(/\s+/g, ''))),
+      password,
+    );
     const bag = (type: string) => p12.getBags({ bagType: type })[type]?.[0];
     const cert = bag(forge.pki.oids.certBag!)?.cert;
     const key = bag(forge.pki.oids.pkcs8ShroudedKeyBag!)?.key ?? bag(forge.pki.oids.keyBag!)?.key;

@@ -16,8 +16,8 @@ export type DeliveryAttempt =
 const LIMITS: HttpLimits = { timeoutMs: 30_000, maxBodyBytes: 64 * 1024 };
 const RETRYABLE = new Set([408, 425, 429, 500, 502, 503, 504]);
 const HINTS: Record<number, string> = {
-  401: 'the trigger refused the URL\'s signature: was the callback URL regenerated, or the access key rotated? Store the new URL',
-  403: 'the trigger refused the caller: check the workflow\'s access control (IP ranges or authorization policy)',
+  401: "the trigger refused the URL's signature: was the callback URL regenerated, or the access key rotated? Store the new URL",
+  403: "the trigger refused the caller: check the workflow's access control (IP ranges or authorization policy)",
   404: 'no workflow or trigger at this URL: was the Logic App deleted, renamed or disabled?',
   413: 'the payload is larger than the trigger accepts',
 };
@@ -34,22 +34,46 @@ export function describeTrigger(url: string): string {
 }
 
 /** Posts one notice. The idempotency key goes as a header too, and as the run's client tracking id, so runs can be found by it. */
-export async function postNotice(dispatcher: Dispatcher, url: string, payload: AlertPayload, now: number): Promise<DeliveryAttempt> {
-  const exchange = await send(dispatcher, {
-    method: 'POST', url,
-    headers: {
-      'content-type': 'application/json; charset=utf-8',
-      'idempotency-key': payload.idempotencyKey,
-      'x-ms-client-tracking-id': payload.idempotencyKey,
+export async function postNotice(
+  dispatcher: Dispatcher,
+  url: string,
+  payload: AlertPayload,
+  now: number,
+): Promise<DeliveryAttempt> {
+  const exchange = await send(
+    dispatcher,
+    {
+      method: 'POST',
+      url,
+      headers: {
+        'content-type': 'application/json; charset=utf-8',
+        'idempotency-key': payload.idempotencyKey,
+        'x-ms-client-tracking-id': payload.idempotencyKey,
+      },
+      body: JSON.stringify(payload),
     },
-    body: JSON.stringify(payload),
-  }, LIMITS);
+    LIMITS,
+  );
   const { status } = exchange;
-  if (status === null) return { outcome: 'retry', status: null, reason: redact(`no answer from ${describeTrigger(url)}: ${exchange.error?.message ?? 'network error'}`) };
-  if (status >= 200 && status < 300) return { outcome: 'delivered', status, ...(exchange.headers['x-ms-workflow-run-id'] ? { runId: exchange.headers['x-ms-workflow-run-id'] } : {}) };
+  if (status === null)
+    return {
+      outcome: 'retry',
+      status: null,
+      reason: redact(`no answer from ${describeTrigger(url)}: ${exchange.error?.message ?? 'network error'}`),
+    };
+  if (status >= 200 && status < 300)
+    return {
+      outcome: 'delivered',
+      status,
+      ...(exchange.headers['x-ms-workflow-run-id'] ? { runId: exchange.headers['x-ms-workflow-run-id'] } : {}),
+    };
   const error = (parseJsonOrNull(exchange.body) as { error?: { code?: string; message?: string } } | null)?.error;
-  const said = error?.code ? `${error.code}${error.message ? `: ${error.message}` : ''}` : exchange.body.trim().slice(0, 200);
-  const reason = redact(`${describeTrigger(url)} answered ${status}${said ? ` (${said})` : ''}${HINTS[status] ? `; ${HINTS[status]}` : ''}`);
+  const said = error?.code
+    ? `${error.code}${error.message ? `: ${error.message}` : ''}`
+    : exchange.body.trim().slice(0, 200);
+  const reason = redact(
+    `${describeTrigger(url)} answered ${status}${said ? ` (${said})` : ''}${HINTS[status] ? `; ${HINTS[status]}` : ''}`,
+  );
   if (RETRYABLE.has(status)) {
     const wait = retryAfterMs(exchange.headers['retry-after'], now);
     return { outcome: 'retry', status, reason, ...(wait !== undefined ? { retryAfterMs: wait } : {}) };

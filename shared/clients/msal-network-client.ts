@@ -4,7 +4,13 @@ import { request, type Dispatcher } from 'undici';
 import { DEFAULT_LIMITS, flattenHeaders, readCapped, type HttpLimits } from './http';
 
 /** What one token-endpoint exchange looked like, for evidence: status, headers and the parsed body. */
-export type NetworkObserver = (exchange: { url: string; status: number; headers: Record<string, string>; body: unknown; ms: number }) => void;
+export type NetworkObserver = (exchange: {
+  url: string;
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+  ms: number;
+}) => void;
 
 export class UndiciNetworkClient implements INetworkModule {
   constructor(
@@ -23,7 +29,12 @@ export class UndiciNetworkClient implements INetworkModule {
     return this.send<T>('POST', url, options);
   }
 
-  private async send<T>(method: 'GET' | 'POST', url: string, options: NetworkRequestOptions | undefined, timeout = this.limits.timeoutMs): Promise<NetworkResponse<T>> {
+  private async send<T>(
+    method: 'GET' | 'POST',
+    url: string,
+    options: NetworkRequestOptions | undefined,
+    timeout = this.limits.timeoutMs,
+  ): Promise<NetworkResponse<T>> {
     const started = performance.now();
     const whole = AbortSignal.timeout(timeout * 2);
     const deadline = this.deadline();

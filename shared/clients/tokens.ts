@@ -20,10 +20,20 @@ export type TokenOutcome =
 const TOKEN_EXCHANGE_SCOPE = 'api://AzureADTokenExchange/.default';
 
 /** The last token-endpoint exchange a client made, filled in by its network client, and the deadline it runs under. */
-interface ExchangeSlot { last?: Parameters<NetworkObserver>[0]; deadline?: AbortSignal }
+interface ExchangeSlot {
+  last?: Parameters<NetworkObserver>[0];
+  deadline?: AbortSignal;
+}
 /** An answer that makes MSAL hold back its next requests for the scope (429, 5xx, or Retry-After on a failure). */
-interface Throttle { until: number; evidence: Evidence }
-interface CachedClient { app: ConfidentialClientApplication; seen: ExchangeSlot; throttles: Map<string, Throttle> }
+interface Throttle {
+  until: number;
+  evidence: Evidence;
+}
+interface CachedClient {
+  app: ConfidentialClientApplication;
+  seen: ExchangeSlot;
+  throttles: Map<string, Throttle>;
+}
 
 /** MSAL's own bounds on how long it throttles a scope (msal-common ThrottlingUtils): 60 s by default, an hour at most. */
 const THROTTLE_DEFAULT_S = 60;
@@ -32,24 +42,48 @@ const THROTTLE_MAX_S = 3600;
 export class TokenProvider {
   private readonly clients = new Map<string, CachedClient>();
 
-  constructor(private readonly dispatcher: Dispatcher, private readonly limits: HttpLimits = DEFAULT_LIMITS) {}
+  constructor(
+    private readonly dispatcher: Dispatcher,
+    private readonly limits: HttpLimits = DEFAULT_LIMITS,
+  ) {}
 
   /** A token for one resource scope; MSAL's cache answers repeat calls until the token nears expiry. */
-  async acquire(tenant: TenantDefinition, material: CredentialMaterial, scope: string, observedAt: string, deadline?: AbortSignal): Promise<TokenOutcome> {
+  async acquire(
+    tenant: TenantDefinition,
+    material: CredentialMaterial,
+    scope: string,
+    observedAt: string,
+    deadline?: AbortSignal,
+  ): Promise<TokenOutcome> {
     const started = performance.now();
     const cached = this.client(tenant, material);
     const observed = watch(cached, deadline);
     const url = `${CLOUDS[tenant.cloud].login}/${tenant.tenantId}/oauth2/v2.0/token`;
-    const request: Evidence['request'] = { method: 'POST', url, operation: `client_credentials ${scope}`, authMode: 'app-only' };
+    const request: Evidence['request'] = {
+      method: 'POST',
+      url,
+      operation: `client_credentials ${scope}`,
+      authMode: 'app-only',
+    };
     try {
       const result = await untilDeadline(cached.app.acquireTokenByClientCredential({ scopes: [scope] }), deadline);
       if (!result) throw new Error('MSAL returned no token');
       const claims = decodeClaims(result.accessToken) ?? {};
       const ms = Math.round(performance.now() - started);
       return {
-        ok: true, accessToken: result.accessToken, claims, fromCache: result.fromCache, ms,
+        ok: true,
+        accessToken: result.accessToken,
+        claims,
+        fromCache: result.fromCache,
+        ms,
         // The success body holds the token itself, so only the status is kept.
-        evidence: { endpoint: 'token', request, response: { status: result.fromCache ? null : 200, headers: {}, body: '' }, tokenClaims: claims, observedAt },
+        evidence: {
+          endpoint: 'token',
+          request,
+          response: { status: result.fromCache ? null : 200, headers: {}, body: '' },
+          tokenClaims: claims,
+          observedAt,
+        },
       };
     } catch (error) {
       const exchange = observed();
@@ -62,11 +96,23 @@ export class TokenProvider {
       const evidence: Evidence = {
         endpoint: 'token',
         request,
-        ...(exchange ? { response: { status: exchange.status, headers: evidenceHeaders(exchange.headers), body: bodyExcerpt(typeof exchange.body === 'string' ? exchange.body : JSON.stringify(exchange.body)) } } : {}),
-        error: deadline?.aborted && !exchange ? deadlineError('cut off') : {
-          name: e.name ?? 'Error', message: e.errorMessage || e.message || String(error),
-          ...(e.errorCode ? { code: e.errorCode } : typeof e.code === 'string' ? { code: e.code } : {}),
-        },
+        ...(exchange
+          ? {
+              response: {
+                status: exchange.status,
+                headers: evidenceHeaders(exchange.headers),
+                body: bodyExcerpt(typeof exchange.body === 'string' ? exchange.body : JSON.stringify(exchange.body)),
+              },
+            }
+          : {}),
+        error:
+          deadline?.aborted && !exchange
+            ? deadlineError('cut off')
+            : {
+                name: e.name ?? 'Error',
+                message: e.errorMessage || e.message || String(error),
+                ...(e.errorCode ? { code: e.errorCode } : typeof e.code === 'string' ? { code: e.code } : {}),
+              },
         observedAt,
       };
       const throttle = exchange && throttleSeconds(exchange);
@@ -83,9 +129,20 @@ export class TokenProvider {
     if (existing) return existing;
     const seen: ExchangeSlot = {};
     const configuration: Configuration = {
-      auth: { clientId: tenant.clientId, authority: `${CLOUDS[tenant.cloud].login}/${tenant.tenantId}`, ...msalCredential(material) },
+      auth: {
+        clientId: tenant.clientId,
+        authority: `${CLOUDS[tenant.cloud].login}/${tenant.tenantId}`,
+        ...msalCredential(material),
+      },
       system: {
-        networkClient: new UndiciNetworkClient(this.dispatcher, this.limits, (exchange) => { seen.last = exchange; }, () => seen.deadline),
+        networkClient: new UndiciNetworkClient(
+          this.dispatcher,
+          this.limits,
+          (exchange) => {
+            seen.last = exchange;
+          },
+          () => seen.deadline,
+        ),
         loggerOptions: { logLevel: LogLevel.Error, piiLoggingEnabled: false, loggerCallback: () => undefined },
       },
     };
@@ -106,7 +163,12 @@ function watch(client: CachedClient, deadline: AbortSignal | undefined): () => E
 function throttleSeconds(exchange: Parameters<NetworkObserver>[0]): number | null {
   const failed = exchange.status < 200 || exchange.status >= 300;
   const retryAfter = exchange.headers['retry-after'];
-  if (!(exchange.status === 429 || (exchange.status >= 500 && exchange.status < 600) || (failed && retryAfter !== undefined))) return null;
+  if (!(
+    exchange.status === 429 ||
+    (exchange.status >= 500 && exchange.status < 600) ||
+    (failed && retryAfter !== undefined)
+  ))
+    return null;
   const seconds = Math.ceil((retryAfterMs(retryAfter, Date.now()) ?? 0) / 1000);
   return Math.min(seconds > 0 ? seconds : THROTTLE_DEFAULT_S, THROTTLE_MAX_S);
 }
@@ -118,20 +180,26 @@ function notRetried(held: Throttle): Evidence {
     ...held.evidence,
     error: {
       ...(held.evidence.error ?? { name: 'ServerError' }),
-      message: `not retried: Entra asked us to wait until ${until}; this is its answer of ${held.evidence.observedAt ?? 'earlier'}: ${held.evidence.error?.message ?? ''}`.trim(),
+      message:
+        `not retried: Entra asked us to wait until ${until}; this is its answer of ${held.evidence.observedAt ?? 'earlier'}: ${held.evidence.error?.message ?? ''}`.trim(),
     },
     retry: { waitMs: Math.max(0, held.until - Date.now()), honoured: true },
   };
 }
 
-function msalCredential(material: CredentialMaterial): Pick<NonNullable<Configuration['auth']>, 'clientSecret' | 'clientCertificate' | 'clientAssertion'> {
+function msalCredential(
+  material: CredentialMaterial,
+): Pick<NonNullable<Configuration['auth']>, 'clientSecret' | 'clientCertificate' | 'clientAssertion'> {
   switch (material.kind) {
     case 'secret':
       return { clientSecret: material.secret };
     case 'certificate':
       return { clientCertificate: material.certificate };
     case 'federated': {
-      const identity = new ManagedIdentityCredential({ ...sdkClientOptions(), ...(material.managedIdentityClientId ? { clientId: material.managedIdentityClientId } : {}) });
+      const identity = new ManagedIdentityCredential({
+        ...sdkClientOptions(),
+        ...(material.managedIdentityClientId ? { clientId: material.managedIdentityClientId } : {}),
+      });
       return {
         clientAssertion: async () => {
           const token = await identity.getToken(TOKEN_EXCHANGE_SCOPE);

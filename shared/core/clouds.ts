@@ -14,11 +14,31 @@ export interface CloudEndpoints {
 
 /** Sources: learn.microsoft.com/graph/deployments and the Connect-ExchangeOnline reference (learn.microsoft.com/powershell/module/exchangepowershell/connect-exchangeonline). */
 export const CLOUDS: Readonly<Record<CloudName, CloudEndpoints>> = {
-  worldwide: { login: 'https://login.microsoftonline.com', graph: 'https://graph.microsoft.com', exchange: 'https://outlook.office365.com', keyVault: 'https://vault.azure.net' },
-  gcchigh: { login: 'https://login.microsoftonline.us', graph: 'https://graph.microsoft.us', exchange: 'https://outlook.office365.us', keyVault: 'https://vault.usgovcloudapi.net' },
+  worldwide: {
+    login: 'https://login.microsoftonline.com',
+    graph: 'https://graph.microsoft.com',
+    exchange: 'https://outlook.office365.com',
+    keyVault: 'https://vault.azure.net',
+  },
+  gcchigh: {
+    login: 'https://login.microsoftonline.us',
+    graph: 'https://graph.microsoft.us',
+    exchange: 'https://outlook.office365.us',
+    keyVault: 'https://vault.usgovcloudapi.net',
+  },
   // Which EWS host DoD clients should use is unverified; outlook-dod.office365.us is what Microsoft's own scripts call.
-  dod: { login: 'https://login.microsoftonline.us', graph: 'https://dod-graph.microsoft.us', exchange: 'https://outlook-dod.office365.us', keyVault: 'https://vault.usgovcloudapi.net' },
-  china: { login: 'https://login.chinacloudapi.cn', graph: 'https://microsoftgraph.chinacloudapi.cn', exchange: 'https://partner.outlook.cn', keyVault: 'https://vault.azure.cn' },
+  dod: {
+    login: 'https://login.microsoftonline.us',
+    graph: 'https://dod-graph.microsoft.us',
+    exchange: 'https://outlook-dod.office365.us',
+    keyVault: 'https://vault.usgovcloudapi.net',
+  },
+  china: {
+    login: 'https://login.chinacloudapi.cn',
+    graph: 'https://microsoftgraph.chinacloudapi.cn',
+    exchange: 'https://partner.outlook.cn',
+    keyVault: 'https://vault.azure.cn',
+  },
 };
 
 /** Application IDs of Microsoft's first-party resources (the same in every tenant). */

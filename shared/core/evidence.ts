@@ -49,7 +49,22 @@ export interface TokenClaims {
   ver?: string;
 }
 
-const CLAIMS: (keyof TokenClaims)[] = ['aud', 'iss', 'tid', 'appid', 'azp', 'appidacr', 'azpacr', 'idtyp', 'roles', 'scp', 'iat', 'nbf', 'exp', 'ver'];
+const CLAIMS: (keyof TokenClaims)[] = [
+  'aud',
+  'iss',
+  'tid',
+  'appid',
+  'azp',
+  'appidacr',
+  'azpacr',
+  'idtyp',
+  'roles',
+  'scp',
+  'iat',
+  'nbf',
+  'exp',
+  'ver',
+];
 
 /** The diagnostic claims of a JWT access token (unverified: for explaining failures only). */
 export function decodeClaims(accessToken: string): TokenClaims | undefined {

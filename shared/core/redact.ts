@@ -6,7 +6,10 @@ const PATTERNS: [RegExp, string][] = [
   [/(["']?authorization["']?\s*[:=]\s*["']?)[^"',}\n]+/gi, '$1<redacted>'],
   [/([?&](?:sig|code)=)[^&\s"']+/gi, '$1<redacted>'],
   [/\b((?:AccountKey|SharedAccessKey|SharedAccessSignature)=)[^;\s"']+/gi, '$1<redacted>'],
-  [/(\b(?:client_secret|access_token|refresh_token|client_assertion|password|passwd)["']?\s*[=:]\s*["']?)[^&\s"',}]+/gi, '$1<redacted>'],
+  [
+    /(\b(?:client_secret|access_token|refresh_token|client_assertion|password|passwd)["']?\s*[=:]\s*["']?)[^&\s"',}]+/gi,
+    '$1<redacted>',
+  ],
 ];
 
 /** Values shorter than this are too likely to occur by chance to be replaced wherever they appear. */
@@ -15,7 +18,9 @@ const MIN_KNOWN_LENGTH = 6;
 /** The forms a known secret takes on the way out: as is, URL- and form-encoded, and escaped in JSON. */
 function formsOf(value: string): string[] {
   const encoded = encodeURIComponent(value);
-  return [...new Set([value, encoded, encoded.replace(/%20/g, '+'), JSON.stringify(value).slice(1, -1)])].sort((a, b) => b.length - a.length);
+  return [...new Set([value, encoded, encoded.replace(/%20/g, '+'), JSON.stringify(value).slice(1, -1)])].sort(
+    (a, b) => b.length - a.length,
+  );
 }
 
 /**
@@ -32,4 +37,5 @@ export function redact(text: string, known: readonly string[] = []): string {
 }
 
 /** An error as one loggable line, with anything secret removed. */
-export const describeError = (error: unknown): string => redact(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+export const describeError = (error: unknown): string =>
+  redact(error instanceof Error ? `${error.name}: ${error.message}` : String(error));

@@ -29,24 +29,76 @@ export interface AlertSettings {
 
 /** Every setting the code reads, with where it comes from; local.settings.sample.json lists the same. */
 export const SETTINGS = [
-  { name: 'AzureWebJobsStorage', source: 'The Function App\'s storage account (the host needs it too). In Azure, an identity-based connection or a Key Vault reference: @Microsoft.KeyVault(SecretUri=...).' },
-  { name: 'TENANT_HEALTH_STORAGE', source: 'Optional: another storage account for the tables and the check queue; defaults to AzureWebJobsStorage. Use a Key Vault reference for its connection string.' },
-  { name: 'KEY_VAULT_URL', source: 'The vault holding each tenant\'s app credential, e.g. https://tenant-health-kv.vault.azure.net; read as the Function App\'s managed identity (Key Vault Secrets User).' },
-  { name: 'AZURE_CLIENT_ID', source: 'Optional: the client id of a user-assigned managed identity to use instead of the system-assigned one.' },
-  { name: 'CHECK_SCHEDULE', source: 'NCRONTAB schedule (six fields) of the check cycle; default every 15 minutes: 0 */15 * * * *.' },
-  { name: 'CHECK_QUEUE', source: 'Name of the Storage queue that fans the cycle out, one message per tenant; default tenant-checks.' },
+  {
+    name: 'AzureWebJobsStorage',
+    source:
+      "The Function App's storage account (the host needs it too). In Azure, an identity-based connection or a Key Vault reference: @Microsoft.KeyVault(SecretUri=...).",
+  },
+  {
+    name: 'TENANT_HEALTH_STORAGE',
+    source:
+      'Optional: another storage account for the tables and the check queue; defaults to AzureWebJobsStorage. Use a Key Vault reference for its connection string.',
+  },
+  {
+    name: 'KEY_VAULT_URL',
+    source:
+      "The vault holding each tenant's app credential, e.g. https://tenant-health-kv.vault.azure.net; read as the Function App's managed identity (Key Vault Secrets User).",
+  },
+  {
+    name: 'AZURE_CLIENT_ID',
+    source: 'Optional: the client id of a user-assigned managed identity to use instead of the system-assigned one.',
+  },
+  {
+    name: 'CHECK_SCHEDULE',
+    source: 'NCRONTAB schedule (six fields) of the check cycle; default every 15 minutes: 0 */15 * * * *.',
+  },
+  {
+    name: 'CHECK_QUEUE',
+    source: 'Name of the Storage queue that fans the cycle out, one message per tenant; default tenant-checks.',
+  },
   { name: 'HISTORY_RETENTION_DAYS', source: 'Days of per-cycle history kept per tenant; default 90.' },
   { name: 'STATUS_CACHE_SECONDS', source: 'max-age of the public status summary and badges; default 60.' },
-  { name: 'TENANT_DEADLINE_SECONDS', source: 'How long one tenant\'s checks may take; default 60.' },
-  { name: 'STALE_AFTER_MINUTES', source: 'A tenant whose latest result is older than this shows stale on the status routes and badge, and the operator is alerted when every tenant is; default twice CHECK_SCHEDULE\'s interval (30 for every 15 minutes).' },
-  { name: 'MAX_DEQUEUE_COUNT', source: 'Keep equal to host.json extensions.queues.maxDequeueCount (default 5): on the last delivery a failing check is sent to the poison queue with its reason.' },
-  { name: 'ALERT_LOGIC_APP_URL', source: 'The Logic App HTTP trigger URL alerts are posted to. It carries the trigger\'s key (sig): give it as a Key Vault reference, @Microsoft.KeyVault(SecretUri=...). Leave empty (and ALERT_LOGIC_APP_URL_SECRET too) to turn alerting off.' },
-  { name: 'ALERT_LOGIC_APP_URL_SECRET', source: 'Instead of ALERT_LOGIC_APP_URL: the name of the secret in KEY_VAULT_URL that holds the trigger URL, read as the managed identity.' },
-  { name: 'ALERT_FAILURE_THRESHOLD', source: 'Cycles a problem must be seen before its alert opens (a clean streak shorter than ALERT_SUCCESS_THRESHOLD does not reset the count, so a flapping check still alerts once); default 2.' },
+  { name: 'TENANT_DEADLINE_SECONDS', source: "How long one tenant's checks may take; default 60." },
+  {
+    name: 'STALE_AFTER_MINUTES',
+    source:
+      "A tenant whose latest result is older than this shows stale on the status routes and badge, and the operator is alerted when every tenant is; default twice CHECK_SCHEDULE's interval (30 for every 15 minutes).",
+  },
+  {
+    name: 'MAX_DEQUEUE_COUNT',
+    source:
+      'Keep equal to host.json extensions.queues.maxDequeueCount (default 5): on the last delivery a failing check is sent to the poison queue with its reason.',
+  },
+  {
+    name: 'ALERT_LOGIC_APP_URL',
+    source:
+      "The Logic App HTTP trigger URL alerts are posted to. It carries the trigger's key (sig): give it as a Key Vault reference, @Microsoft.KeyVault(SecretUri=...). Leave empty (and ALERT_LOGIC_APP_URL_SECRET too) to turn alerting off.",
+  },
+  {
+    name: 'ALERT_LOGIC_APP_URL_SECRET',
+    source:
+      'Instead of ALERT_LOGIC_APP_URL: the name of the secret in KEY_VAULT_URL that holds the trigger URL, read as the managed identity.',
+  },
+  {
+    name: 'ALERT_FAILURE_THRESHOLD',
+    source:
+      'Cycles a problem must be seen before its alert opens (a clean streak shorter than ALERT_SUCCESS_THRESHOLD does not reset the count, so a flapping check still alerts once); default 2.',
+  },
   { name: 'ALERT_SUCCESS_THRESHOLD', source: 'Clean cycles in a row before an open alert is resolved; default 2.' },
-  { name: 'ALERT_REMINDER_HOURS', source: 'An open alert is repeated after this many hours without a notice; 0 never reminds; default 24.' },
-  { name: 'ALERT_MAX_ATTEMPTS', source: 'Delivery attempts before a notice becomes a dead letter, kept with its reason; default 12 (about 5 hours of backoff).' },
-  { name: 'ALERT_DELIVERY_SCHEDULE', source: 'NCRONTAB schedule of the sweep that retries notices not yet delivered; default every 2 minutes: 0 */2 * * * *.' },
+  {
+    name: 'ALERT_REMINDER_HOURS',
+    source: 'An open alert is repeated after this many hours without a notice; 0 never reminds; default 24.',
+  },
+  {
+    name: 'ALERT_MAX_ATTEMPTS',
+    source:
+      'Delivery attempts before a notice becomes a dead letter, kept with its reason; default 12 (about 5 hours of backoff).',
+  },
+  {
+    name: 'ALERT_DELIVERY_SCHEDULE',
+    source:
+      'NCRONTAB schedule of the sweep that retries notices not yet delivered; default every 2 minutes: 0 */2 * * * *.',
+  },
 ] as const;
 
 const NCRONTAB = /^\S+ \S+ \S+ \S+ \S+ \S+$/;
@@ -56,12 +108,20 @@ const QUEUE_NAME = /^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/;
  * The one rule for which storage the app uses: TENANT_HEALTH_STORAGE when set, else AzureWebJobsStorage (the host's).
  * Returns the setting's name too, for the queue trigger's `connection` and for messages that must not echo the value.
  */
-export function storageConnectionOf(env: Record<string, string | undefined> = process.env): { setting: 'TENANT_HEALTH_STORAGE' | 'AzureWebJobsStorage'; value: string } {
+export function storageConnectionOf(env: Record<string, string | undefined> = process.env): {
+  setting: 'TENANT_HEALTH_STORAGE' | 'AzureWebJobsStorage';
+  value: string;
+} {
   const own = env.TENANT_HEALTH_STORAGE?.trim();
-  return own ? { setting: 'TENANT_HEALTH_STORAGE', value: own } : { setting: 'AzureWebJobsStorage', value: env.AzureWebJobsStorage?.trim() ?? '' };
+  return own
+    ? { setting: 'TENANT_HEALTH_STORAGE', value: own }
+    : { setting: 'AzureWebJobsStorage', value: env.AzureWebJobsStorage?.trim() ?? '' };
 }
 
-export function readSettings(env: Record<string, string | undefined> = process.env): { settings: Settings; problems: string[] } {
+export function readSettings(env: Record<string, string | undefined> = process.env): {
+  settings: Settings;
+  problems: string[];
+} {
   const problems: string[] = [];
   const value = (name: string) => env[name]?.trim() || undefined;
   const integer = (name: string, fallback: number, min: number, max: number) => {
@@ -73,36 +133,54 @@ export function readSettings(env: Record<string, string | undefined> = process.e
     return fallback;
   };
   const storageConnection = storageConnectionOf(env).value;
-  if (!storageConnection) problems.push('AzureWebJobsStorage (or TENANT_HEALTH_STORAGE) is not set: results cannot be stored');
+  if (!storageConnection)
+    problems.push('AzureWebJobsStorage (or TENANT_HEALTH_STORAGE) is not set: results cannot be stored');
   const keyVaultUrl = value('KEY_VAULT_URL');
-  if (keyVaultUrl !== undefined && !/^https?:\/\/[^\s/]+\/?$/.test(keyVaultUrl)) problems.push(`KEY_VAULT_URL must be a vault URL such as https://name.vault.azure.net, got "${keyVaultUrl}"`);
+  if (keyVaultUrl !== undefined && !/^https?:\/\/[^\s/]+\/?$/.test(keyVaultUrl))
+    problems.push(`KEY_VAULT_URL must be a vault URL such as https://name.vault.azure.net, got "${keyVaultUrl}"`);
   let checkSchedule = value('CHECK_SCHEDULE') ?? '0 */15 * * * *';
   if (!NCRONTAB.test(checkSchedule)) {
-    problems.push(`CHECK_SCHEDULE must be an NCRONTAB expression with six fields (e.g. 0 */15 * * * *), got "${checkSchedule}"; using every 15 minutes`);
+    problems.push(
+      `CHECK_SCHEDULE must be an NCRONTAB expression with six fields (e.g. 0 */15 * * * *), got "${checkSchedule}"; using every 15 minutes`,
+    );
     checkSchedule = '0 */15 * * * *';
   }
   let checkQueue = value('CHECK_QUEUE') ?? 'tenant-checks';
   if (!QUEUE_NAME.test(checkQueue)) {
-    problems.push(`CHECK_QUEUE must be a Storage queue name (3-63 lower-case letters, digits and single dashes), got "${checkQueue}"; using tenant-checks`);
+    problems.push(
+      `CHECK_QUEUE must be a Storage queue name (3-63 lower-case letters, digits and single dashes), got "${checkQueue}"; using tenant-checks`,
+    );
     checkQueue = 'tenant-checks';
   }
   const managedIdentityClientId = value('AZURE_CLIENT_ID');
   const alertUrl = value('ALERT_LOGIC_APP_URL');
   const alertSecret = value('ALERT_LOGIC_APP_URL_SECRET');
   let trigger: AlertSettings['trigger'] = null;
-  if (alertUrl && alertSecret) problems.push('ALERT_LOGIC_APP_URL and ALERT_LOGIC_APP_URL_SECRET are both set: set one; using ALERT_LOGIC_APP_URL');
+  if (alertUrl && alertSecret)
+    problems.push(
+      'ALERT_LOGIC_APP_URL and ALERT_LOGIC_APP_URL_SECRET are both set: set one; using ALERT_LOGIC_APP_URL',
+    );
   if (alertUrl) {
     const problem = triggerUrlProblem(alertUrl);
-    if (problem) problems.push(`ALERT_LOGIC_APP_URL ${problem}; alerts are recorded but not delivered until it is fixed`);
+    if (problem)
+      problems.push(`ALERT_LOGIC_APP_URL ${problem}; alerts are recorded but not delivered until it is fixed`);
     trigger = { url: alertUrl };
   } else if (alertSecret) {
-    if (!/^[0-9a-zA-Z-]{1,127}$/.test(alertSecret)) problems.push(`ALERT_LOGIC_APP_URL_SECRET must be a Key Vault secret name (1-127 letters, digits and dashes), got "${alertSecret}"`);
-    else if (!keyVaultUrl) problems.push('ALERT_LOGIC_APP_URL_SECRET is set but KEY_VAULT_URL is not, so the trigger URL cannot be read; alerts are recorded but not delivered');
+    if (!/^[0-9a-zA-Z-]{1,127}$/.test(alertSecret))
+      problems.push(
+        `ALERT_LOGIC_APP_URL_SECRET must be a Key Vault secret name (1-127 letters, digits and dashes), got "${alertSecret}"`,
+      );
+    else if (!keyVaultUrl)
+      problems.push(
+        'ALERT_LOGIC_APP_URL_SECRET is set but KEY_VAULT_URL is not, so the trigger URL cannot be read; alerts are recorded but not delivered',
+      );
     trigger = { keyVaultSecret: alertSecret };
   }
   let deliverySchedule = value('ALERT_DELIVERY_SCHEDULE') ?? '0 */2 * * * *';
   if (!NCRONTAB.test(deliverySchedule)) {
-    problems.push(`ALERT_DELIVERY_SCHEDULE must be an NCRONTAB expression with six fields (e.g. 0 */2 * * * *), got "${deliverySchedule}"; using every 2 minutes`);
+    problems.push(
+      `ALERT_DELIVERY_SCHEDULE must be an NCRONTAB expression with six fields (e.g. 0 */2 * * * *), got "${deliverySchedule}"; using every 2 minutes`,
+    );
     deliverySchedule = '0 */2 * * * *';
   }
   return {
@@ -122,7 +200,8 @@ export function readSettings(env: Record<string, string | undefined> = process.e
         policy: {
           failureThreshold: integer('ALERT_FAILURE_THRESHOLD', DEFAULT_ALERT_POLICY.failureThreshold, 1, 100),
           successThreshold: integer('ALERT_SUCCESS_THRESHOLD', DEFAULT_ALERT_POLICY.successThreshold, 1, 100),
-          reminderMs: integer('ALERT_REMINDER_HOURS', DEFAULT_ALERT_POLICY.reminderMs / 3_600_000, 0, 24 * 90) * 3_600_000,
+          reminderMs:
+            integer('ALERT_REMINDER_HOURS', DEFAULT_ALERT_POLICY.reminderMs / 3_600_000, 0, 24 * 90) * 3_600_000,
         },
         maxAttempts: integer('ALERT_MAX_ATTEMPTS', 12, 1, 100),
         deliverySchedule,
@@ -158,7 +237,9 @@ export function triggerUrlProblem(url: string): string | null {
     return `is not a URL (it starts "${redact(url).slice(0, 30)}")`;
   }
   const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname);
-  if (parsed.protocol !== 'https:' && !(loopback && parsed.protocol === 'http:')) return `must be an https URL, got ${parsed.protocol}//${parsed.host}`;
-  if (!parsed.searchParams.get('sig')) return `has no sig parameter: copy the whole HTTP POST URL from the trigger (${parsed.host})`;
+  if (parsed.protocol !== 'https:' && !(loopback && parsed.protocol === 'http:'))
+    return `must be an https URL, got ${parsed.protocol}//${parsed.host}`;
+  if (!parsed.searchParams.get('sig'))
+    return `has no sig parameter: copy the whole HTTP POST URL from the trigger (${parsed.host})`;
   return null;
 }

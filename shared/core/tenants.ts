@@ -5,55 +5,82 @@ import type { CloudName } from './clouds';
 const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'expected a GUID');
 const domain = z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i, 'expected a domain such as contoso.onmicrosoft.com');
 const address = z.string().regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'expected an SMTP address');
-const secretName = z.string().regex(/^[0-9a-zA-Z-]{1,127}$/, 'Key Vault secret names are 1-127 letters, digits and dashes');
+const secretName = z
+  .string()
+  .regex(/^[0-9a-zA-Z-]{1,127}$/, 'Key Vault secret names are 1-127 letters, digits and dashes');
 
 const credentialSchema = z.discriminatedUnion('type', [
   /** A client secret kept as a Key Vault secret. */
   z.object({ type: z.literal('secret'), keyVaultSecretName: secretName }).strict(),
   /** A certificate kept as a Key Vault secret: PEM (certificate and private key) or PFX (base64, optional password secret). */
-  z.object({ type: z.literal('certificate'), keyVaultSecretName: secretName, pfxPasswordSecretName: secretName.optional() }).strict(),
+  z
+    .object({
+      type: z.literal('certificate'),
+      keyVaultSecretName: secretName,
+      pfxPasswordSecretName: secretName.optional(),
+    })
+    .strict(),
   /** A federated credential: tenant-health's managed identity vouches for the app; no secret is stored anywhere. */
   z.object({ type: z.literal('federated'), managedIdentityClientId: guid.optional() }).strict(),
 ]);
 
-const checksSchema = z.object({
-  ews: z.object({
-    enabled: z.boolean().default(true),
-    /** false mirrors an app that calls EWS app-only without the ExchangeImpersonation header. */
-    impersonation: z.boolean().default(true),
-    /** The scope the app asks for EWS; the cloud's Exchange resource unless the app asks for something else. */
-    scope: z.string().optional(),
-    /** basic mirrors an app that still sends a username and password (the secret) to EWS. */
-    auth: z.enum(['oauth', 'basic']).default('oauth'),
-  }).strict().default({ enabled: true, impersonation: true, auth: 'oauth' }),
-  graph: z.object({ enabled: z.boolean().default(true) }).strict().default({ enabled: true }),
-  /** Exchange's control plane through the admin API: auto runs it when the token holds Exchange.ManageAsApp. */
-  controlPlane: z.enum(['auto', 'off']).default('auto'),
-}).strict();
+const checksSchema = z
+  .object({
+    ews: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** false mirrors an app that calls EWS app-only without the ExchangeImpersonation header. */
+        impersonation: z.boolean().default(true),
+        /** The scope the app asks for EWS; the cloud's Exchange resource unless the app asks for something else. */
+        scope: z.string().optional(),
+        /** basic mirrors an app that still sends a username and password (the secret) to EWS. */
+        auth: z.enum(['oauth', 'basic']).default('oauth'),
+      })
+      .strict()
+      .default({ enabled: true, impersonation: true, auth: 'oauth' }),
+    graph: z
+      .object({ enabled: z.boolean().default(true) })
+      .strict()
+      .default({ enabled: true }),
+    /** Exchange's control plane through the admin API: auto runs it when the token holds Exchange.ManageAsApp. */
+    controlPlane: z.enum(['auto', 'off']).default('auto'),
+  })
+  .strict();
 
-export const tenantDefinitionSchema = z.object({
-  /** The tenant's GUID or one of its domains. */
-  tenantId: z.union([guid, domain]),
-  name: z.string().min(1),
-  cloud: z.enum(['worldwide', 'gcchigh', 'dod', 'china'] satisfies CloudName[]).default('worldwide'),
-  clientId: guid,
-  credential: credentialSchema,
-  canaries: z.array(address).min(1, 'name at least one canary mailbox').max(20),
-  checks: checksSchema.default({ ews: { enabled: true, impersonation: true, auth: 'oauth' }, graph: { enabled: true }, controlPlane: 'auto' }),
-  /** Sent as User-Agent, so that user-agent allow lists see what the tenant's app sends. */
-  userAgent: z.string().max(256).optional(),
-}).strict();
+export const tenantDefinitionSchema = z
+  .object({
+    /** The tenant's GUID or one of its domains. */
+    tenantId: z.union([guid, domain]),
+    name: z.string().min(1),
+    cloud: z.enum(['worldwide', 'gcchigh', 'dod', 'china'] satisfies CloudName[]).default('worldwide'),
+    clientId: guid,
+    credential: credentialSchema,
+    canaries: z.array(address).min(1, 'name at least one canary mailbox').max(20),
+    checks: checksSchema.default({
+      ews: { enabled: true, impersonation: true, auth: 'oauth' },
+      graph: { enabled: true },
+      controlPlane: 'auto',
+    }),
+    /** Sent as User-Agent, so that user-agent allow lists see what the tenant's app sends. */
+    userAgent: z.string().max(256).optional(),
+  })
+  .strict();
 
-export const tenantsFileSchema = z.object({
-  /** tenant-health's Key Vault, e.g. https://tenant-health-kv.vault.azure.net; absent for laptop runs with --secrets. */
-  keyVaultUrl: z.string().url().optional(),
-  tenants: z.array(tenantDefinitionSchema).min(1, 'list at least one tenant'),
-}).strict();
+export const tenantsFileSchema = z
+  .object({
+    /** tenant-health's Key Vault, e.g. https://tenant-health-kv.vault.azure.net; absent for laptop runs with --secrets. */
+    keyVaultUrl: z.string().url().optional(),
+    tenants: z.array(tenantDefinitionSchema).min(1, 'list at least one tenant'),
+  })
+  .strict();
 
 export type TenantDefinition = z.infer<typeof tenantDefinitionSchema>;
 
 /** Whether a value from a URL is a tenant id (a GUID or a domain), checked before it goes near storage. */
-export const isTenantId = (value: unknown): value is string => typeof value === 'string' && value.length <= 253 && (guid.safeParse(value).success || domain.safeParse(value).success);
+export const isTenantId = (value: unknown): value is string =>
+  typeof value === 'string' &&
+  value.length <= 253 &&
+  (guid.safeParse(value).success || domain.safeParse(value).success);
 export type TenantsFile = z.infer<typeof tenantsFileSchema>;
 export type CredentialReference = TenantDefinition['credential'];
 
@@ -69,7 +96,10 @@ export function parseTenantsFile(input: unknown): TenantsFile {
     result.data.tenants.forEach((tenant, i) => {
       const key = `${tenant.tenantId.toLowerCase()}|${tenant.clientId.toLowerCase()}`;
       const earlier = seen.get(key);
-      if (earlier !== undefined) throw new TenantDefinitionError(`tenants[${i}] (${tenant.name}): the same tenantId and clientId as tenants[${earlier}]`);
+      if (earlier !== undefined)
+        throw new TenantDefinitionError(
+          `tenants[${i}] (${tenant.name}): the same tenantId and clientId as tenants[${earlier}]`,
+        );
       seen.set(key, i);
     });
     return result.data;

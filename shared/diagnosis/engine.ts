@@ -31,7 +31,10 @@ export interface Finding {
   origin?: 'monitoring_infrastructure';
 }
 
-export interface Diagnosis { verdict: Verdict; findings: Finding[] }
+export interface Diagnosis {
+  verdict: Verdict;
+  findings: Finding[];
+}
 
 /** What the caller knows beyond the evidence: the tenant, the app, and what the control plane said. */
 export interface DiagnoseContext {
@@ -45,21 +48,31 @@ const RANK: Record<Confidence, number> = { high: 3, medium: 2, low: 1 };
 const MAX_EVIDENCE_LINES = 6;
 const MAX_ALTERNATIVES = 2;
 
-interface Candidate { rule: Rule; ruleIndex: number; match: Match; signals: Signals; primary: boolean }
+interface Candidate {
+  rule: Rule;
+  ruleIndex: number;
+  match: Match;
+  signals: Signals;
+  primary: boolean;
+}
 
 function rank(s: Signals, cycle: CycleEvidence): Candidate[] {
   const matched = RULES.flatMap((rule, ruleIndex) => {
     const match = rule.match(s, cycle);
     return match ? [{ rule, ruleIndex, match, signals: s, primary: false }] : [];
   }).sort((a, b) => RANK[b.match.confidence] - RANK[a.match.confidence] || a.ruleIndex - b.ruleIndex);
-  if (matched.length === 0) return [{ rule: UNEXPLAINED, ruleIndex: RULES.length, match: UNEXPLAINED.match(s, cycle)!, signals: s, primary: true }];
+  if (matched.length === 0)
+    return [
+      { rule: UNEXPLAINED, ruleIndex: RULES.length, match: UNEXPLAINED.match(s, cycle)!, signals: s, primary: true },
+    ];
   const [top, ...rest] = matched;
   top!.primary = true;
   if (top!.match.confidence === 'high') return [top!];
   // Where the evidence cannot decide, the other readings follow, one per cause.
   const alternatives: Candidate[] = [];
   for (const candidate of rest) {
-    if (candidate.rule.cause === top!.rule.cause || alternatives.some((a) => a.rule.cause === candidate.rule.cause)) continue;
+    if (candidate.rule.cause === top!.rule.cause || alternatives.some((a) => a.rule.cause === candidate.rule.cause))
+      continue;
     if (alternatives.length < MAX_ALTERNATIVES) alternatives.push(candidate);
   }
   return [top!, ...alternatives];
@@ -72,18 +85,25 @@ const clip = (text: string, width = 220) => {
 
 /** The line that says what this call showed. */
 function observed(s: Signals): string {
-  const seen = s.policyReason ? `X-EWS-Policy-Reason: ${s.policyReason}`
-    : s.diagnostics ? `x-ms-diagnostics: ${s.diagnostics.code} "${s.diagnostics.reason}"`
-      : s.aadsts.length ? (s.text.match(/AADSTS\d+:[^.]*\./)?.[0] ?? `AADSTS${s.aadsts[0]}`)
-        : s.graphCode ? `${s.graphCode}${s.graphMessage ? `: ${s.graphMessage}` : ''}`
-          : s.soapCodes.find((c) => c.startsWith('Error')) ? `${s.soapCodes.find((c) => c.startsWith('Error'))}${s.soapMessage ? `: ${s.soapMessage}` : ''}`
-            : s.basicChallenge ? 'WWW-Authenticate: Basic'
-              : s.text.split('\n').find((line) => line.trim() && !/^[\w-]+: /.test(line)) ?? '';
+  const seen = s.policyReason
+    ? `X-EWS-Policy-Reason: ${s.policyReason}`
+    : s.diagnostics
+      ? `x-ms-diagnostics: ${s.diagnostics.code} "${s.diagnostics.reason}"`
+      : s.aadsts.length
+        ? (s.text.match(/AADSTS\d+:[^.]*\./)?.[0] ?? `AADSTS${s.aadsts[0]}`)
+        : s.graphCode
+          ? `${s.graphCode}${s.graphMessage ? `: ${s.graphMessage}` : ''}`
+          : s.soapCodes.find((c) => c.startsWith('Error'))
+            ? `${s.soapCodes.find((c) => c.startsWith('Error'))}${s.soapMessage ? `: ${s.soapMessage}` : ''}`
+            : s.basicChallenge
+              ? 'WWW-Authenticate: Basic'
+              : (s.text.split('\n').find((line) => line.trim() && !/^[\w-]+: /.test(line)) ?? '');
   return clip(seen ? `${s.label}: ${seen}` : s.label);
 }
 
 function target(s: Signals, cycle: CycleEvidence, context: DiagnoseContext): FixTarget {
-  const fromCycle = <K extends 'tenantId' | 'clientId' | 'userAgent'>(key: K) => s[key] ?? cycle.all.find((o) => o[key])?.[key];
+  const fromCycle = <K extends 'tenantId' | 'clientId' | 'userAgent'>(key: K) =>
+    s[key] ?? cycle.all.find((o) => o[key])?.[key];
   const userAgent = context.userAgent ?? fromCycle('userAgent');
   return {
     tenant: context.tenantId ?? fromCycle('tenantId') ?? '<tenant-id>',
@@ -99,7 +119,15 @@ function verdictOf(signals: Signals[]): Verdict {
   if (failures.length === 0) return signals.some((s) => s.ok) ? 'healthy' : 'unknown';
   // Our own vault or identity failing says nothing about the tenant.
   if (failures.some((s) => s.ours)) return 'unknown';
-  const worksElsewhere = (s: Signals) => s.mailbox !== undefined && signals.some((o) => o.endpoint === s.endpoint && o.ok && o.mailbox !== undefined && o.mailbox.toLowerCase() !== s.mailbox!.toLowerCase());
+  const worksElsewhere = (s: Signals) =>
+    s.mailbox !== undefined &&
+    signals.some(
+      (o) =>
+        o.endpoint === s.endpoint &&
+        o.ok &&
+        o.mailbox !== undefined &&
+        o.mailbox.toLowerCase() !== s.mailbox!.toLowerCase(),
+    );
   return failures.every(worksElsewhere) ? 'degraded' : 'failing';
 }
 
@@ -109,16 +137,36 @@ function verdictOf(signals: Signals[]): Verdict {
  */
 export function diagnose(evidence: Evidence[], context: DiagnoseContext = {}): Diagnosis {
   const signals = evidence.map(readSignals);
-  const cycle: CycleEvidence = { all: signals, ...(context.controlPlane ? { controlPlane: context.controlPlane } : {}) };
+  const cycle: CycleEvidence = {
+    all: signals,
+    ...(context.controlPlane ? { controlPlane: context.controlPlane } : {}),
+  };
   const verdict = verdictOf(signals);
   const failures = signals.filter((s) => s.failed);
   if (failures.length === 0) {
     return verdict === 'unknown'
-      ? { verdict, findings: [{ cause: 'other', detail: 'no_evidence', confidence: 'low', summary: 'The evidence holds no status, body, error or token to judge.' }] }
+      ? {
+          verdict,
+          findings: [
+            {
+              cause: 'other',
+              detail: 'no_evidence',
+              confidence: 'low',
+              summary: 'The evidence holds no status, body, error or token to judge.',
+            },
+          ],
+        }
       : { verdict, findings: [] };
   }
 
-  interface Merged { candidate: Candidate; confidence: Confidence; primary: boolean; calls: number; evidence: string[]; endpoints: Set<EvidenceEndpoint> }
+  interface Merged {
+    candidate: Candidate;
+    confidence: Confidence;
+    primary: boolean;
+    calls: number;
+    evidence: string[];
+    endpoints: Set<EvidenceEndpoint>;
+  }
   const merged = new Map<string, Merged>();
   for (const s of failures) {
     for (const candidate of rank(s, cycle)) {
@@ -127,7 +175,14 @@ export function diagnose(evidence: Evidence[], context: DiagnoseContext = {}): D
       const lines = [observed(s), ...candidate.match.because.map((line) => clip(line))];
       const existing = merged.get(key);
       if (!existing) {
-        merged.set(key, { candidate, confidence: candidate.match.confidence, primary: candidate.primary, calls: 1, evidence: lines, endpoints: new Set([s.endpoint]) });
+        merged.set(key, {
+          candidate,
+          confidence: candidate.match.confidence,
+          primary: candidate.primary,
+          calls: 1,
+          evidence: lines,
+          endpoints: new Set([s.endpoint]),
+        });
         continue;
       }
       if (RANK[candidate.match.confidence] > RANK[existing.confidence]) {
@@ -142,7 +197,13 @@ export function diagnose(evidence: Evidence[], context: DiagnoseContext = {}): D
   }
 
   const findings = [...merged.values()]
-    .sort((a, b) => RANK[b.confidence] - RANK[a.confidence] || Number(b.primary) - Number(a.primary) || b.calls - a.calls || a.candidate.ruleIndex - b.candidate.ruleIndex)
+    .sort(
+      (a, b) =>
+        RANK[b.confidence] - RANK[a.confidence] ||
+        Number(b.primary) - Number(a.primary) ||
+        b.calls - a.calls ||
+        a.candidate.ruleIndex - b.candidate.ruleIndex,
+    )
     .map(({ candidate, confidence, primary, evidence: lines, endpoints }): Finding => {
       const { rule, match, signals: s } = candidate;
       const detail = match.detail ?? rule.detail;
@@ -152,7 +213,10 @@ export function diagnose(evidence: Evidence[], context: DiagnoseContext = {}): D
         ...(detail ? { detail } : {}),
         confidence,
         summary: rule.summary(s, match),
-        evidence: lines.length > MAX_EVIDENCE_LINES ? [...lines.slice(0, MAX_EVIDENCE_LINES), `…and ${lines.length - MAX_EVIDENCE_LINES} more`] : lines,
+        evidence:
+          lines.length > MAX_EVIDENCE_LINES
+            ? [...lines.slice(0, MAX_EVIDENCE_LINES), `…and ${lines.length - MAX_EVIDENCE_LINES} more`]
+            : lines,
         ...(fix.length ? { fix } : {}),
         ...(rule.docs.length ? { docs: [...rule.docs] } : {}),
         rule: rule.id,

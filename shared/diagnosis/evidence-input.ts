@@ -8,20 +8,36 @@ const AUTH_MODES: readonly AuthMode[] = ['app-only', 'delegated', 'basic', 'unkn
 export class EvidenceInputError extends Error {}
 
 /** One thing to diagnose: a call on its own, or a tenant's whole cycle. */
-export interface DiagnosisInput { evidence: Evidence[]; context: DiagnoseContext }
+export interface DiagnosisInput {
+  evidence: Evidence[];
+  context: DiagnoseContext;
+}
 
 /** How the answer is shaped: one findings object, or an array in the input's order. */
-export interface ParsedInput { single: boolean; items: DiagnosisInput[] }
+export interface ParsedInput {
+  single: boolean;
+  items: DiagnosisInput[];
+}
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : isObject(value) || Array.isArray(value) ? JSON.stringify(value) : undefined);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const text = (value: unknown): string | undefined =>
+  typeof value === 'string'
+    ? value
+    : typeof value === 'number' || typeof value === 'boolean'
+      ? String(value)
+      : isObject(value) || Array.isArray(value)
+        ? JSON.stringify(value)
+        : undefined;
 
 function headers(value: unknown): Record<string, string> {
   if (!isObject(value)) return {};
-  return Object.fromEntries(Object.entries(value).flatMap(([name, v]) => {
-    const rendered = Array.isArray(v) ? v.map(text).filter(Boolean).join(', ') : text(v);
-    return rendered === undefined ? [] : [[name, rendered]];
-  }));
+  return Object.fromEntries(
+    Object.entries(value).flatMap(([name, v]) => {
+      const rendered = Array.isArray(v) ? v.map(text).filter(Boolean).join(', ') : text(v);
+      return rendered === undefined ? [] : [[name, rendered]];
+    }),
+  );
 }
 
 function status(value: unknown): number | null {
@@ -50,15 +66,23 @@ function claims(value: unknown): TokenClaims | undefined {
 
 /** One evidence object; fields of the wrong type are read as well as they can be, or ignored. */
 export function toEvidence(value: unknown, where: string): Evidence {
-  if (!isObject(value)) throw new EvidenceInputError(`${where} is not evidence: expected an object with "endpoint", got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`);
+  if (!isObject(value))
+    throw new EvidenceInputError(
+      `${where} is not evidence: expected an object with "endpoint", got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`,
+    );
   const endpoint = value.endpoint;
   if (typeof endpoint !== 'string' || !ENDPOINTS.includes(endpoint.toLowerCase() as EvidenceEndpoint)) {
-    throw new EvidenceInputError(`${where} is not evidence: "endpoint" must be one of ${ENDPOINTS.join(', ')}${endpoint === undefined ? ' (it is missing)' : `, not ${JSON.stringify(endpoint)}`}`);
+    throw new EvidenceInputError(
+      `${where} is not evidence: "endpoint" must be one of ${ENDPOINTS.join(', ')}${endpoint === undefined ? ' (it is missing)' : `, not ${JSON.stringify(endpoint)}`}`,
+    );
   }
   const evidence: Evidence = { endpoint: endpoint.toLowerCase() as EvidenceEndpoint };
   if (isObject(value.request)) {
     const r = value.request;
-    const authMode = typeof r.authMode === 'string' && AUTH_MODES.includes(r.authMode as AuthMode) ? (r.authMode as AuthMode) : undefined;
+    const authMode =
+      typeof r.authMode === 'string' && AUTH_MODES.includes(r.authMode as AuthMode)
+        ? (r.authMode as AuthMode)
+        : undefined;
     evidence.request = {
       ...(text(r.method) ? { method: text(r.method)! } : {}),
       ...(text(r.url) ? { url: text(r.url)! } : {}),
@@ -77,13 +101,18 @@ export function toEvidence(value: unknown, where: string): Evidence {
   }
   if (isObject(value.error)) {
     const e = value.error;
-    evidence.error = { name: text(e.name) ?? 'Error', message: text(e.message) ?? text(e) ?? '', ...(text(e.code) ? { code: text(e.code)! } : {}) };
+    evidence.error = {
+      name: text(e.name) ?? 'Error',
+      message: text(e.message) ?? text(e) ?? '',
+      ...(text(e.code) ? { code: text(e.code)! } : {}),
+    };
   } else if (typeof value.error === 'string') {
     evidence.error = { name: 'Error', message: value.error };
   }
   const tokenClaims = claims(value.tokenClaims);
   if (tokenClaims) evidence.tokenClaims = tokenClaims;
-  if (typeof value.observedAt === 'string' && !Number.isNaN(Date.parse(value.observedAt))) evidence.observedAt = value.observedAt;
+  if (typeof value.observedAt === 'string' && !Number.isNaN(Date.parse(value.observedAt)))
+    evidence.observedAt = value.observedAt;
   return evidence;
 }
 
@@ -99,17 +128,33 @@ function tenantInput(value: Record<string, unknown>, where: string): DiagnosisIn
   };
 }
 
-const isTenantResult = (value: unknown): value is Record<string, unknown> => isObject(value) && value.endpoint === undefined && Array.isArray(value.evidence);
+const isTenantResult = (value: unknown): value is Record<string, unknown> =>
+  isObject(value) && value.endpoint === undefined && Array.isArray(value.evidence);
 
 /** Everything `diagnose` accepts, read into what the engine takes; anything else is an EvidenceInputError. */
 export function parseDiagnosisInput(value: unknown, source: string): ParsedInput {
   if (isObject(value) && value.endpoint === undefined && Array.isArray(value.tenants)) {
-    return { single: false, items: value.tenants.map((t, i) => (isTenantResult(t) ? tenantInput(t, `${source} tenants[${i}]`) : { evidence: [toEvidence(t, `${source} tenants[${i}]`)], context: {} })) };
+    return {
+      single: false,
+      items: value.tenants.map((t, i) =>
+        isTenantResult(t)
+          ? tenantInput(t, `${source} tenants[${i}]`)
+          : { evidence: [toEvidence(t, `${source} tenants[${i}]`)], context: {} },
+      ),
+    };
   }
   if (isTenantResult(value)) return { single: true, items: [tenantInput(value, source)] };
   if (Array.isArray(value)) {
-    if (value.length === 0) throw new EvidenceInputError(`${source} is an empty array: give at least one evidence object`);
-    return { single: false, items: value.map((e, i) => (isTenantResult(e) ? tenantInput(e, `${source}[${i}]`) : { evidence: [toEvidence(e, `${source}[${i}]`)], context: {} })) };
+    if (value.length === 0)
+      throw new EvidenceInputError(`${source} is an empty array: give at least one evidence object`);
+    return {
+      single: false,
+      items: value.map((e, i) =>
+        isTenantResult(e)
+          ? tenantInput(e, `${source}[${i}]`)
+          : { evidence: [toEvidence(e, `${source}[${i}]`)], context: {} },
+      ),
+    };
   }
   return { single: true, items: [{ evidence: [toEvidence(value, source)], context: {} }] };
 }

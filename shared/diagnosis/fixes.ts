@@ -11,11 +11,16 @@ export interface FixTarget {
 }
 
 export const DOCS = {
-  ewsOAuth: 'https://learn.microsoft.com/exchange/client-developer/exchange-web-services/how-to-authenticate-an-ews-application-by-using-oauth',
-  ewsImpersonation: 'https://learn.microsoft.com/exchange/client-developer/exchange-web-services/impersonation-and-ews-in-exchange',
-  ewsAccessControl: 'https://learn.microsoft.com/exchange/client-developer/exchange-web-services/how-to-control-access-to-ews-in-exchange',
-  ewsRetirement: 'https://learn.microsoft.com/exchange/clients-and-mobile-in-exchange-online/deprecation-of-ews-exchange-online',
-  ewsThrottling: 'https://learn.microsoft.com/exchange/client-developer/exchange-web-services/ews-throttling-in-exchange',
+  ewsOAuth:
+    'https://learn.microsoft.com/exchange/client-developer/exchange-web-services/how-to-authenticate-an-ews-application-by-using-oauth',
+  ewsImpersonation:
+    'https://learn.microsoft.com/exchange/client-developer/exchange-web-services/impersonation-and-ews-in-exchange',
+  ewsAccessControl:
+    'https://learn.microsoft.com/exchange/client-developer/exchange-web-services/how-to-control-access-to-ews-in-exchange',
+  ewsRetirement:
+    'https://learn.microsoft.com/exchange/clients-and-mobile-in-exchange-online/deprecation-of-ews-exchange-online',
+  ewsThrottling:
+    'https://learn.microsoft.com/exchange/client-developer/exchange-web-services/ews-throttling-in-exchange',
   ewsResponseCodes: 'https://learn.microsoft.com/exchange/client-developer/web-service-reference/responsecode',
   setOrganizationConfig: 'https://learn.microsoft.com/powershell/module/exchangepowershell/set-organizationconfig',
   setCasMailbox: 'https://learn.microsoft.com/powershell/module/exchangepowershell/set-casmailbox',
@@ -33,7 +38,8 @@ export const DOCS = {
   certificateCredentials: 'https://learn.microsoft.com/entra/identity-platform/certificate-credentials',
   workloadIdentityFederation: 'https://learn.microsoft.com/entra/workload-id/workload-identity-federation',
   workloadConditionalAccess: 'https://learn.microsoft.com/entra/identity/conditional-access/workload-identity',
-  basicAuthRetirement: 'https://learn.microsoft.com/exchange/clients-and-mobile-in-exchange-online/deprecation-of-basic-authentication-exchange-online',
+  basicAuthRetirement:
+    'https://learn.microsoft.com/exchange/clients-and-mobile-in-exchange-online/deprecation-of-basic-authentication-exchange-online',
   keyVaultAccess: 'https://learn.microsoft.com/azure/key-vault/general/rbac-guide',
   assignLicenses: 'https://learn.microsoft.com/microsoft-365/admin/manage/assign-licenses-to-users',
   managedIdentity: 'https://learn.microsoft.com/azure/app-service/overview-managed-identity',
@@ -59,7 +65,9 @@ export const FIXES = {
   grantGraphRole: (t: FixTarget) => [
     `In Entra ID > App registrations > ${t.client} > API permissions, add the Microsoft Graph application permission the call needs (for example Organization.Read.All for /organization, User.Read.All for /users) and grant admin consent: ${consentUrl(t)}`,
   ],
-  consent: (t: FixTarget) => [`Grant admin consent for the tenant (an admin of ${t.tenant} opens this): ${consentUrl(t)}`],
+  consent: (t: FixTarget) => [
+    `Grant admin consent for the tenant (an admin of ${t.tenant} opens this): ${consentUrl(t)}`,
+  ],
   tokenScope: (t: FixTarget) => [
     'Ask the token for the resource you call, with .default: https://outlook.office365.com/.default for EWS and the Exchange admin API, https://graph.microsoft.com/.default for Microsoft Graph (one token per resource; sovereign clouds use their own hosts).',
     `Check the token at https://jwt.ms: "aud" must be the resource called; "roles" must hold the application permissions (tenant ${t.tenant}, app ${t.client}).`,
@@ -94,7 +102,7 @@ export const FIXES = {
   allowListApp: (t: FixTarget) => allowListLines(t),
   userAgentList: (t: FixTarget) => [
     `${connect(t)}; Get-OrganizationConfig | Format-List EwsApplicationAccessPolicy,EwsAllowList,EwsBlockList; Get-CASMailbox -Identity ${t.mailbox} | Format-List Ews*`,
-    `Set-OrganizationConfig -EwsAllowList @{Add="${t.userAgent ?? '<the app\'s User-Agent>'}*"}   # with EnforceAllowList; with EnforceBlockList remove the matching EwsBlockList entry. These lists also govern REST and Graph mail calls.`,
+    `Set-OrganizationConfig -EwsAllowList @{Add="${t.userAgent ?? "<the app's User-Agent>"}*"}   # with EnforceAllowList; with EnforceBlockList remove the matching EwsBlockList entry. These lists also govern REST and Graph mail calls.`,
   ],
   frontlineLicence: (t: FixTarget) => [
     `Check ${t.mailbox}'s licences: since 1 October 2026 EWS is blocked for mailboxes licensed only with Exchange Online Kiosk, Microsoft 365/Office 365 F1 or F3. Assign a licence that includes EWS, or use a different canary.`,
@@ -117,12 +125,16 @@ export const FIXES = {
   federated: (t: FixTarget) => [
     `In Entra ID > App registrations > ${t.client} > Certificates & secrets > Federated credentials, add one whose issuer and subject match the managed identity tenant-health runs as (audience api://AzureADTokenExchange).`,
   ],
-  clientCredentialSent: () => ['Configure the app credential (client secret value, certificate, or federated credential) that tenant-health sends; the token request carried none.'],
+  clientCredentialSent: () => [
+    'Configure the app credential (client secret value, certificate, or federated credential) that tenant-health sends; the token request carried none.',
+  ],
   appInTenant: (t: FixTarget) => [
     `Check the application (client) id ${t.client} and the tenant ${t.tenant}: the app must be registered in the tenant, or (multi-tenant app) consented there by an admin: ${consentUrl(t)}`,
     'Check the cloud too: a GCC High, DoD or China tenant is not known to login.microsoftonline.com.',
   ],
-  tenantId: (t: FixTarget) => [`Check the tenant id or domain (${t.tenant}) in the tenant definition and that the tenant is in this cloud; use the Directory (tenant) ID from Entra ID > Overview.`],
+  tenantId: (t: FixTarget) => [
+    `Check the tenant id or domain (${t.tenant}) in the tenant definition and that the tenant is in this cloud; use the Directory (tenant) ID from Entra ID > Overview.`,
+  ],
   conditionalAccess: (t: FixTarget) => [
     `In Entra ID > Sign-in logs > Service principal sign-ins, filter on ${t.client}: the failure names the Conditional Access policy.`,
     'Exclude the workload identity from that policy, or add the IP range tenant-health calls from to its named locations.',
@@ -131,20 +143,28 @@ export const FIXES = {
     'Wait for the Retry-After or BackOffMilliseconds the service gave before retrying; tenant-health waits once within its deadline.',
     'If it persists, find what else uses this app against the mailbox (Graph allows 4 concurrent requests and 10,000 per 10 minutes per app and mailbox; EWS allows 27 concurrent connections).',
   ],
-  refreshToken: () => ['Request a new token before the old one expires (MSAL does this when its cache is used); check the clock of the machine that calls (token lifetime is 60–90 minutes).'],
+  refreshToken: () => [
+    'Request a new token before the old one expires (MSAL does this when its cache is used); check the clock of the machine that calls (token lifetime is 60–90 minutes).',
+  ],
   basicAuth: (t: FixTarget) => [
     `Basic authentication to Exchange Online is switched off: register an app, grant it full_access_as_app with admin consent (${consentUrl(t)}), and call EWS with an app-only OAuth token and impersonation.`,
   ],
-  keyVaultSecret: () => ['Create the secret that the tenant definition names in the Key Vault tenant-health reads, or correct the name in the tenant definition.'],
-  keyVaultAccess: () => ['Give tenant-health\'s managed identity the "Key Vault Secrets User" role on the vault (or a Get secret access policy), and check the vault URL and its firewall.'],
-  network: () => ['Check DNS, proxy and firewall between tenant-health and the endpoint, and whether the service is up (Microsoft 365 Service health).'],
+  keyVaultSecret: () => [
+    'Create the secret that the tenant definition names in the Key Vault tenant-health reads, or correct the name in the tenant definition.',
+  ],
+  keyVaultAccess: () => [
+    'Give tenant-health\'s managed identity the "Key Vault Secrets User" role on the vault (or a Get secret access policy), and check the vault URL and its firewall.',
+  ],
+  network: () => [
+    'Check DNS, proxy and firewall between tenant-health and the endpoint, and whether the service is up (Microsoft 365 Service health).',
+  ],
   ownIdentity: () => [
     'In Azure: check that the Function App has its managed identity (and, for a user-assigned one, that AZURE_CLIENT_ID names it); on a laptop run az login first.',
-    'This is tenant-health\'s own identity, not the tenant\'s app: nothing in the tenant needs to change.',
+    "This is tenant-health's own identity, not the tenant's app: nothing in the tenant needs to change.",
   ],
   keyVaultUnavailable: () => [
     'Check the vault in the Azure portal (Resource health, its firewall and private endpoint, throttling in its metrics) and that KEY_VAULT_URL names it; the next cycle reads it again.',
-    'This is tenant-health\'s own vault, not the tenant: nothing in the tenant needs to change.',
+    "This is tenant-health's own vault, not the tenant: nothing in the tenant needs to change.",
   ],
   slowService: () => [
     'Look at the slowest call in the evidence (ms) and at Microsoft 365 Service health; if the tenant is just slow, raise TENANT_DEADLINE_SECONDS.',

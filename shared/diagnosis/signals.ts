@@ -56,16 +56,26 @@ export interface Signals {
 }
 
 /** What @azure/identity throws when tenant-health's own managed identity (or az login) cannot give a token. */
-const IDENTITY_ERRORS = /^(CredentialUnavailableError|AuthenticationError|AuthenticationRequiredError|AggregateAuthenticationError)$/;
+const IDENTITY_ERRORS =
+  /^(CredentialUnavailableError|AuthenticationError|AuthenticationRequiredError|AggregateAuthenticationError)$/;
 export const isIdentityError = (s: Pick<Signals, 'errorName'>) => IDENTITY_ERRORS.test(s.errorName ?? '');
 
 const GUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
 
 const EXCHANGE_AUDIENCES = new Set([
-  FIRST_PARTY_APP_IDS.exchange, 'https://outlook.office.com', 'https://outlook.office365.com',
-  ...Object.values(CLOUDS).map((c) => c.exchange), 'https://webmail.apps.mil', 'https://outlook.office.de',
+  FIRST_PARTY_APP_IDS.exchange,
+  'https://outlook.office.com',
+  'https://outlook.office365.com',
+  ...Object.values(CLOUDS).map((c) => c.exchange),
+  'https://webmail.apps.mil',
+  'https://outlook.office.de',
 ]);
-const GRAPH_AUDIENCES = new Set([FIRST_PARTY_APP_IDS.graph, 'https://graph.windows.net', ...Object.values(CLOUDS).map((c) => c.graph), 'https://graph.microsoft.de']);
+const GRAPH_AUDIENCES = new Set([
+  FIRST_PARTY_APP_IDS.graph,
+  'https://graph.windows.net',
+  ...Object.values(CLOUDS).map((c) => c.graph),
+  'https://graph.microsoft.de',
+]);
 
 const normaliseAudience = (aud: string) => aud.trim().replace(/\/+$/, '').toLowerCase();
 export const audienceResource = (aud: string | undefined): 'exchange' | 'graph' | 'other' | undefined => {
@@ -88,7 +98,8 @@ const STATUS_PATTERNS = [
   /\bCode:\s*(\d{3})\b/, // exchangelib: "Unknown failure in response. Code: 403"
   /\bStatus code:\s*(\d{3})\b/i,
   /\((\d{3})\)\s*[A-Z][a-z]/, // .NET WebException: "(401) Unauthorized"
-  /\b(\d{3}) Client Error\b/, /\b(\d{3}) Server Error\b/, // python requests
+  /\b(\d{3}) Client Error\b/,
+  /\b(\d{3}) Server Error\b/, // python requests
   /"?status(?:Code)?"?\s*[:=]\s*"?(\d{3})\b/i,
   /\bHTTP\/\d(?:\.\d)?\s+(\d{3})\b/,
   /\b(\d{3})\s*:\s*(?:Unauthorized|Forbidden|Not Found|Too Many Requests|Service Unavailable)\b/i,
@@ -113,7 +124,12 @@ function stringOf(value: unknown): string {
 
 function headerMap(raw: unknown): Record<string, string> {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return {};
-  return Object.fromEntries(Object.entries(raw as Record<string, unknown>).map(([name, value]) => [name.toLowerCase(), Array.isArray(value) ? value.map(stringOf).join(', ') : stringOf(value)]));
+  return Object.fromEntries(
+    Object.entries(raw as Record<string, unknown>).map(([name, value]) => [
+      name.toLowerCase(),
+      Array.isArray(value) ? value.map(stringOf).join(', ') : stringOf(value),
+    ]),
+  );
 }
 
 function graphError(body: string): { code?: string; message?: string } {
@@ -121,8 +137,12 @@ function graphError(body: string): { code?: string; message?: string } {
   if (trimmed.startsWith('{')) {
     try {
       const parsed = JSON.parse(trimmed) as { error?: unknown; code?: unknown; message?: unknown };
-      const error = (typeof parsed.error === 'object' && parsed.error !== null ? parsed.error : parsed) as { code?: unknown; message?: unknown };
-      if (typeof error.code === 'string') return { code: error.code, ...(typeof error.message === 'string' ? { message: error.message } : {}) };
+      const error = (typeof parsed.error === 'object' && parsed.error !== null ? parsed.error : parsed) as {
+        code?: unknown;
+        message?: unknown;
+      };
+      if (typeof error.code === 'string')
+        return { code: error.code, ...(typeof error.message === 'string' ? { message: error.message } : {}) };
     } catch {
       // A cut or rendered body: the patterns below still read it.
     }
@@ -132,31 +152,51 @@ function graphError(body: string): { code?: string; message?: string } {
     /\b(?:Error ?code|ErrorCode|Code)\s*[:=]\s*'?([A-Za-z_][\w.]*)/i, // .NET, Java, PowerShell, Go and Python SDK renderings
   ]);
   const message = firstMatch(body, [
-    /["']message["']\s*:\s*"((?:[^"\\]|\\.)*)"/, /["']message["']\s*:\s*'((?:[^'\\]|\\.)*)'/,
+    /["']message["']\s*:\s*"((?:[^"\\]|\\.)*)"/,
+    /["']message["']\s*:\s*'((?:[^'\\]|\\.)*)'/,
     /\b(?:Error message|Message)\s*[:=]\s*'?(.+)/i,
   ]);
   return { ...(code ? { code: code[1] } : {}), ...(message ? { message: message[1]!.trim() } : {}) };
 }
 
 // Words of the form Error… that are field names in renderings, not Exchange response codes.
-const NOT_CODES = new Set(['ErrorCode', 'ErrorMessage', 'ErrorDetails', 'ErrorDescription', 'ErrorResponse', 'ErrorInfo', 'ErrorType']);
+const NOT_CODES = new Set([
+  'ErrorCode',
+  'ErrorMessage',
+  'ErrorDetails',
+  'ErrorDescription',
+  'ErrorResponse',
+  'ErrorInfo',
+  'ErrorType',
+]);
 
 function soapParts(text: string): { codes: string[]; message?: string; backOff?: number } {
   const codes = new Set<string>();
-  for (const found of text.matchAll(/<(?:\w+:)?(?:ResponseCode|faultcode)[^>]*>\s*(?:\w+:)?(\w+)\s*</g)) codes.add(found[1]!);
+  for (const found of text.matchAll(/<(?:\w+:)?(?:ResponseCode|faultcode)[^>]*>\s*(?:\w+:)?(\w+)\s*</g))
+    codes.add(found[1]!);
   // Library renderings name the code as an exception or in prose: "ErrorNonExistentMailbox: The SMTP address…".
   for (const found of text.matchAll(/\b(Error[A-Z][A-Za-z]+)\b/g)) if (!NOT_CODES.has(found[1]!)) codes.add(found[1]!);
   const message = firstMatch(text, [/<faultstring[^>]*>([^<]+)</, /<(?:\w+:)?MessageText>([^<]+)</]);
   const backOff = firstMatch(text, [/BackOffMilliseconds["']?\s*>?\s*(\d+)/, /back[ _-]?off[^\d]{0,20}(\d+)/i]);
-  return { codes: [...codes], ...(message ? { message: message[1]!.trim() } : {}), ...(backOff ? { backOff: Number(backOff[1]) } : {}) };
+  return {
+    codes: [...codes],
+    ...(message ? { message: message[1]!.trim() } : {}),
+    ...(backOff ? { backOff: Number(backOff[1]) } : {}),
+  };
 }
 
 function inferAuthMode(request: Evidence['request'], claims: TokenClaims | undefined, text: string): AuthMode {
-  if (request?.authMode && ['app-only', 'delegated', 'basic', 'unknown'].includes(request.authMode)) return request.authMode;
+  if (request?.authMode && ['app-only', 'delegated', 'basic', 'unknown'].includes(request.authMode))
+    return request.authMode;
   if (claims?.scp) return 'delegated';
   if (claims) return 'app-only';
   if (/HTTPBasicAuth|\bNTLM\b|WebCredentials|NetworkCredential|basic auth/i.test(text)) return 'basic';
-  if (/client[_ ]credentials|OAuth2Credentials|acquire_token_for_client|AcquireTokenForClient|ConfidentialClient/i.test(text)) return 'app-only';
+  if (
+    /client[_ ]credentials|OAuth2Credentials|acquire_token_for_client|AcquireTokenForClient|ConfidentialClient/i.test(
+      text,
+    )
+  )
+    return 'app-only';
   return 'unknown';
 }
 
@@ -178,7 +218,9 @@ function resourceOf(endpoint: EvidenceEndpoint, request: Evidence['request']): S
 }
 
 function loginHostOf(url: string | undefined): string {
-  const host = Object.values(CLOUDS).find((c) => url && (url.startsWith(c.login) || url.startsWith(c.exchange) || url.startsWith(c.graph)));
+  const host = Object.values(CLOUDS).find(
+    (c) => url && (url.startsWith(c.login) || url.startsWith(c.exchange) || url.startsWith(c.graph)),
+  );
   return host?.login ?? CLOUDS.worldwide.login;
 }
 
@@ -197,26 +239,45 @@ export function readSignals(evidence: Evidence): Signals {
   const requestHeaders = headerMap(request?.headers);
   const body = stringOf(response?.body);
   const error = evidence.error;
-  const errorText = error ? [error.name, error.code, error.message].filter((part) => typeof part === 'string' && part).join(': ') : '';
-  const headerText = Object.entries(headers).map(([name, value]) => `${name}: ${value}`).join('\n');
+  const errorText = error
+    ? [error.name, error.code, error.message].filter((part) => typeof part === 'string' && part).join(': ')
+    : '';
+  const headerText = Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}`)
+    .join('\n');
   const text = [headerText, body, errorText].filter(Boolean).join('\n');
 
   const rawStatus = response?.status as unknown;
-  const statusFromResponse = typeof rawStatus === 'number' ? rawStatus : typeof rawStatus === 'string' && /^\d{3}$/.test(rawStatus.trim()) ? Number(rawStatus) : null;
+  const statusFromResponse =
+    typeof rawStatus === 'number'
+      ? rawStatus
+      : typeof rawStatus === 'string' && /^\d{3}$/.test(rawStatus.trim())
+        ? Number(rawStatus)
+        : null;
   const statusFromText = statusFromResponse === null ? firstMatch(`${errorText}\n${body}`, STATUS_PATTERNS) : null;
-  const status = statusFromResponse ?? (statusFromText ? Number(statusFromText[1]) : statusFromWords(`${errorText}\n${body}`));
+  const status =
+    statusFromResponse ?? (statusFromText ? Number(statusFromText[1]) : statusFromWords(`${errorText}\n${body}`));
 
   const diagnosticsSource = headers['x-ms-diagnostics'] ?? text;
-  const diagnostics = diagnosticsSource.match(/(2\d{6})\s*;\s*reason\s*=\s*\\?"([^"\\]*)\\?"(?:\s*;\s*error_category\s*=\s*\\?"([^"\\]*)\\?")?/);
-  const policyHeader = headers['x-ews-policy-reason'] ?? text.match(/X-EWS-Policy-Reason['"]?\s*[:=]\s*['"]?([^'"\n,}]+)/i)?.[1];
+  const diagnostics = diagnosticsSource.match(
+    /(2\d{6})\s*;\s*reason\s*=\s*\\?"([^"\\]*)\\?"(?:\s*;\s*error_category\s*=\s*\\?"([^"\\]*)\\?")?/,
+  );
+  const policyHeader =
+    headers['x-ews-policy-reason'] ?? text.match(/X-EWS-Policy-Reason['"]?\s*[:=]\s*['"]?([^'"\n,}]+)/i)?.[1];
   const policyText = text.match(/EWS is (?:disabled|blocked by policy) for this user or tenant/i)?.[0];
   const wwwAuthenticate = headers['www-authenticate'] ?? '';
   const backend = headers['x-backendhttpstatus']?.match(/\d{3}/)?.[0];
   const retryAfter = headers['retry-after'] ?? text.match(/Retry-After['"]?\s*[:=]\s*['"]?(\d+)/i)?.[1];
   const graph = evidence.endpoint === 'token' ? {} : graphError(`${body}\n${errorText}`);
   const soap = soapParts(text);
-  const aadsts = [...new Set([...text.matchAll(/AADSTS(\d{5,7})/g), ...text.matchAll(/Error\(s\):\s*(\d{5,7})/g)].map((m) => Number(m[1])))];
-  const oauthError = text.match(/\b(invalid_client|invalid_grant|invalid_request|invalid_scope|invalid_resource|unauthorized_client|unsupported_grant_type|interaction_required|access_denied|temporarily_unavailable)\b/)?.[1];
+  const aadsts = [
+    ...new Set(
+      [...text.matchAll(/AADSTS(\d{5,7})/g), ...text.matchAll(/Error\(s\):\s*(\d{5,7})/g)].map((m) => Number(m[1])),
+    ),
+  ];
+  const oauthError = text.match(
+    /\b(invalid_client|invalid_grant|invalid_request|invalid_scope|invalid_resource|unauthorized_client|unsupported_grant_type|interaction_required|access_denied|temporarily_unavailable)\b/,
+  )?.[1];
 
   const claims = evidence.tokenClaims && typeof evidence.tokenClaims === 'object' ? evidence.tokenClaims : undefined;
   const roles = Array.isArray(claims?.roles) ? claims.roles.filter((r): r is string => typeof r === 'string') : [];
@@ -227,21 +288,38 @@ export function readSignals(evidence: Evidence): Signals {
   const quotedMailbox = text.match(/user '([^'@\s]+@[^'\s]+)'/)?.[1] ?? text.match(/object '([^'@\s]+@[^'\s]+)'/)?.[1];
   const mailbox = request?.mailbox ?? anchorMailbox ?? (urlMailbox ? decode(urlMailbox) : undefined) ?? quotedMailbox;
 
-  const tenantId = claims?.tid ?? request?.url?.match(new RegExp(`/(${GUID}|[\\w-]+(?:\\.[\\w-]+)+)/(?:oauth2|adminapi|InvokeCommand)`))?.[1]
-    ?? request?.url?.match(new RegExp(`/adminapi/[^/]+/(${GUID})/`))?.[1] ?? text.match(new RegExp(`Tenant '(${GUID})'`))?.[1];
-  const clientId = claims?.appid ?? claims?.azp ?? text.match(new RegExp(`(?:app|application|identifier|client(?: id)?)\\s*'?(${GUID})'?`, 'i'))?.[1];
+  const tenantId =
+    claims?.tid ??
+    request?.url?.match(new RegExp(`/(${GUID}|[\\w-]+(?:\\.[\\w-]+)+)/(?:oauth2|adminapi|InvokeCommand)`))?.[1] ??
+    request?.url?.match(new RegExp(`/adminapi/[^/]+/(${GUID})/`))?.[1] ??
+    text.match(new RegExp(`Tenant '(${GUID})'`))?.[1];
+  const clientId =
+    claims?.appid ??
+    claims?.azp ??
+    text.match(new RegExp(`(?:app|application|identifier|client(?: id)?)\\s*'?(${GUID})'?`, 'i'))?.[1];
 
-  const hasErrorCodes = Boolean(graph.code) || soap.codes.some((c) => c !== 'NoError') || aadsts.length > 0 || Boolean(diagnostics) || Boolean(policyHeader ?? policyText);
+  const hasErrorCodes =
+    Boolean(graph.code) ||
+    soap.codes.some((c) => c !== 'NoError') ||
+    aadsts.length > 0 ||
+    Boolean(diagnostics) ||
+    Boolean(policyHeader ?? policyText);
   const soapError = soap.codes.some((c) => c.startsWith('Error'));
-  const failed = Boolean(error) || (status !== null && status >= 400) || soapError || (status === null && hasErrorCodes) || (status === null && !claims && text.trim().length > 0);
+  const failed =
+    Boolean(error) ||
+    (status !== null && status >= 400) ||
+    soapError ||
+    (status === null && hasErrorCodes) ||
+    (status === null && !claims && text.trim().length > 0);
   const ok = !failed && ((status !== null && status < 400) || (status === null && Boolean(claims)));
 
   const endpoint = evidence.endpoint;
   const errorName = typeof error?.name === 'string' ? error.name : undefined;
   const errorCode = typeof error?.code === 'string' ? error.code : undefined;
-  const ours = failed && (
-    ((endpoint === 'keyvault' || endpoint === 'token') && isIdentityError({ ...(errorName ? { errorName } : {}) }))
-    || (endpoint === 'keyvault' && status !== 404 && !/SecretNotFound/.test(text)));
+  const ours =
+    failed &&
+    (((endpoint === 'keyvault' || endpoint === 'token') && isIdentityError({ ...(errorName ? { errorName } : {}) })) ||
+      (endpoint === 'keyvault' && status !== 404 && !/SecretNotFound/.test(text)));
   const tokenKind = tokenKindOf(claims);
   const resource = resourceOf(endpoint, request);
   const label = [
@@ -249,7 +327,9 @@ export function readSignals(evidence: Evidence): Signals {
     request?.operation,
     mailbox ? `for ${mailbox}` : undefined,
     status !== null ? `HTTP ${status}` : error ? 'no HTTP answer' : undefined,
-  ].filter(Boolean).join(' ');
+  ]
+    .filter(Boolean)
+    .join(' ');
 
   return {
     endpoint,
@@ -261,8 +341,16 @@ export function readSignals(evidence: Evidence): Signals {
     ...(anchorMailbox ? { anchorMailbox } : {}),
     ...(mailbox ? { mailbox } : {}),
     ...(requestHeaders['user-agent'] ? { userAgent: requestHeaders['user-agent'] } : {}),
-    ...(diagnostics ? { diagnostics: { code: Number(diagnostics[1]), reason: diagnostics[2]!, ...(diagnostics[3] ? { category: diagnostics[3] } : {}) } } : {}),
-    ...(policyHeader ?? policyText ? { policyReason: (policyHeader ?? policyText)!.trim() } : {}),
+    ...(diagnostics
+      ? {
+          diagnostics: {
+            code: Number(diagnostics[1]),
+            reason: diagnostics[2]!,
+            ...(diagnostics[3] ? { category: diagnostics[3] } : {}),
+          },
+        }
+      : {}),
+    ...((policyHeader ?? policyText) ? { policyReason: (policyHeader ?? policyText)!.trim() } : {}),
     bearerChallenge: /\bBearer\b/i.test(wwwAuthenticate),
     basicChallenge: /\bBasic\s+realm/i.test(wwwAuthenticate),
     ...(backend ? { backendStatus: Number(backend) } : {}),

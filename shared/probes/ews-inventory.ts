@@ -6,7 +6,6 @@ import { graphGet, LIST_PROOF } from './graph';
 import { jsonProof, type GrantedToken, type ProbeContext, type ProbeDefinition, type ProbeOutcome } from './probe-kit';
 import type { EwsInventory, EwsUsageApp, FullAccessGrant } from './facts';
 
-
 const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 const MAX_PAGES = 5;
 const MAX_HOLDERS = 20;
@@ -15,7 +14,10 @@ const MAX_HOLDERS = 20;
  * The apps named in Message Center's tenant-specific EWS posts. The body is HTML written for people, not a contract,
  * so each app id is read with whatever call count and date follow it before the next id.
  */
-export function readEwsUsagePosts(posts: { id?: unknown; title?: unknown; body?: { content?: unknown } }[]): { apps: EwsUsageApp[]; posts: string[] } {
+export function readEwsUsagePosts(posts: { id?: unknown; title?: unknown; body?: { content?: unknown } }[]): {
+  apps: EwsUsageApp[];
+  posts: string[];
+} {
   const apps = new Map<string, EwsUsageApp>();
   const ids: string[] = [];
   for (const post of posts) {
@@ -40,16 +42,34 @@ export function readEwsUsagePosts(posts: { id?: unknown; title?: unknown; body?:
 }
 
 /** Message Center posts (ServiceMessage.Read.All), following pages up to a bound. */
-async function readUsage(context: ProbeContext, tenant: TenantDefinition, token: GrantedToken, outcomes: ProbeOutcome[]): Promise<EwsInventory['usage']> {
-  if (!token.claims.roles?.includes('ServiceMessage.Read.All')) return { unavailable: 'Message Center posts not read: the app lacks the Graph application permission ServiceMessage.Read.All' };
+async function readUsage(
+  context: ProbeContext,
+  tenant: TenantDefinition,
+  token: GrantedToken,
+  outcomes: ProbeOutcome[],
+): Promise<EwsInventory['usage']> {
+  if (!token.claims.roles?.includes('ServiceMessage.Read.All'))
+    return {
+      unavailable:
+        'Message Center posts not read: the app lacks the Graph application permission ServiceMessage.Read.All',
+    };
   const posts: { id?: unknown; title?: unknown; body?: { content?: unknown } }[] = [];
   let path: string | null = '/v1.0/admin/serviceAnnouncement/messages';
   for (let page = 0; path && page < MAX_PAGES; page++) {
-    const { body, ...outcome }: ProbeOutcome & { body: string } = await graphGet(context, tenant, token, 'graph.messageCenter', path, LIST_PROOF);
+    const { body, ...outcome }: ProbeOutcome & { body: string } = await graphGet(
+      context,
+      tenant,
+      token,
+      'graph.messageCenter',
+      path,
+      LIST_PROOF,
+    );
     outcomes.push(outcome);
-    if (!outcome.result.ok) return { unavailable: `Message Center posts not read: Graph answered ${outcome.result.status ?? 'no response'}` };
+    if (!outcome.result.ok)
+      return { unavailable: `Message Center posts not read: Graph answered ${outcome.result.status ?? 'no response'}` };
     const parsed = parseJsonOrNull(body) as { value?: unknown; '@odata.nextLink'?: unknown } | null;
-    if (!Array.isArray(parsed?.value)) return { unavailable: 'Message Center posts not read: the answer was not a list of messages' };
+    if (!Array.isArray(parsed?.value))
+      return { unavailable: 'Message Center posts not read: the answer was not a list of messages' };
     posts.push(...(parsed.value as typeof posts));
     const next = parsed['@odata.nextLink'];
     path = typeof next === 'string' && next.includes('/v1.0/') ? next.slice(next.indexOf('/v1.0/')) : null;
@@ -58,37 +78,77 @@ async function readUsage(context: ProbeContext, tenant: TenantDefinition, token:
 }
 
 /** Service principals holding full_access_as_app on Office 365 Exchange Online (Application.Read.All). */
-async function readGrants(context: ProbeContext, tenant: TenantDefinition, token: GrantedToken, outcomes: ProbeOutcome[]): Promise<EwsInventory['grants']> {
+async function readGrants(
+  context: ProbeContext,
+  tenant: TenantDefinition,
+  token: GrantedToken,
+  outcomes: ProbeOutcome[],
+): Promise<EwsInventory['grants']> {
   const roles = token.claims.roles ?? [];
-  if (!['Application.Read.All', 'Application.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'].some((r) => roles.includes(r))) {
-    return { unavailable: 'full_access_as_app grants not read: the app lacks the Graph application permission Application.Read.All' };
+  if (
+    !['Application.Read.All', 'Application.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'].some((r) =>
+      roles.includes(r),
+    )
+  ) {
+    return {
+      unavailable:
+        'full_access_as_app grants not read: the app lacks the Graph application permission Application.Read.All',
+    };
   }
-  const { body, ...outcome }: ProbeOutcome & { body: string } = await graphGet(context, tenant, token, 'graph.ewsGrants', `/v1.0/servicePrincipals(appId='${FIRST_PARTY_APP_IDS.exchange}')/appRoleAssignedTo`, LIST_PROOF);
+  const { body, ...outcome }: ProbeOutcome & { body: string } = await graphGet(
+    context,
+    tenant,
+    token,
+    'graph.ewsGrants',
+    `/v1.0/servicePrincipals(appId='${FIRST_PARTY_APP_IDS.exchange}')/appRoleAssignedTo`,
+    LIST_PROOF,
+  );
   outcomes.push(outcome);
   const assignments = (parseJsonOrNull(body) as { value?: unknown } | null)?.value;
-  if (!outcome.result.ok || !Array.isArray(assignments)) return { unavailable: `full_access_as_app grants not read: Graph answered ${outcome.result.status ?? 'no response'}` };
+  if (!outcome.result.ok || !Array.isArray(assignments))
+    return {
+      unavailable: `full_access_as_app grants not read: Graph answered ${outcome.result.status ?? 'no response'}`,
+    };
   const holders = (assignments as { appRoleId?: unknown; principalId?: unknown; principalDisplayName?: unknown }[])
     .filter((a) => a.appRoleId === FULL_ACCESS_AS_APP.id && typeof a.principalId === 'string')
     .slice(0, MAX_HOLDERS);
   const grants: FullAccessGrant[] = [];
   for (const holder of holders) {
-    const { body: principal, ...read }: ProbeOutcome & { body: string } = await graphGet(context, tenant, token, 'graph.servicePrincipal', `/v1.0/servicePrincipals/${encodeURIComponent(holder.principalId as string)}?$select=appId,displayName`, jsonProof('the service principal\'s appId', (b) => typeof b.appId === 'string'));
+    const { body: principal, ...read }: ProbeOutcome & { body: string } = await graphGet(
+      context,
+      tenant,
+      token,
+      'graph.servicePrincipal',
+      `/v1.0/servicePrincipals/${encodeURIComponent(holder.principalId as string)}?$select=appId,displayName`,
+      jsonProof("the service principal's appId", (b) => typeof b.appId === 'string'),
+    );
     outcomes.push(read);
     const appId = (parseJsonOrNull(principal) as { appId?: unknown } | null)?.appId;
-    grants.push({ appId: typeof appId === 'string' ? appId.toLowerCase() : null, displayName: typeof holder.principalDisplayName === 'string' ? holder.principalDisplayName : String(holder.principalId) });
+    grants.push({
+      appId: typeof appId === 'string' ? appId.toLowerCase() : null,
+      displayName:
+        typeof holder.principalDisplayName === 'string' ? holder.principalDisplayName : String(holder.principalId),
+    });
   }
   return { holders: grants };
 }
 
 /** Reads both parts with the tenant's Graph token; a part that cannot be read says why. */
-export async function probeEwsInventory(context: ProbeContext, tenant: TenantDefinition, token: GrantedToken): Promise<{ probes: ProbeOutcome[]; inventory: EwsInventory }> {
+export async function probeEwsInventory(
+  context: ProbeContext,
+  tenant: TenantDefinition,
+  token: GrantedToken,
+): Promise<{ probes: ProbeOutcome[]; inventory: EwsInventory }> {
   const probes: ProbeOutcome[] = [];
   const usage = await readUsage(context, tenant, token, probes);
   const grants = await readGrants(context, tenant, token, probes);
   return { probes, inventory: { usage, grants } };
 }
 
-const unreadable = (why: string): EwsInventory => ({ usage: { unavailable: `Message Center posts not read: ${why}` }, grants: { unavailable: `full_access_as_app grants not read: ${why}` } });
+const unreadable = (why: string): EwsInventory => ({
+  usage: { unavailable: `Message Center posts not read: ${why}` },
+  grants: { unavailable: `full_access_as_app grants not read: ${why}` },
+});
 
 /** The EWS inventory through Graph; when it cannot be read, the facts say why, and no line is added. */
 export const EWS_INVENTORY_PROBE: ProbeDefinition = {
@@ -97,7 +157,8 @@ export const EWS_INVENTORY_PROBE: ProbeDefinition = {
   enabled: () => true,
   token: (tenant) => (tenant.checks.graph.enabled ? 'graph' : null),
   run: async ({ context, tenant, token }) => {
-    if (!token) return { outcomes: [], facts: { ewsInventory: unreadable('the Graph checks are turned off for this tenant') } };
+    if (!token)
+      return { outcomes: [], facts: { ewsInventory: unreadable('the Graph checks are turned off for this tenant') } };
     const read = await probeEwsInventory(context, tenant, token);
     return { outcomes: read.probes, facts: { ewsInventory: read.inventory } };
   },

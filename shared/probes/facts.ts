@@ -11,8 +11,15 @@ export interface ControlPlaneFacts {
   mailboxEwsEnabled: Record<string, boolean | null>;
 }
 
-export interface EwsUsageApp { appId: string; calls: number | null; lastActivity: string | null }
-export interface FullAccessGrant { appId: string | null; displayName: string }
+export interface EwsUsageApp {
+  appId: string;
+  calls: number | null;
+  lastActivity: string | null;
+}
+export interface FullAccessGrant {
+  appId: string | null;
+  displayName: string;
+}
 
 /** Each part is either what was read or why it could not be. */
 export interface EwsInventory {
@@ -21,4 +28,7 @@ export interface EwsInventory {
 }
 
 /** Everything a cycle's probes learned. */
-export interface ProbeFacts { controlPlane?: ControlPlaneFacts; ewsInventory?: EwsInventory }
+export interface ProbeFacts {
+  controlPlane?: ControlPlaneFacts;
+  ewsInventory?: EwsInventory;
+}

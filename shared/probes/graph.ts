@@ -2,26 +2,70 @@
 import { randomUUID } from 'node:crypto';
 import { CLOUDS } from '../core/clouds';
 import type { TenantDefinition } from '../core/tenants';
-import { callOnce, jsonProof, throttleWaitMs, type GrantedToken, type ProbeContext, type ProbeDefinition, type ProbeName, type ProbeOutcome, type Proof } from './probe-kit';
-
+import {
+  callOnce,
+  jsonProof,
+  throttleWaitMs,
+  type GrantedToken,
+  type ProbeContext,
+  type ProbeDefinition,
+  type ProbeName,
+  type ProbeOutcome,
+  type Proof,
+} from './probe-kit';
 
 /** One Graph GET as a probe; the whole body is returned beside the outcome for callers that read it. */
-export async function graphGet(context: ProbeContext, tenant: TenantDefinition, token: GrantedToken, name: ProbeName, path: string, proof: Proof, mailbox?: string): Promise<ProbeOutcome & { body: string }> {
-  const { exchange, evidence, ms, ok } = await callOnce(context, {
-    endpoint: 'graph',
-    operation: `GET ${path.split('?')[0]}`,
-    authMode: 'app-only',
-    ...(mailbox ? { mailbox } : {}),
-    method: 'GET',
-    url: `${CLOUDS[tenant.cloud].graph}${path}`,
-    headers: { authorization: `Bearer ${token.token}`, accept: 'application/json', 'user-agent': context.userAgent, 'client-request-id': randomUUID() },
-    tokenClaims: token.claims,
-  }, throttleWaitMs, proof);
-  return { result: { name, ...(mailbox ? { mailbox } : {}), ok, status: exchange.status, ms }, evidence, body: exchange.body };
+export async function graphGet(
+  context: ProbeContext,
+  tenant: TenantDefinition,
+  token: GrantedToken,
+  name: ProbeName,
+  path: string,
+  proof: Proof,
+  mailbox?: string,
+): Promise<ProbeOutcome & { body: string }> {
+  const { exchange, evidence, ms, ok } = await callOnce(
+    context,
+    {
+      endpoint: 'graph',
+      operation: `GET ${path.split('?')[0]}`,
+      authMode: 'app-only',
+      ...(mailbox ? { mailbox } : {}),
+      method: 'GET',
+      url: `${CLOUDS[tenant.cloud].graph}${path}`,
+      headers: {
+        authorization: `Bearer ${token.token}`,
+        accept: 'application/json',
+        'user-agent': context.userAgent,
+        'client-request-id': randomUUID(),
+      },
+      tokenClaims: token.claims,
+    },
+    throttleWaitMs,
+    proof,
+  );
+  return {
+    result: { name, ...(mailbox ? { mailbox } : {}), ok, status: exchange.status, ms },
+    evidence,
+    body: exchange.body,
+  };
 }
 
-export const probeGraphInbox = (context: ProbeContext, tenant: TenantDefinition, mailbox: string, token: GrantedToken) =>
-  graphGet(context, tenant, token, 'graph.inbox', `/v1.0/users/${encodeURIComponent(mailbox)}/mailFolders/inbox?$select=id,displayName,totalItemCount`, jsonProof('the inbox folder (an id)', (b) => typeof b.id === 'string'), mailbox);
+export const probeGraphInbox = (
+  context: ProbeContext,
+  tenant: TenantDefinition,
+  mailbox: string,
+  token: GrantedToken,
+) =>
+  graphGet(
+    context,
+    tenant,
+    token,
+    'graph.inbox',
+    `/v1.0/users/${encodeURIComponent(mailbox)}/mailFolders/inbox?$select=id,displayName,totalItemCount`,
+    jsonProof('the inbox folder (an id)', (b) => typeof b.id === 'string'),
+    mailbox,
+  );
 
 export const probeGraphOrganization = (context: ProbeContext, tenant: TenantDefinition, token: GrantedToken) =>
   graphGet(context, tenant, token, 'graph.organization', '/v1.0/organization?$select=id,displayName', LIST_PROOF);
@@ -35,8 +79,14 @@ export const GRAPH_INBOX_PROBE: ProbeDefinition = {
   per: 'mailbox',
   enabled: (tenant) => tenant.checks.graph.enabled,
   token: () => 'graph',
-  run: async ({ context, tenant, token, mailbox }) => ({ outcomes: [await probeGraphInbox(context, tenant, mailbox!, token!)] }),
-  permission: { check: 'graph.mailbox', resource: 'graph', roles: ['Mail.ReadBasic', 'Mail.ReadBasic.All', 'Mail.Read', 'Mail.ReadWrite'] },
+  run: async ({ context, tenant, token, mailbox }) => ({
+    outcomes: [await probeGraphInbox(context, tenant, mailbox!, token!)],
+  }),
+  permission: {
+    check: 'graph.mailbox',
+    resource: 'graph',
+    roles: ['Mail.ReadBasic', 'Mail.ReadBasic.All', 'Mail.Read', 'Mail.ReadWrite'],
+  },
   readiness: ['B'],
 };
 
@@ -47,5 +97,9 @@ export const GRAPH_ORGANIZATION_PROBE: ProbeDefinition = {
   enabled: (tenant) => tenant.checks.graph.enabled,
   token: () => 'graph',
   run: async ({ context, tenant, token }) => ({ outcomes: [await probeGraphOrganization(context, tenant, token!)] }),
-  permission: { check: 'graph.organization', resource: 'graph', roles: ['Organization.Read.All', 'Organization.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'] },
+  permission: {
+    check: 'graph.organization',
+    resource: 'graph',
+    roles: ['Organization.Read.All', 'Organization.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
+  },
 };

@@ -6,13 +6,32 @@ import type { AuthMode, Evidence, EvidenceEndpoint, TokenClaims } from '../core/
 import type { TenantDefinition } from '../core/tenants';
 import type { ProbeFacts } from './facts';
 import { retryAfterMs } from '../core/retry-after';
-import { bodyExcerpt, deadlineError, evidenceHeaders, evidenceRequestHeaders, send, untilDeadline, type HttpCall, type HttpExchange, type HttpLimits } from '../clients/http';
+import {
+  bodyExcerpt,
+  deadlineError,
+  evidenceHeaders,
+  evidenceRequestHeaders,
+  send,
+  untilDeadline,
+  type HttpCall,
+  type HttpExchange,
+  type HttpLimits,
+} from '../clients/http';
 
 /** Every line a tenant's result can hold: the credential, the tokens, and each probe's calls. */
 export type ProbeName =
-  | 'credential' | 'token.exchange' | 'token.ews' | 'token.graph'
-  | 'ews.getFolder' | 'graph.inbox' | 'graph.organization' | 'graph.messageCenter' | 'graph.ewsGrants' | 'graph.servicePrincipal'
-  | 'adminapi.organizationConfig' | 'adminapi.casMailbox';
+  | 'credential'
+  | 'token.exchange'
+  | 'token.ews'
+  | 'token.graph'
+  | 'ews.getFolder'
+  | 'graph.inbox'
+  | 'graph.organization'
+  | 'graph.messageCenter'
+  | 'graph.ewsGrants'
+  | 'graph.servicePrincipal'
+  | 'adminapi.organizationConfig'
+  | 'adminapi.casMailbox';
 
 /** One line of the run object (docs/contracts/cli.md). */
 export interface ProbeResult {
@@ -25,7 +44,10 @@ export interface ProbeResult {
   skipped?: string;
 }
 
-export interface ProbeOutcome { result: ProbeResult; evidence?: Evidence }
+export interface ProbeOutcome {
+  result: ProbeResult;
+  evidence?: Evidence;
+}
 
 export interface ProbeContext {
   dispatcher: Dispatcher;
@@ -67,10 +89,24 @@ function unproven(exchange: HttpExchange, proof: Proof, limits: HttpLimits): Evi
     } catch {
       target = 'an unreadable Location';
     }
-    return { name: 'UnexpectedRedirect', code: 'unexpected_redirect', message: `answered ${status} redirecting to ${target} instead of answering the call (a proxy, a captive portal, or the wrong host)` };
+    return {
+      name: 'UnexpectedRedirect',
+      code: 'unexpected_redirect',
+      message: `answered ${status} redirecting to ${target} instead of answering the call (a proxy, a captive portal, or the wrong host)`,
+    };
   }
-  if (exchange.truncated) return { name: 'UnreadableAnswer', code: 'body_over_cap', message: `the answer was larger than the ${limits.maxBodyBytes}-byte cap and was not read to the end` };
-  if (status < 200 || status >= 300) return { name: 'UnexpectedAnswer', code: 'unexpected_status', message: `answered ${status}, which is neither success nor an error` };
+  if (exchange.truncated)
+    return {
+      name: 'UnreadableAnswer',
+      code: 'body_over_cap',
+      message: `the answer was larger than the ${limits.maxBodyBytes}-byte cap and was not read to the end`,
+    };
+  if (status < 200 || status >= 300)
+    return {
+      name: 'UnexpectedAnswer',
+      code: 'unexpected_status',
+      message: `answered ${status}, which is neither success nor an error`,
+    };
   const reason = proof(exchange);
   return reason ? { name: 'UnexpectedAnswer', code: 'expected_answer_missing', message: reason } : undefined;
 }
@@ -80,7 +116,12 @@ function unproven(exchange: HttpExchange, proof: Proof, limits: HttpLimits): Evi
  * deadline, waits once and sends again. Returns the last exchange, its evidence, and whether it proved what the
  * probe exists to prove (a 2xx that passes the proof).
  */
-export async function callOnce(context: ProbeContext, call: ProbeCall, waitOf: (exchange: HttpExchange) => number | null, proof: Proof): Promise<{ exchange: HttpExchange; evidence: Evidence; ms: number; ok: boolean }> {
+export async function callOnce(
+  context: ProbeContext,
+  call: ProbeCall,
+  waitOf: (exchange: HttpExchange) => number | null,
+  proof: Proof,
+): Promise<{ exchange: HttpExchange; evidence: Evidence; ms: number; ok: boolean }> {
   let exchange = await send(context.dispatcher, call, context.limits, context.signal);
   let ms = exchange.ms;
   let retry: Evidence['retry'];
@@ -90,7 +131,10 @@ export async function callOnce(context: ProbeContext, call: ProbeCall, waitOf: (
     retry = { waitMs, honoured };
     if (honoured) {
       try {
-        await untilDeadline(context.wait ? context.wait(waitMs) : sleep(waitMs, undefined, { signal: context.signal }), context.signal);
+        await untilDeadline(
+          context.wait ? context.wait(waitMs) : sleep(waitMs, undefined, { signal: context.signal }),
+          context.signal,
+        );
         exchange = await send(context.dispatcher, call, context.limits, context.signal);
       } catch {
         exchange = { status: null, headers: {}, body: '', truncated: false, ms: 0, error: deadlineError('not sent') };
@@ -102,7 +146,10 @@ export async function callOnce(context: ProbeContext, call: ProbeCall, waitOf: (
   const evidence: Evidence = {
     endpoint: call.endpoint,
     request: {
-      method: call.method, url: call.url, operation: call.operation, authMode: call.authMode,
+      method: call.method,
+      url: call.url,
+      operation: call.operation,
+      authMode: call.authMode,
       ...(call.impersonation !== undefined ? { impersonation: call.impersonation } : {}),
       ...(call.mailbox ? { mailbox: call.mailbox } : {}),
       headers: evidenceRequestHeaders(call.headers ?? {}),
@@ -118,15 +165,19 @@ export async function callOnce(context: ProbeContext, call: ProbeCall, waitOf: (
 }
 
 /** A proof that the body is JSON holding what `has` looks for, described by `expected` when it is not. */
-export const jsonProof = (expected: string, has: (body: Record<string, unknown>) => boolean): Proof => (exchange) => {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(exchange.body);
-  } catch {
-    return `answered ${exchange.status} but the body is not JSON (empty, cut or HTML), so it does not show ${expected}`;
-  }
-  return typeof parsed === 'object' && parsed !== null && has(parsed as Record<string, unknown>) ? null : `answered ${exchange.status} with JSON that lacks ${expected}`;
-};
+export const jsonProof =
+  (expected: string, has: (body: Record<string, unknown>) => boolean): Proof =>
+  (exchange) => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(exchange.body);
+    } catch {
+      return `answered ${exchange.status} but the body is not JSON (empty, cut or HTML), so it does not show ${expected}`;
+    }
+    return typeof parsed === 'object' && parsed !== null && has(parsed as Record<string, unknown>)
+      ? null
+      : `answered ${exchange.status} with JSON that lacks ${expected}`;
+  };
 
 /** How long a 429 or 503 asks the caller to wait (Retry-After), in milliseconds; null when it does not say. */
 export function throttleWaitMs(exchange: HttpExchange): number | null {
@@ -136,9 +187,15 @@ export function throttleWaitMs(exchange: HttpExchange): number | null {
 
 /** The tokens a probe can be sent with: EWS's (its own scope when the app asks for one), Exchange's, and Graph's. */
 export type TokenKind = 'ews' | 'exchange' | 'graph';
-export interface GrantedToken { token: string; claims: TokenClaims }
+export interface GrantedToken {
+  token: string;
+  claims: TokenClaims;
+}
 
-export interface ProbeRun { outcomes: ProbeOutcome[]; facts?: ProbeFacts }
+export interface ProbeRun {
+  outcomes: ProbeOutcome[];
+  facts?: ProbeFacts;
+}
 
 export interface ProbeInput {
   context: ProbeContext;

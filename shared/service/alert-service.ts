@@ -7,7 +7,15 @@ import type { TenantResult } from './pipeline';
 import type { Cycle } from '../storage/result-store';
 import { triggerUrlProblem, type AlertSettings } from '../core/settings';
 import { AlertConflictError, outboxRowKey, type AlertStore, type OutboxEntry } from '../storage/alert-store';
-import { alertKey, conditionsOf, decideAlerts, operatorConditionsOf, type AlertCondition, type AlertNotice, type AlertPolicy } from '../alerts/decisions';
+import {
+  alertKey,
+  conditionsOf,
+  decideAlerts,
+  operatorConditionsOf,
+  type AlertCondition,
+  type AlertNotice,
+  type AlertPolicy,
+} from '../alerts/decisions';
 import { postNotice } from '../clients/logic-app';
 import { alertPayload } from '../alerts/payload';
 import { forEachLimited } from '../core/pool';
@@ -56,9 +64,19 @@ export function retryDelayMs(attempts: number, retryAfterMs: number | undefined,
 function outboxEntryOf(notice: AlertNotice): OutboxEntry {
   const payload = alertPayload(notice);
   return {
-    tenantId: notice.tenantId, rowKey: outboxRowKey(notice.at, notice.idempotencyKey), idempotencyKey: notice.idempotencyKey, alertId: notice.alertId,
-    kind: notice.kind, check: notice.state.check, cause: notice.state.cause, severity: notice.severity, createdAt: notice.at,
-    status: 'pending', attempts: 0, nextAttemptAt: notice.at, payload,
+    tenantId: notice.tenantId,
+    rowKey: outboxRowKey(notice.at, notice.idempotencyKey),
+    idempotencyKey: notice.idempotencyKey,
+    alertId: notice.alertId,
+    kind: notice.kind,
+    check: notice.state.check,
+    cause: notice.state.cause,
+    severity: notice.severity,
+    createdAt: notice.at,
+    status: 'pending',
+    attempts: 0,
+    nextAttemptAt: notice.at,
+    payload,
   };
 }
 
@@ -75,16 +93,31 @@ export async function raiseAlerts(result: TenantResult, cycle: Cycle, deps: Aler
   const now = (deps.now ?? Date.now)();
   const ours = operatorConditionsOf(result);
   if (ours.length > 0) return record(OPERATOR, ours, cycle, deps);
-  const notices = await record({ tenantId: result.tenantId, name: result.name }, conditionsOf(result, now), cycle, deps);
+  const notices = await record(
+    { tenantId: result.tenantId, name: result.name },
+    conditionsOf(result, now),
+    cycle,
+    deps,
+  );
   // A result that reached the tenant shows our infrastructure working: it counts towards clearing the operator's alerts.
-  return [...notices, ...await record(OPERATOR, [], cycle, deps, { onlyIfOpen: true })];
+  return [...notices, ...(await record(OPERATOR, [], cycle, deps, { onlyIfOpen: true }))];
 }
 
 /** Raises (or clears) operator conditions that no tenant result carries, such as the whole fleet gone stale. */
-export const raiseOperatorAlerts = (conditions: AlertCondition[], cycle: Cycle, deps: AlertingDeps, options: { keys: string[] }): Promise<AlertNotice[]> =>
-  record(OPERATOR, conditions, cycle, deps, { onlyKeys: options.keys });
+export const raiseOperatorAlerts = (
+  conditions: AlertCondition[],
+  cycle: Cycle,
+  deps: AlertingDeps,
+  options: { keys: string[] },
+): Promise<AlertNotice[]> => record(OPERATOR, conditions, cycle, deps, { onlyKeys: options.keys });
 
-async function record(subject: { tenantId: string; name: string }, conditions: AlertCondition[], cycle: Cycle, deps: AlertingDeps, options: { onlyIfOpen?: boolean; onlyKeys?: string[] } = {}): Promise<AlertNotice[]> {
+async function record(
+  subject: { tenantId: string; name: string },
+  conditions: AlertCondition[],
+  cycle: Cycle,
+  deps: AlertingDeps,
+  options: { onlyIfOpen?: boolean; onlyKeys?: string[] } = {},
+): Promise<AlertNotice[]> {
   for (let attempt = 1; ; attempt++) {
     const now = (deps.now ?? Date.now)();
     const at = new Date(now).toISOString();
@@ -92,12 +125,27 @@ async function record(subject: { tenantId: string; name: string }, conditions: A
     if (stored.lastCycleId === cycle.id) return [];
     if (options.onlyIfOpen && stored.states.length === 0) return [];
     // Conditions judged elsewhere (another operator check) are neither seen nor cleared here.
-    const previous = options.onlyKeys ? stored.states.filter((s) => options.onlyKeys!.includes(alertKey(s.check, s.cause))) : stored.states;
-    const decision = decideAlerts({ tenantId: subject.tenantId, tenantName: subject.name, conditions, previous, suppressions, policy: deps.policy, now });
+    const previous = options.onlyKeys
+      ? stored.states.filter((s) => options.onlyKeys!.includes(alertKey(s.check, s.cause)))
+      : stored.states;
+    const decision = decideAlerts({
+      tenantId: subject.tenantId,
+      tenantName: subject.name,
+      conditions,
+      previous,
+      suppressions,
+      policy: deps.policy,
+      now,
+    });
     if (decision.states.length === 0 && decision.forget.length === 0) return [];
     try {
       await deps.store.commit(subject.tenantId, {
-        cycleId: cycle.id, at, markerEtag: stored.markerEtag, states: decision.states, forget: decision.forget, outbox: decision.notices.map(outboxEntryOf),
+        cycleId: cycle.id,
+        at,
+        markerEtag: stored.markerEtag,
+        states: decision.states,
+        forget: decision.forget,
+        outbox: decision.notices.map(outboxEntryOf),
       });
       return decision.notices;
     } catch (error) {
@@ -133,23 +181,50 @@ export async function deliverDue(deps: AlertingDeps, options: { tenantId?: strin
   return reports;
 }
 
-async function deliverOne(entry: OutboxEntry, url: string, deps: AlertingDeps, now: () => number, random: () => number): Promise<DeliveryReport | null> {
+async function deliverOne(
+  entry: OutboxEntry,
+  url: string,
+  deps: AlertingDeps,
+  now: () => number,
+  random: () => number,
+): Promise<DeliveryReport | null> {
   const claimed = await deps.store.claim(entry, new Date(now() + LEASE_MS).toISOString());
   if (!claimed) return null;
   const attempt = await postNotice(deps.dispatcher, url, claimed.payload, now());
-  const base = { tenantId: claimed.tenantId, idempotencyKey: claimed.idempotencyKey, kind: claimed.kind, check: claimed.check, cause: claimed.cause, attempts: claimed.attempts };
+  const base = {
+    tenantId: claimed.tenantId,
+    idempotencyKey: claimed.idempotencyKey,
+    kind: claimed.kind,
+    check: claimed.check,
+    cause: claimed.cause,
+    attempts: claimed.attempts,
+  };
   const at = new Date(now()).toISOString();
   if (attempt.outcome === 'delivered') {
     await deps.store.update({ ...claimed, status: 'delivered', deliveredAt: at, lastStatus: attempt.status });
     return { ...base, outcome: 'delivered', status: attempt.status };
   }
   if (attempt.outcome === 'refused' || claimed.attempts >= deps.maxAttempts) {
-    const deadReason = attempt.outcome === 'refused' ? `refused: ${attempt.reason}` : `gave up after ${claimed.attempts} attempts; the last: ${attempt.reason}`;
-    await deps.store.update({ ...claimed, status: 'dead', deadReason, lastError: attempt.reason, ...(attempt.status !== null ? { lastStatus: attempt.status } : {}) });
+    const deadReason =
+      attempt.outcome === 'refused'
+        ? `refused: ${attempt.reason}`
+        : `gave up after ${claimed.attempts} attempts; the last: ${attempt.reason}`;
+    await deps.store.update({
+      ...claimed,
+      status: 'dead',
+      deadReason,
+      lastError: attempt.reason,
+      ...(attempt.status !== null ? { lastStatus: attempt.status } : {}),
+    });
     return { ...base, outcome: 'dead', status: attempt.status, reason: deadReason };
   }
   const nextAttemptAt = new Date(now() + retryDelayMs(claimed.attempts, attempt.retryAfterMs, random)).toISOString();
-  await deps.store.update({ ...claimed, nextAttemptAt, lastError: attempt.reason, ...(attempt.status !== null ? { lastStatus: attempt.status } : {}) });
+  await deps.store.update({
+    ...claimed,
+    nextAttemptAt,
+    lastError: attempt.reason,
+    ...(attempt.status !== null ? { lastStatus: attempt.status } : {}),
+  });
   return { ...base, outcome: 'retry', status: attempt.status, reason: attempt.reason, nextAttemptAt };
 }
 
@@ -167,7 +242,11 @@ const TRIGGER_URL_CACHE_MS = 5 * 60_000;
  * The trigger URL from its app setting or from Key Vault (read at most every five minutes, so a rotated URL is picked
  * up); a missing or unusable URL is an error naming the setting, and the notices wait in the outbox meanwhile.
  */
-export function triggerUrlSource(trigger: NonNullable<AlertSettings['trigger']>, secrets: SecretStore | undefined, now: () => number = Date.now): () => Promise<string> {
+export function triggerUrlSource(
+  trigger: NonNullable<AlertSettings['trigger']>,
+  secrets: SecretStore | undefined,
+  now: () => number = Date.now,
+): () => Promise<string> {
   let cached: { url: string; until: number } | undefined;
   return async () => {
     if (cached && now() < cached.until) return cached.url;

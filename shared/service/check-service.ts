@@ -1,9 +1,23 @@
 // What the timer, the queue worker and the on-demand check do, over the pipeline, storage and the queue.
 import { randomUUID } from 'node:crypto';
 import { deliverDue, raiseAlerts, raiseOperatorAlerts, type AlertingDeps, type DeliveryReport } from './alert-service';
-import { FLEET_STALE_KEY, fleetStaleCondition, type AlertCheck, type AlertKind, type AlertNotice, type Severity } from '../alerts/decisions';
+import {
+  FLEET_STALE_KEY,
+  fleetStaleCondition,
+  type AlertCheck,
+  type AlertKind,
+  type AlertNotice,
+  type Severity,
+} from '../alerts/decisions';
 import type { TenantDefinition } from '../core/tenants';
-import { checkTenant, runCycle, type PipelineDeps, type RunOptions, type RunResult, type TenantResult } from './pipeline';
+import {
+  checkTenant,
+  runCycle,
+  type PipelineDeps,
+  type RunOptions,
+  type RunResult,
+  type TenantResult,
+} from './pipeline';
 import type { CheckQueue } from '../storage/check-queue';
 import { readCheckMessage } from '../storage/check-queue';
 import { describeError } from '../core/redact';
@@ -22,16 +36,33 @@ export interface ServiceDeps {
 }
 
 /** What alerting did after a check: the notices decided, and what became of sending them (or why sending failed). */
-export interface AlertsAfterCheck { notices: AlertNotice[]; deliveries: DeliveryReport[]; deliveryError?: string }
+export interface AlertsAfterCheck {
+  notices: AlertNotice[];
+  deliveries: DeliveryReport[];
+  deliveryError?: string;
+}
 
 /** One notice of a run, as the run object lists it (docs/contracts/cli.md), and whether the Logic App has it yet. */
-export interface NoticeLine { tenantId: string; kind: AlertKind; cause: string; check: AlertCheck; severity: Severity; idempotencyKey: string; delivered: boolean }
+export interface NoticeLine {
+  tenantId: string;
+  kind: AlertKind;
+  cause: string;
+  check: AlertCheck;
+  severity: Severity;
+  idempotencyKey: string;
+  delivered: boolean;
+}
 
 /** A cycle's results with the notices it decided: the run object of the command line. */
-export interface RunReport extends RunResult { alerts: NoticeLine[] }
+export interface RunReport extends RunResult {
+  alerts: NoticeLine[];
+}
 
 /** The run object in the contract's order of fields. */
-export const reportOf = ({ runId, startedAt, finishedAt, tenants, summary }: RunResult, alerts: NoticeLine[]): RunReport => ({ runId, startedAt, finishedAt, tenants, alerts, summary });
+export const reportOf = (
+  { runId, startedAt, finishedAt, tenants, summary }: RunResult,
+  alerts: NoticeLine[],
+): RunReport => ({ runId, startedAt, finishedAt, tenants, alerts, summary });
 
 /**
  * Stores a result, then decides its alerts and sends what is due. The result is written first, so alerting can never
@@ -76,12 +107,15 @@ async function selfHealing<T>(deps: ServiceDeps, work: () => Promise<T>): Promis
 }
 
 const pipelineOf = (deps: ServiceDeps): PipelineDeps => {
-  if (!deps.pipeline) throw new NotConfiguredError('KEY_VAULT_URL is not set, so tenant credentials cannot be read and no check can run');
+  if (!deps.pipeline)
+    throw new NotConfiguredError('KEY_VAULT_URL is not set, so tenant credentials cannot be read and no check can run');
   return deps.pipeline;
 };
 
 /** The timer: one message per watched tenant, all in one cycle. */
-export async function scheduleCycle(deps: ServiceDeps): Promise<{ cycleId: string; cycleAt: string; enqueued: number; invalid: { tenantId: string; problem: string }[] }> {
+export async function scheduleCycle(
+  deps: ServiceDeps,
+): Promise<{ cycleId: string; cycleAt: string; enqueued: number; invalid: { tenantId: string; problem: string }[] }> {
   const cycleId = randomUUID();
   const cycleAt = new Date((deps.now ?? Date.now)()).toISOString();
   const { tenants, invalid } = await selfHealing(deps, () => deps.store.watched());
@@ -101,31 +135,56 @@ export type QueuedCheckOutcome =
  * message is poisoned with the reason instead of being lost.
  */
 /** The worker's path for one tenant: check, store the result, then decide and send its alerts. */
-export async function checkAndStore(tenant: TenantDefinition, cycle: Cycle, deps: ServiceDeps): Promise<{ result: TenantResult; alerts: AlertsAfterCheck }> {
+export async function checkAndStore(
+  tenant: TenantDefinition,
+  cycle: Cycle,
+  deps: ServiceDeps,
+): Promise<{ result: TenantResult; alerts: AlertsAfterCheck }> {
   const result = await checkTenant(tenant, pipelineOf(deps), deps.settings.tenantDeadlineSeconds * 1000);
   return { result, alerts: await storeAndAlert(result, cycle, deps) };
 }
 
 /** A whole cycle on the worker's path, tenant by tenant (the demo's): each stored and alerted as the queue worker does. */
-export async function checkCycle(tenants: TenantDefinition[], deps: ServiceDeps, options: Pick<RunOptions, 'concurrency' | 'onTenantDone'> = {}): Promise<{ report: RunReport; deliveryErrors: string[] }> {
+export async function checkCycle(
+  tenants: TenantDefinition[],
+  deps: ServiceDeps,
+  options: Pick<RunOptions, 'concurrency' | 'onTenantDone'> = {},
+): Promise<{ report: RunReport; deliveryErrors: string[] }> {
   const cycle = { id: randomUUID(), at: new Date((deps.now ?? Date.now)()).toISOString() };
   // Kept per tenant, so the run lists notices in the tenants' order whatever order the checks end in.
   const alerts = new Map<TenantDefinition, NoticeLine[]>();
   const deliveryErrors: string[] = [];
   const run = await runCycle(tenants, pipelineOf(deps), {
-    ...options, runId: cycle.id,
+    ...options,
+    runId: cycle.id,
     check: async (tenant) => {
       const done = await checkAndStore(tenant, cycle, deps);
-      const delivered = new Set(done.alerts.deliveries.filter((d) => d.outcome === 'delivered').map((d) => d.idempotencyKey));
+      const delivered = new Set(
+        done.alerts.deliveries.filter((d) => d.outcome === 'delivered').map((d) => d.idempotencyKey),
+      );
       alerts.set(tenant, []);
       for (const n of done.alerts.notices) {
-        alerts.get(tenant)!.push({ tenantId: n.tenantId, kind: n.kind, cause: n.state.cause, check: n.state.check, severity: n.severity, idempotencyKey: n.idempotencyKey, delivered: delivered.has(n.idempotencyKey) });
+        alerts.get(tenant)!.push({
+          tenantId: n.tenantId,
+          kind: n.kind,
+          cause: n.state.cause,
+          check: n.state.check,
+          severity: n.severity,
+          idempotencyKey: n.idempotencyKey,
+          delivered: delivered.has(n.idempotencyKey),
+        });
       }
       if (done.alerts.deliveryError) deliveryErrors.push(done.alerts.deliveryError);
       return done.result;
     },
   });
-  return { report: reportOf(run, tenants.flatMap((t) => alerts.get(t) ?? [])), deliveryErrors: [...new Set(deliveryErrors)] };
+  return {
+    report: reportOf(
+      run,
+      tenants.flatMap((t) => alerts.get(t) ?? []),
+    ),
+    deliveryErrors: [...new Set(deliveryErrors)],
+  };
 }
 
 export async function runQueuedCheck(raw: unknown, delivery: number, deps: ServiceDeps): Promise<QueuedCheckOutcome> {
@@ -154,7 +213,13 @@ export async function runQueuedCheck(raw: unknown, delivery: number, deps: Servi
 export async function checkNow(tenantId: string, deps: ServiceDeps): Promise<TenantResult | null> {
   const tenant = await selfHealing(deps, () => deps.store.watchedTenant(tenantId));
   if (!tenant) return null;
-  return (await checkAndStore(tenant, { id: `on-demand-${randomUUID()}`, at: new Date((deps.now ?? Date.now)()).toISOString() }, deps)).result;
+  return (
+    await checkAndStore(
+      tenant,
+      { id: `on-demand-${randomUUID()}`, at: new Date((deps.now ?? Date.now)()).toISOString() },
+      deps,
+    )
+  ).result;
 }
 
 /**
@@ -167,7 +232,18 @@ export async function deliverAlerts(deps: ServiceDeps): Promise<DeliveryReport[]
   const now = (deps.now ?? Date.now)();
   const rows = await selfHealing(deps, () => deps.store.allLatest());
   const staleAfterMs = deps.settings.staleAfterMinutes * 60_000;
-  const condition = fleetStaleCondition(rows.map((r) => (typeof r.checkedAt === 'string' ? r.checkedAt : '')), now, staleAfterMs);
-  await selfHealing(deps, () => raiseOperatorAlerts(condition ? [condition] : [], { id: `staleness-${new Date(now).toISOString().slice(0, 16)}`, at: new Date(now).toISOString() }, alerting, { keys: [FLEET_STALE_KEY] }));
+  const condition = fleetStaleCondition(
+    rows.map((r) => (typeof r.checkedAt === 'string' ? r.checkedAt : '')),
+    now,
+    staleAfterMs,
+  );
+  await selfHealing(deps, () =>
+    raiseOperatorAlerts(
+      condition ? [condition] : [],
+      { id: `staleness-${new Date(now).toISOString().slice(0, 16)}`, at: new Date(now).toISOString() },
+      alerting,
+      { keys: [FLEET_STALE_KEY] },
+    ),
+  );
   return deliverDue(alerting);
 }

@@ -7,7 +7,15 @@ import { diagnose, type Finding, type Verdict } from '../diagnosis/engine';
 import type { Evidence, TokenClaims } from '../core/evidence';
 import { DEFAULT_LIMITS, type HttpLimits } from '../clients/http';
 import type { ControlPlaneFacts, EwsInventory, ProbeFacts } from '../probes/facts';
-import { skipped, type ProbeContext, type ProbeDefinition, type ProbeName, type ProbeOutcome, type ProbeResult, type TokenKind } from '../probes/probe-kit';
+import {
+  skipped,
+  type ProbeContext,
+  type ProbeDefinition,
+  type ProbeName,
+  type ProbeOutcome,
+  type ProbeResult,
+  type TokenKind,
+} from '../probes/probe-kit';
 import { PROBES } from '../probes/registry';
 import { assessReadiness, type Readiness } from '../core/readiness';
 import { redact } from '../core/redact';
@@ -39,7 +47,13 @@ export interface RunOptions {
 }
 
 /** What a tenant's app may do according to its tokens, beside what the probes saw it do. */
-export interface PermissionLine { check: string; resource: 'exchange' | 'graph'; needs: string[]; granted: string[]; worked: boolean | null }
+export interface PermissionLine {
+  check: string;
+  resource: 'exchange' | 'graph';
+  needs: string[];
+  granted: string[];
+  worked: boolean | null;
+}
 
 export interface TenantResult {
   tenantId: string;
@@ -75,7 +89,8 @@ const TOKEN_ORDER: readonly TokenKind[] = ['ews', 'exchange', 'graph'];
 /** The values of a credential that must never leave in evidence, whatever a service echoes back. */
 function secretsOf(material: CredentialMaterial): string[] {
   if (material.kind === 'secret') return [material.secret];
-  if (material.kind === 'certificate') return material.certificate.privateKey.split('\n').filter((line) => line.length >= 16 && !line.startsWith('-----'));
+  if (material.kind === 'certificate')
+    return material.certificate.privateKey.split('\n').filter((line) => line.length >= 16 && !line.startsWith('-----'));
   return [];
 }
 
@@ -84,19 +99,33 @@ function redactEvidence(evidence: Evidence, known: readonly string[]): Evidence 
   const clean = (text: string) => redact(text, known);
   return {
     ...evidence,
-    ...(evidence.response ? { response: { ...evidence.response, body: clean(evidence.response.body), headers: Object.fromEntries(Object.entries(evidence.response.headers).map(([k, v]) => [k, clean(v)])) } } : {}),
+    ...(evidence.response
+      ? {
+          response: {
+            ...evidence.response,
+            body: clean(evidence.response.body),
+            headers: Object.fromEntries(Object.entries(evidence.response.headers).map(([k, v]) => [k, clean(v)])),
+          },
+        }
+      : {}),
     ...(evidence.error ? { error: { ...evidence.error, message: clean(evidence.error.message) } } : {}),
   };
 }
 
 /** One cycle over the tenants: each is checked independently, and its failures are data in its own result. */
-export async function runCycle(tenants: TenantDefinition[], deps: PipelineDeps, options: RunOptions = {}): Promise<RunResult> {
+export async function runCycle(
+  tenants: TenantDefinition[],
+  deps: PipelineDeps,
+  options: RunOptions = {},
+): Promise<RunResult> {
   const now = deps.now ?? Date.now;
   const startedAt = new Date(now()).toISOString();
   const results: TenantResult[] = new Array<TenantResult>(tenants.length);
   let done = 0;
   await forEachLimited(tenants, options.concurrency ?? 8, async (tenant, index) => {
-    results[index] = await (options.check ? options.check(tenant) : checkTenant(tenant, deps, options.tenantDeadlineMs));
+    results[index] = await (options.check
+      ? options.check(tenant)
+      : checkTenant(tenant, deps, options.tenantDeadlineMs));
     options.onTenantDone?.(results[index], ++done, tenants.length);
   });
   const count = (verdict: Verdict) => results.filter((r) => r.verdict === verdict).length;
@@ -105,54 +134,113 @@ export async function runCycle(tenants: TenantDefinition[], deps: PipelineDeps, 
     startedAt,
     finishedAt: new Date(now()).toISOString(),
     tenants: results,
-    summary: { tenants: results.length, healthy: count('healthy'), degraded: count('degraded'), failing: count('failing'), unknown: count('unknown') },
+    summary: {
+      tenants: results.length,
+      healthy: count('healthy'),
+      degraded: count('degraded'),
+      failing: count('failing'),
+      unknown: count('unknown'),
+    },
   };
 }
 
-export async function checkTenant(tenant: TenantDefinition, deps: PipelineDeps, deadlineMs = 60_000): Promise<TenantResult> {
+export async function checkTenant(
+  tenant: TenantDefinition,
+  deps: PipelineDeps,
+  deadlineMs = 60_000,
+): Promise<TenantResult> {
   const now = deps.now ?? Date.now;
   const checkedAt = new Date(now()).toISOString();
   // The deadline is a hard bound: every call in flight is cut off when it passes, and none is sent after it.
   const signal = AbortSignal.timeout(deadlineMs);
-  const context: ProbeContext = { dispatcher: deps.dispatcher, limits: deps.limits ?? DEFAULT_LIMITS, deadline: Date.now() + deadlineMs, signal, now, userAgent: tenant.userAgent ?? USER_AGENT };
+  const context: ProbeContext = {
+    dispatcher: deps.dispatcher,
+    limits: deps.limits ?? DEFAULT_LIMITS,
+    deadline: Date.now() + deadlineMs,
+    signal,
+    now,
+    userAgent: tenant.userAgent ?? USER_AGENT,
+  };
   const outcomes: ProbeOutcome[] = [];
   let known: string[] = [];
   const finish = (extra: Partial<TenantResult>): TenantResult => {
     const probes = outcomes.map((o) => o.result);
-    const evidence = outcomes.flatMap((o) => (o.evidence ? [redactEvidence(o.result.ok && o.evidence.response ? { ...o.evidence, response: { ...o.evidence.response, body: '' } } : o.evidence, known)] : []));
+    const evidence = outcomes.flatMap((o) =>
+      o.evidence
+        ? [
+            redactEvidence(
+              o.result.ok && o.evidence.response
+                ? { ...o.evidence, response: { ...o.evidence.response, body: '' } }
+                : o.evidence,
+              known,
+            ),
+          ]
+        : [],
+    );
     const { verdict, findings } = diagnose(evidence, {
-      tenantId: tenant.tenantId, clientId: tenant.clientId, userAgent: context.userAgent, ...(extra.controlPlane ? { controlPlane: extra.controlPlane } : {}),
+      tenantId: tenant.tenantId,
+      clientId: tenant.clientId,
+      userAgent: context.userAgent,
+      ...(extra.controlPlane ? { controlPlane: extra.controlPlane } : {}),
     });
     const result: Omit<TenantResult, 'readiness'> = {
-      tenantId: tenant.tenantId, name: tenant.name, cloud: tenant.cloud,
-      app: { clientId: tenant.clientId, ews: tenant.checks.ews.enabled ? tenant.checks.ews.auth : 'off', graph: tenant.checks.graph.enabled },
-      verdict, findings, probes, evidence, checkedAt, permissions: [], ...extra,
+      tenantId: tenant.tenantId,
+      name: tenant.name,
+      cloud: tenant.cloud,
+      app: {
+        clientId: tenant.clientId,
+        ews: tenant.checks.ews.enabled ? tenant.checks.ews.auth : 'off',
+        graph: tenant.checks.graph.enabled,
+      },
+      verdict,
+      findings,
+      probes,
+      evidence,
+      checkedAt,
+      permissions: [],
+      ...extra,
     };
     return { ...result, readiness: assessReadiness(result, now()) };
   };
 
   const credential = await loadCredential(tenant.credential, deps.secrets, checkedAt, signal);
   if (!credential.ok) {
-    outcomes.push({ result: { name: 'credential', ok: false, status: credential.evidence.response?.status ?? null, ms: 0 }, evidence: credential.evidence });
+    outcomes.push({
+      result: { name: 'credential', ok: false, status: credential.evidence.response?.status ?? null, ms: 0 },
+      evidence: credential.evidence,
+    });
     return finish({});
   }
   const material = credential.material;
   known = secretsOf(material);
-  const credentialInfo = { type: material.kind, ...('expiresOn' in material && material.expiresOn ? { expiresOn: material.expiresOn.toISOString() } : {}) };
+  const credentialInfo = {
+    type: material.kind,
+    ...('expiresOn' in material && material.expiresOn ? { expiresOn: material.expiresOn.toISOString() } : {}),
+  };
   const enabled = PROBES.filter((probe) => probe.enabled(tenant));
 
   // A tenant's tokens are fetched one after another (the token client reports one exchange at a time).
   const cloud = CLOUDS[tenant.cloud];
-  const scopes: Record<TokenKind, string> = { ews: tenant.checks.ews.scope ?? `${cloud.exchange}/.default`, exchange: `${cloud.exchange}/.default`, graph: `${cloud.graph}/.default` };
-  const wanted = new Set(enabled.map((probe) => probe.token(tenant)).filter((kind): kind is TokenKind => kind !== null));
+  const scopes: Record<TokenKind, string> = {
+    ews: tenant.checks.ews.scope ?? `${cloud.exchange}/.default`,
+    exchange: `${cloud.exchange}/.default`,
+    graph: `${cloud.graph}/.default`,
+  };
+  const wanted = new Set(
+    enabled.map((probe) => probe.token(tenant)).filter((kind): kind is TokenKind => kind !== null),
+  );
   // EWS shares Exchange's token when it asks for the same scope; each other kind has its own line.
   const byLine = new Map<ProbeName, TokenOutcome>();
   const tokens: Partial<Record<TokenKind, TokenOutcome>> = {};
   for (const kind of TOKEN_ORDER.filter((k) => wanted.has(k))) {
-    const name: ProbeName = kind === 'graph' ? 'token.graph' : scopes[kind] === scopes.exchange ? 'token.exchange' : 'token.ews';
+    const name: ProbeName =
+      kind === 'graph' ? 'token.graph' : scopes[kind] === scopes.exchange ? 'token.exchange' : 'token.ews';
     if (!byLine.has(name)) {
       const outcome = await deps.tokens.acquire(tenant, material, scopes[kind], new Date(now()).toISOString(), signal);
-      outcomes.push({ result: { name, ok: outcome.ok, status: outcome.evidence.response?.status ?? null, ms: outcome.ms }, evidence: outcome.evidence });
+      outcomes.push({
+        result: { name, ok: outcome.ok, status: outcome.evidence.response?.status ?? null, ms: outcome.ms },
+        evidence: outcome.evidence,
+      });
       byLine.set(name, outcome);
     }
     tokens[kind] = byLine.get(name);
@@ -163,32 +251,57 @@ export async function checkTenant(tenant: TenantDefinition, deps: PipelineDeps, 
     const kind = probe.token(tenant);
     const outcome = kind ? tokens[kind] : undefined;
     const granted = outcome?.ok ? { token: outcome.accessToken, claims: outcome.claims } : undefined;
-    const unable = (reason: string) => (probe.unable ? probe.unable(reason, tenant) : { outcomes: [skipped(probe.name, reason, mailbox)] });
-    const done = kind && !granted ? unable(`no ${kind === 'graph' ? 'Graph' : 'Exchange'} token`)
-      : probe.runsWith && !probe.runsWith.some((role) => granted?.claims.roles?.includes(role)) ? unable(`the token lacks ${probe.runsWith.join(' or ')}`)
-        : await probe.run({ context, tenant, material, ...(granted ? { token: granted } : {}), ...(mailbox ? { mailbox } : {}) });
+    const unable = (reason: string) =>
+      probe.unable ? probe.unable(reason, tenant) : { outcomes: [skipped(probe.name, reason, mailbox)] };
+    const done =
+      kind && !granted
+        ? unable(`no ${kind === 'graph' ? 'Graph' : 'Exchange'} token`)
+        : probe.runsWith && !probe.runsWith.some((role) => granted?.claims.roles?.includes(role))
+          ? unable(`the token lacks ${probe.runsWith.join(' or ')}`)
+          : await probe.run({
+              context,
+              tenant,
+              material,
+              ...(granted ? { token: granted } : {}),
+              ...(mailbox ? { mailbox } : {}),
+            });
     Object.assign(facts, done.facts);
     return done.outcomes;
   };
   // Canaries in parallel; each mailbox sees one request at a time, well under Graph's four per mailbox.
-  const perMailbox = await Promise.all(tenant.canaries.map(async (mailbox) => {
-    const mine: ProbeOutcome[] = [];
-    for (const probe of enabled.filter((p) => p.per === 'mailbox')) mine.push(...await run(probe, mailbox));
-    return mine;
-  }));
+  const perMailbox = await Promise.all(
+    tenant.canaries.map(async (mailbox) => {
+      const mine: ProbeOutcome[] = [];
+      for (const probe of enabled.filter((p) => p.per === 'mailbox')) mine.push(...(await run(probe, mailbox)));
+      return mine;
+    }),
+  );
   outcomes.push(...perMailbox.flat());
-  for (const probe of enabled.filter((p) => p.per === 'tenant')) outcomes.push(...await run(probe));
+  for (const probe of enabled.filter((p) => p.per === 'tenant')) outcomes.push(...(await run(probe)));
 
   const claimsOf = (resource: 'exchange' | 'graph'): TokenClaims | undefined => {
-    const outcome = resource === 'exchange' ? tokens.exchange ?? tokens.ews : tokens.graph;
+    const outcome = resource === 'exchange' ? (tokens.exchange ?? tokens.ews) : tokens.graph;
     return outcome?.ok ? outcome.claims : undefined;
   };
   const permissions = PROBES.flatMap((probe): PermissionLine[] => {
     if (!probe.permission) return [];
     const { check, resource, roles } = probe.permission;
     const ran = outcomes.filter((o) => o.result.name === probe.name && !o.result.skipped);
-    return [{ check, resource, needs: roles, granted: (claimsOf(resource)?.roles ?? []).filter((r) => roles.includes(r)), worked: ran.length === 0 ? null : ran.every((o) => o.result.ok) }];
+    return [
+      {
+        check,
+        resource,
+        needs: roles,
+        granted: (claimsOf(resource)?.roles ?? []).filter((r) => roles.includes(r)),
+        worked: ran.length === 0 ? null : ran.every((o) => o.result.ok),
+      },
+    ];
   });
   const { controlPlane, ewsInventory } = facts;
-  return finish({ permissions, credential: credentialInfo, ...(ewsInventory ? { ewsInventory } : {}), ...(controlPlane ? { controlPlane } : {}) });
+  return finish({
+    permissions,
+    credential: credentialInfo,
+    ...(ewsInventory ? { ewsInventory } : {}),
+    ...(controlPlane ? { controlPlane } : {}),
+  });
 }

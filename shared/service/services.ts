@@ -26,13 +26,23 @@ export interface ServiceOverrides {
 }
 
 /** The checking half: the dispatcher, the vault and the token clients. Absent when there is no secret source. */
-export function createPipeline(settings: Pick<Settings, 'keyVaultUrl' | 'managedIdentityClientId'>, overrides: ServiceOverrides = {}): PipelineDeps | undefined {
+export function createPipeline(
+  settings: Pick<Settings, 'keyVaultUrl' | 'managedIdentityClientId'>,
+  overrides: ServiceOverrides = {},
+): PipelineDeps | undefined {
   const dispatcher = overrides.dispatcher ?? createAgent(overrides.limits);
-  const secrets = overrides.secrets ?? (settings.keyVaultUrl ? new KeyVaultSecretStore(settings.keyVaultUrl, overrides.credential ?? defaultCredential(settings)) : undefined);
+  const secrets =
+    overrides.secrets ??
+    (settings.keyVaultUrl
+      ? new KeyVaultSecretStore(settings.keyVaultUrl, overrides.credential ?? defaultCredential(settings))
+      : undefined);
   if (!secrets) return undefined;
   return {
-    dispatcher, secrets, tokens: new TokenProvider(dispatcher, overrides.limits),
-    ...(overrides.limits ? { limits: overrides.limits } : {}), ...(overrides.now ? { now: overrides.now } : {}),
+    dispatcher,
+    secrets,
+    tokens: new TokenProvider(dispatcher, overrides.limits),
+    ...(overrides.limits ? { limits: overrides.limits } : {}),
+    ...(overrides.now ? { now: overrides.now } : {}),
   };
 }
 
@@ -43,18 +53,29 @@ export function createServices(settings: Settings, overrides: ServiceOverrides =
   const { trigger, policy, maxAttempts } = settings.alerts;
   return {
     ...(pipeline ? { pipeline } : {}),
-    store: TableResultStore.fromConnectionString(settings.storageConnection, { retentionDays: settings.historyRetentionDays }),
+    store: TableResultStore.fromConnectionString(settings.storageConnection, {
+      retentionDays: settings.historyRetentionDays,
+    }),
     queue: CheckQueue.fromConnectionString(settings.storageConnection, settings.checkQueue),
     settings,
-    ...(trigger ? {
-      alerting: {
-        store: AlertStore.fromConnectionString(settings.storageConnection), dispatcher, triggerUrl: triggerUrlSource(trigger, pipeline?.secrets), policy, maxAttempts,
-        ...(overrides.now ? { now: overrides.now } : {}),
-      },
-    } : {}),
+    ...(trigger
+      ? {
+          alerting: {
+            store: AlertStore.fromConnectionString(settings.storageConnection),
+            dispatcher,
+            triggerUrl: triggerUrlSource(trigger, pipeline?.secrets),
+            policy,
+            maxAttempts,
+            ...(overrides.now ? { now: overrides.now } : {}),
+          },
+        }
+      : {}),
     ...(overrides.now ? { now: overrides.now } : {}),
   };
 }
 
 const defaultCredential = (settings: Pick<Settings, 'managedIdentityClientId'>) =>
-  new DefaultAzureCredential({ ...sdkClientOptions(), ...(settings.managedIdentityClientId ? { managedIdentityClientId: settings.managedIdentityClientId } : {}) });
+  new DefaultAzureCredential({
+    ...sdkClientOptions(),
+    ...(settings.managedIdentityClientId ? { managedIdentityClientId: settings.managedIdentityClientId } : {}),
+  });

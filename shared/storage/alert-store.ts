@@ -1,7 +1,13 @@
 // Azure Table storage for alerts: each tenant's alert states and outbox in one partition (written in one transaction),
 // and the snoozes and maintenance windows. The schema is documented in docs/storage.md.
 // Row keys: "alert.{check}.{cause}" states, "cycle" the marker, "outbox.{createdAt}.{key}" notices; the first two sort before the outbox.
-import { odata, type TableClient, type TableEntity, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
+import {
+  odata,
+  type TableClient,
+  type TableEntity,
+  type TableEntityResult,
+  type TransactionAction,
+} from '@azure/data-tables';
 import { parseJsonOrNull } from '../core/json';
 import { deleteEntityIfPresent, statusOf, tableClient } from './tables';
 import type { AlertState, Suppression } from '../alerts/decisions';
@@ -43,7 +49,11 @@ export interface OutboxEntry {
 }
 
 /** A tenant's alert states as stored, and the marker of the last cycle they were decided for. */
-export interface StoredAlerts { states: AlertState[]; lastCycleId: string | null; markerEtag: string | null }
+export interface StoredAlerts {
+  states: AlertState[];
+  lastCycleId: string | null;
+  markerEtag: string | null;
+}
 
 export class AlertConflictError extends Error {}
 
@@ -51,7 +61,8 @@ type Row = TableEntityResult<Record<string, unknown>>;
 const partitionOf = (tenantId: string) => tenantId.toLowerCase();
 const stateRowKey = (state: Pick<AlertState, 'check' | 'cause'>) => `${STATE_PREFIX}${state.check}.${state.cause}`;
 /** Outbox rows sort by when the notice was decided, then by key: the order they must reach the Logic App in. */
-export const outboxRowKey = (createdAt: string, idempotencyKey: string) => `${OUTBOX_PREFIX}${createdAt}.${idempotencyKey}`;
+export const outboxRowKey = (createdAt: string, idempotencyKey: string) =>
+  `${OUTBOX_PREFIX}${createdAt}.${idempotencyKey}`;
 
 function outboxEntity(entry: OutboxEntry): TableEntity {
   // The ETag conditions a write; it is not stored.
@@ -63,24 +74,40 @@ function outboxEntity(entry: OutboxEntry): TableEntity {
 function readOutbox(row: Row): OutboxEntry | null {
   const payload = parseJsonOrNull(String(row.payload)) as AlertPayload | null;
   if (!payload) return null;
-  const text = (name: string) => (typeof row[name] === 'string' ? (row[name]) : undefined);
+  const text = (name: string) => (typeof row[name] === 'string' ? row[name] : undefined);
   return {
-    tenantId: payload.tenant.tenantId, rowKey: row.rowKey!, idempotencyKey: payload.idempotencyKey, alertId: payload.alertId, kind: payload.kind,
-    check: payload.check, cause: payload.cause, severity: payload.severity, createdAt: payload.createdAt,
-    status: (text('status') as OutboxStatus | undefined) ?? 'pending', attempts: Number(row.attempts ?? 0), nextAttemptAt: text('nextAttemptAt') ?? payload.createdAt,
+    tenantId: payload.tenant.tenantId,
+    rowKey: row.rowKey!,
+    idempotencyKey: payload.idempotencyKey,
+    alertId: payload.alertId,
+    kind: payload.kind,
+    check: payload.check,
+    cause: payload.cause,
+    severity: payload.severity,
+    createdAt: payload.createdAt,
+    status: (text('status') as OutboxStatus | undefined) ?? 'pending',
+    attempts: Number(row.attempts ?? 0),
+    nextAttemptAt: text('nextAttemptAt') ?? payload.createdAt,
     ...(typeof row.lastStatus === 'number' ? { lastStatus: row.lastStatus } : {}),
     ...(text('lastError') ? { lastError: text('lastError') } : {}),
     ...(text('deliveredAt') ? { deliveredAt: text('deliveredAt') } : {}),
     ...(text('deadReason') ? { deadReason: text('deadReason') } : {}),
-    payload, etag: row.etag,
+    payload,
+    etag: row.etag,
   };
 }
 
 export class AlertStore {
-  private constructor(private readonly alerts: TableClient, private readonly suppressionTable: TableClient) {}
+  private constructor(
+    private readonly alerts: TableClient,
+    private readonly suppressionTable: TableClient,
+  ) {}
 
   static fromConnectionString(connectionString: string): AlertStore {
-    return new AlertStore(tableClient(connectionString, ALERT_TABLES.alerts), tableClient(connectionString, ALERT_TABLES.suppressions));
+    return new AlertStore(
+      tableClient(connectionString, ALERT_TABLES.alerts),
+      tableClient(connectionString, ALERT_TABLES.suppressions),
+    );
   }
 
   async ensureTables(): Promise<void> {
@@ -106,24 +133,49 @@ export class AlertStore {
    * Writes one cycle's decision for a tenant in one transaction: the marker, the states, and the new outbox rows. The
    * marker is written conditionally, so two workers deciding the same tenant at once cannot both win.
    */
-  async commit(tenantId: string, change: { cycleId: string; at: string; markerEtag: string | null; states: AlertState[]; forget: string[]; outbox: OutboxEntry[] }): Promise<void> {
+  async commit(
+    tenantId: string,
+    change: {
+      cycleId: string;
+      at: string;
+      markerEtag: string | null;
+      states: AlertState[];
+      forget: string[];
+      outbox: OutboxEntry[];
+    },
+  ): Promise<void> {
     const partitionKey = partitionOf(tenantId);
     const marker: TableEntity = { partitionKey, rowKey: MARKER, cycleId: change.cycleId, decidedAt: change.at };
     const actions: TransactionAction[] = [
       change.markerEtag ? ['update', marker, 'Replace', { etag: change.markerEtag }] : ['create', marker],
-      ...change.states.map((state): TransactionAction => ['upsert', {
-        partitionKey, rowKey: stateRowKey(state), alertId: state.alertId, check: state.check, cause: state.cause,
-        notified: state.notified, severity: state.condition.severity, lastSeenAt: state.lastSeenAt, state: JSON.stringify(state),
-      }, 'Replace']),
+      ...change.states.map((state): TransactionAction => [
+        'upsert',
+        {
+          partitionKey,
+          rowKey: stateRowKey(state),
+          alertId: state.alertId,
+          check: state.check,
+          cause: state.cause,
+          notified: state.notified,
+          severity: state.condition.severity,
+          lastSeenAt: state.lastSeenAt,
+          state: JSON.stringify(state),
+        },
+        'Replace',
+      ]),
       ...change.forget.map((key): TransactionAction => ['delete', { partitionKey, rowKey: `${STATE_PREFIX}${key}` }]),
       ...change.outbox.map((entry): TransactionAction => ['create', outboxEntity(entry)]),
     ];
-    if (actions.length > 100) throw new Error(`tenant ${tenantId}: ${actions.length} alert changes in one cycle exceed a Table storage transaction (100)`);
+    if (actions.length > 100)
+      throw new Error(
+        `tenant ${tenantId}: ${actions.length} alert changes in one cycle exceed a Table storage transaction (100)`,
+      );
     try {
       await this.alerts.submitTransaction(actions);
     } catch (error) {
       const status = statusOf(error);
-      if (status === 409 || status === 412) throw new AlertConflictError(`tenant ${tenantId}: its alerts were decided by another worker at the same time`);
+      if (status === 409 || status === 412)
+        throw new AlertConflictError(`tenant ${tenantId}: its alerts were decided by another worker at the same time`);
       throw error;
     }
   }
@@ -158,14 +210,25 @@ export class AlertStore {
   /** One outbox entry by its idempotency key, in whatever state it is. */
   async entry(idempotencyKey: string): Promise<OutboxEntry | null> {
     const filter = odata`RowKey gt ${OUTBOX_PREFIX} and RowKey lt ${OUTBOX_END} and idempotencyKey eq ${idempotencyKey}`;
-    for await (const row of this.alerts.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) return readOutbox(row);
+    for await (const row of this.alerts.listEntities<Record<string, unknown>>({ queryOptions: { filter } }))
+      return readOutbox(row);
     return null;
   }
 
   /** Puts a dead letter back in line, due now, with its attempts counted afresh; its idempotency key stays. */
   async redeliver(entry: OutboxEntry, now: string): Promise<void> {
     const { deadReason, ...rest } = entry;
-    await this.alerts.updateEntity(outboxEntity({ ...rest, status: 'pending', attempts: 0, nextAttemptAt: now, lastError: `sent again by hand after: ${deadReason ?? 'a dead letter'}` }), 'Replace', entry.etag ? { etag: entry.etag } : {});
+    await this.alerts.updateEntity(
+      outboxEntity({
+        ...rest,
+        status: 'pending',
+        attempts: 0,
+        nextAttemptAt: now,
+        lastError: `sent again by hand after: ${deadReason ?? 'a dead letter'}`,
+      }),
+      'Replace',
+      entry.etag ? { etag: entry.etag } : {},
+    );
   }
 
   /** Takes an entry for one attempt: false when another worker took it first. */
@@ -186,7 +249,11 @@ export class AlertStore {
   }
 
   async addSuppression(suppression: Suppression): Promise<void> {
-    await this.suppressionTable.createEntity({ partitionKey: SUPPRESSION_PARTITION, rowKey: suppression.id, ...suppression });
+    await this.suppressionTable.createEntity({
+      partitionKey: SUPPRESSION_PARTITION,
+      rowKey: suppression.id,
+      ...suppression,
+    });
   }
 
   removeSuppression(id: string): Promise<boolean> {
@@ -198,10 +265,16 @@ export class AlertStore {
     const found: Suppression[] = [];
     const filter = odata`PartitionKey eq ${SUPPRESSION_PARTITION} and until gt ${now}`;
     for await (const row of this.suppressionTable.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
-      const text = (name: string) => (typeof row[name] === 'string' ? (row[name]) : '');
+      const text = (name: string) => (typeof row[name] === 'string' ? row[name] : '');
       found.push({
-        id: row.rowKey!, kind: text('kind') === 'maintenance' ? 'maintenance' : 'snooze', tenantId: text('tenantId') || '*',
-        ...(text('cause') ? { cause: text('cause') } : {}), from: text('from'), until: text('until'), reason: text('reason'), createdAt: text('createdAt'),
+        id: row.rowKey!,
+        kind: text('kind') === 'maintenance' ? 'maintenance' : 'snooze',
+        tenantId: text('tenantId') || '*',
+        ...(text('cause') ? { cause: text('cause') } : {}),
+        from: text('from'),
+        until: text('until'),
+        reason: text('reason'),
+        createdAt: text('createdAt'),
       });
     }
     return found.sort((a, b) => a.from.localeCompare(b.from));

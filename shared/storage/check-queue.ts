@@ -6,16 +6,24 @@ import { isTenantId } from '../core/tenants';
 import { forEachLimited } from '../core/pool';
 
 /** One tenant's check in one cycle; the cycle id makes a redelivered message rewrite its own history row. */
-export interface CheckMessage { tenantId: string; cycleId: string; cycleAt: string }
+export interface CheckMessage {
+  tenantId: string;
+  cycleId: string;
+  cycleAt: string;
+}
 
 /** A message as the worker reads it (the host has already decoded base64 and JSON), or why it cannot be used. */
 export function readCheckMessage(value: unknown): { ok: true; message: CheckMessage } | { ok: false; problem: string } {
   const candidate = typeof value === 'string' ? parseJsonOrNull(value) : value;
-  if (typeof candidate !== 'object' || candidate === null) return { ok: false, problem: 'the message is not a JSON object' };
+  if (typeof candidate !== 'object' || candidate === null)
+    return { ok: false, problem: 'the message is not a JSON object' };
   const { tenantId, cycleId, cycleAt } = candidate as Record<string, unknown>;
-  if (!isTenantId(tenantId)) return { ok: false, problem: 'tenantId is missing or is not a tenant id (a GUID or a domain)' };
-  if (typeof cycleId !== 'string' || !/^[\w-]{1,64}$/.test(cycleId)) return { ok: false, problem: 'cycleId is missing or not 1-64 letters, digits, dashes or underscores' };
-  if (typeof cycleAt !== 'string' || Number.isNaN(Date.parse(cycleAt))) return { ok: false, problem: 'cycleAt is missing or not an ISO time' };
+  if (!isTenantId(tenantId))
+    return { ok: false, problem: 'tenantId is missing or is not a tenant id (a GUID or a domain)' };
+  if (typeof cycleId !== 'string' || !/^[\w-]{1,64}$/.test(cycleId))
+    return { ok: false, problem: 'cycleId is missing or not 1-64 letters, digits, dashes or underscores' };
+  if (typeof cycleAt !== 'string' || Number.isNaN(Date.parse(cycleAt)))
+    return { ok: false, problem: 'cycleAt is missing or not an ISO time' };
   return { ok: true, message: { tenantId, cycleId, cycleAt: new Date(cycleAt).toISOString() } };
 }
 
@@ -23,11 +31,17 @@ export function readCheckMessage(value: unknown): { ok: true; message: CheckMess
 const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64');
 
 export class CheckQueue {
-  private constructor(private readonly queue: QueueClient, private readonly poison: QueueClient) {}
+  private constructor(
+    private readonly queue: QueueClient,
+    private readonly poison: QueueClient,
+  ) {}
 
   static fromConnectionString(connectionString: string, queueName: string): CheckQueue {
     const options = queueClientOptions();
-    return new CheckQueue(new QueueClient(connectionString, queueName, options), new QueueClient(connectionString, `${queueName}-poison`, options));
+    return new CheckQueue(
+      new QueueClient(connectionString, queueName, options),
+      new QueueClient(connectionString, `${queueName}-poison`, options),
+    );
   }
 
   async ensureQueues(): Promise<void> {
@@ -45,5 +59,4 @@ export class CheckQueue {
   async sendToPoison(original: unknown, reason: string): Promise<void> {
     await this.poison.sendMessage(encode({ reason, failedAt: new Date().toISOString(), message: original }));
   }
-
 }

@@ -1,6 +1,12 @@
 // Azure Table storage: the watched tenants, each tenant's latest status (newest write wins, by ETag) and its history.
 // The schema is documented in docs/storage.md.
-import { odata, type TableClient, type TableEntity, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
+import {
+  odata,
+  type TableClient,
+  type TableEntity,
+  type TableEntityResult,
+  type TransactionAction,
+} from '@azure/data-tables';
 import { deleteEntityIfPresent, readEntity, ServiceClock, statusOf, tableClient } from './tables';
 import type { Evidence } from '../core/evidence';
 import type { TenantResult } from '../service/pipeline';
@@ -15,16 +21,21 @@ const STATUS_PARTITION = 'tenant';
 export const TABLES = { watched: 'WatchedTenants', status: 'TenantStatus', history: 'TenantHistory' } as const;
 
 /** One cycle a result belongs to: the timer's cycle (so a retried message rewrites its own row) or an on-demand check. */
-export interface Cycle { id: string; at: string }
+export interface Cycle {
+  id: string;
+  at: string;
+}
 
 /** A list as JSON within one property: items are dropped from the end, and the count of dropped ones kept. */
 export function boundedJson(value: unknown): string {
   const json = JSON.stringify(value);
   if (json.length <= MAX_PROPERTY_CHARS) return json;
-  if (!Array.isArray(value)) return JSON.stringify({ truncated: true, excerpt: json.slice(0, MAX_PROPERTY_CHARS - 100) });
+  if (!Array.isArray(value))
+    return JSON.stringify({ truncated: true, excerpt: json.slice(0, MAX_PROPERTY_CHARS - 100) });
   const kept = [...(value as unknown[])];
   const dropped: unknown[] = [];
-  while (kept.length > 0 && JSON.stringify([...kept, { omitted: dropped.length + 1 }]).length > MAX_PROPERTY_CHARS) dropped.unshift(kept.pop());
+  while (kept.length > 0 && JSON.stringify([...kept, { omitted: dropped.length + 1 }]).length > MAX_PROPERTY_CHARS)
+    dropped.unshift(kept.pop());
   return JSON.stringify([...kept, { omitted: dropped.length }]);
 }
 
@@ -33,7 +44,13 @@ export function boundedEvidence(evidence: Evidence[]): string {
   const json = JSON.stringify(evidence);
   if (json.length <= MAX_PROPERTY_CHARS) return json;
   const share = Math.max(256, Math.floor(MAX_PROPERTY_CHARS / Math.max(1, evidence.length)) - 600);
-  return boundedJson(evidence.map((e) => (e.response && e.response.body.length > share ? { ...e, response: { ...e.response, body: `${e.response.body.slice(0, share)}…[cut to fit storage]` } } : e)));
+  return boundedJson(
+    evidence.map((e) =>
+      e.response && e.response.body.length > share
+        ? { ...e, response: { ...e.response, body: `${e.response.body.slice(0, share)}…[cut to fit storage]` } }
+        : e,
+    ),
+  );
 }
 
 /** How far into the future (by the storage service's clock) a result may be dated before it is refused. */
@@ -45,7 +62,6 @@ export class FutureResultError extends Error {}
 /** Row keys that sort newest first: the inverted time, then the cycle id to keep two cycles in one millisecond apart. */
 export const historyRowKey = (at: string, cycleId: string) => `${invertedTime(at)}-${cycleId}`;
 const invertedTime = (at: string) => String(9_999_999_999_999 - Date.parse(at)).padStart(13, '0');
-
 
 function statusEntity(cycle: Cycle, tenant: TenantResult): TableEntity {
   return {
@@ -81,7 +97,9 @@ function historyEntity(cycle: Cycle, tenant: TenantResult): TableEntity {
     readinessBand: tenant.readiness.band,
     checkedAt: tenant.checkedAt,
     cycleId: cycle.id,
-    findings: boundedJson(tenant.findings.map(({ cause, detail, confidence, summary }) => ({ cause, detail, confidence, summary }))),
+    findings: boundedJson(
+      tenant.findings.map(({ cause, detail, confidence, summary }) => ({ cause, detail, confidence, summary })),
+    ),
     probes: boundedJson(tenant.probes),
   };
 }
@@ -101,25 +119,46 @@ export class TableResultStore {
   static fromConnectionString(connectionString: string, options: { retentionDays?: number } = {}): TableResultStore {
     const clock = new ServiceClock();
     const table = (name: string) => tableClient(connectionString, name, clock);
-    return new TableResultStore(table(TABLES.watched), table(TABLES.status), table(TABLES.history), options.retentionDays ?? 90, clock);
+    return new TableResultStore(
+      table(TABLES.watched),
+      table(TABLES.status),
+      table(TABLES.history),
+      options.retentionDays ?? 90,
+      clock,
+    );
   }
 
   async ensureTables(): Promise<void> {
-    await Promise.all([this.watchedTable.createTable(), this.statusTable.createTable(), this.historyTable.createTable()]);
+    await Promise.all([
+      this.watchedTable.createTable(),
+      this.statusTable.createTable(),
+      this.historyTable.createTable(),
+    ]);
   }
 
   /** Adds or replaces tenants to watch; their definitions hold Key Vault secret names, never secrets. */
   async watch(tenants: TenantDefinition[]): Promise<void> {
-    const entities = tenants.map((t): TableEntity => ({ partitionKey: STATUS_PARTITION, rowKey: t.tenantId.toLowerCase(), name: t.name, definition: JSON.stringify(t), updatedAt: new Date().toISOString() }));
+    const entities = tenants.map((t): TableEntity => ({
+      partitionKey: STATUS_PARTITION,
+      rowKey: t.tenantId.toLowerCase(),
+      name: t.name,
+      definition: JSON.stringify(t),
+      updatedAt: new Date().toISOString(),
+    }));
     for (let i = 0; i < entities.length; i += TRANSACTION_LIMIT) {
-      await this.watchedTable.submitTransaction(entities.slice(i, i + TRANSACTION_LIMIT).map((e): TransactionAction => ['upsert', e, 'Replace']));
+      await this.watchedTable.submitTransaction(
+        entities.slice(i, i + TRANSACTION_LIMIT).map((e): TransactionAction => ['upsert', e, 'Replace']),
+      );
     }
   }
 
   /** Stops watching a tenant and drops its latest status (its history ages out); false when it was not watched. */
   async unwatch(tenantId: string): Promise<boolean> {
     const key = tenantId.toLowerCase();
-    const [watched] = await Promise.all([deleteEntityIfPresent(this.watchedTable, STATUS_PARTITION, key), deleteEntityIfPresent(this.statusTable, STATUS_PARTITION, key)]);
+    const [watched] = await Promise.all([
+      deleteEntityIfPresent(this.watchedTable, STATUS_PARTITION, key),
+      deleteEntityIfPresent(this.statusTable, STATUS_PARTITION, key),
+    ]);
     return watched;
   }
 
@@ -127,7 +166,9 @@ export class TableResultStore {
   async watched(): Promise<{ tenants: TenantDefinition[]; invalid: { tenantId: string; problem: string }[] }> {
     const tenants: TenantDefinition[] = [];
     const invalid: { tenantId: string; problem: string }[] = [];
-    for await (const row of this.watchedTable.listEntities<{ definition?: string }>({ queryOptions: { filter: odata`PartitionKey eq ${STATUS_PARTITION}` } })) {
+    for await (const row of this.watchedTable.listEntities<{ definition?: string }>({
+      queryOptions: { filter: odata`PartitionKey eq ${STATUS_PARTITION}` },
+    })) {
       const parsed = parseDefinition(row.definition);
       if (parsed.ok) tenants.push(parsed.tenant);
       else invalid.push({ tenantId: row.rowKey ?? '', problem: parsed.problem });
@@ -164,13 +205,18 @@ export class TableResultStore {
 
   async allLatest(): Promise<Row[]> {
     const rows: Row[] = [];
-    for await (const row of this.statusTable.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${STATUS_PARTITION}` } })) rows.push(row);
+    for await (const row of this.statusTable.listEntities<Record<string, unknown>>({
+      queryOptions: { filter: odata`PartitionKey eq ${STATUS_PARTITION}` },
+    }))
+      rows.push(row);
     return rows;
   }
 
   async historyOf(tenantId: string, top = 50): Promise<Row[]> {
     const rows: Row[] = [];
-    for await (const row of this.historyTable.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${tenantId.toLowerCase()}` } })) {
+    for await (const row of this.historyTable.listEntities<Record<string, unknown>>({
+      queryOptions: { filter: odata`PartitionKey eq ${tenantId.toLowerCase()}` },
+    })) {
       rows.push(row);
       if (rows.length >= top) break;
     }
@@ -196,7 +242,9 @@ export class TableResultStore {
     // The reads above taught the clock the service's time.
     const future = entities.filter((e) => Date.parse(String(e.checkedAt)) > this.clock.now() + MAX_FUTURE_MS);
     if (future.length > 0) {
-      throw new FutureResultError(`refused ${future.length} result(s) dated ${String(future[0]!.checkedAt)}, more than ${MAX_FUTURE_MS / 60_000} minutes after the storage service's time ${new Date(this.clock.now()).toISOString()}: this worker's clock is wrong`);
+      throw new FutureResultError(
+        `refused ${future.length} result(s) dated ${String(future[0]!.checkedAt)}, more than ${MAX_FUTURE_MS / 60_000} minutes after the storage service's time ${new Date(this.clock.now()).toISOString()}: this worker's clock is wrong`,
+      );
     }
     const actions = entities.flatMap((entity): TransactionAction[] => {
       const existing = stored.get(entity.rowKey);
@@ -245,20 +293,29 @@ export class TableResultStore {
     const partition = tenantId.toLowerCase();
     // Older rows have larger inverted-time keys; "~" sorts after every cycle id, so a row at the cutoff stays.
     const old: TransactionAction[] = [];
-    for await (const row of this.historyTable.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${partition} and RowKey gt ${`${invertedTime(cutoff)}~`}`, select: ['RowKey'] } })) {
+    for await (const row of this.historyTable.listEntities({
+      queryOptions: {
+        filter: odata`PartitionKey eq ${partition} and RowKey gt ${`${invertedTime(cutoff)}~`}`,
+        select: ['RowKey'],
+      },
+    })) {
       old.push(['delete', { partitionKey: partition, rowKey: row.rowKey! }]);
     }
-    for (let i = 0; i < old.length; i += TRANSACTION_LIMIT) await this.historyTable.submitTransaction(old.slice(i, i + TRANSACTION_LIMIT));
+    for (let i = 0; i < old.length; i += TRANSACTION_LIMIT)
+      await this.historyTable.submitTransaction(old.slice(i, i + TRANSACTION_LIMIT));
   }
 }
 
 /** Whether the stored status was checked later than the one about to be written (ISO times compare as strings). */
-const isNewer = (stored: Row, incoming: TableEntity) => typeof stored.checkedAt === 'string' && stored.checkedAt > String(incoming.checkedAt);
+const isNewer = (stored: Row, incoming: TableEntity) =>
+  typeof stored.checkedAt === 'string' && stored.checkedAt > String(incoming.checkedAt);
 
 function parseDefinition(json: unknown): { ok: true; tenant: TenantDefinition } | { ok: false; problem: string } {
   try {
     const parsed = tenantDefinitionSchema.safeParse(JSON.parse(String(json)));
-    return parsed.success ? { ok: true, tenant: parsed.data } : { ok: false, problem: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+    return parsed.success
+      ? { ok: true, tenant: parsed.data }
+      : { ok: false, problem: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
   } catch (error) {
     return { ok: false, problem: `not JSON: ${error instanceof Error ? error.message : String(error)}` };
   }

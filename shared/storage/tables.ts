@@ -34,15 +34,23 @@ export const tableClient = (connectionString: string, name: string, clock?: Serv
   const options = sdkClientOptions();
   return TableClient.fromConnectionString(connectionString, name, {
     ...options,
-    additionalPolicies: [...options.additionalPolicies, ...(clock ? [{ policy: clock.policy, position: 'perRetry' as const }] : [])],
+    additionalPolicies: [
+      ...options.additionalPolicies,
+      ...(clock ? [{ policy: clock.policy, position: 'perRetry' as const }] : []),
+    ],
     allowInsecureConnection: /UseDevelopmentStorage=true|http:\/\//i.test(connectionString),
   });
 };
 
-export const statusOf = (error: unknown) => (error instanceof RestError ? error.statusCode : (error as { statusCode?: number }).statusCode);
+export const statusOf = (error: unknown) =>
+  error instanceof RestError ? error.statusCode : (error as { statusCode?: number }).statusCode;
 
 /** One entity, or null when it (or its table) is not there. */
-export async function readEntity(table: TableClient, partitionKey: string, rowKey: string): Promise<TableEntityResult<Record<string, unknown>> | null> {
+export async function readEntity(
+  table: TableClient,
+  partitionKey: string,
+  rowKey: string,
+): Promise<TableEntityResult<Record<string, unknown>> | null> {
   try {
     return await table.getEntity<Record<string, unknown>>(partitionKey, rowKey);
   } catch (error) {
@@ -52,7 +60,11 @@ export async function readEntity(table: TableClient, partitionKey: string, rowKe
 }
 
 /** Deletes one entity; false when it was not there. */
-export async function deleteEntityIfPresent(table: TableClient, partitionKey: string, rowKey: string): Promise<boolean> {
+export async function deleteEntityIfPresent(
+  table: TableClient,
+  partitionKey: string,
+  rowKey: string,
+): Promise<boolean> {
   try {
     await table.deleteEntity(partitionKey, rowKey);
     return true;

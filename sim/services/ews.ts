@@ -51,13 +51,18 @@ export function handleEws(req: SimRequest, world: SimWorld): SimResponse {
   }
   const { claims, tenant } = check;
   if (audienceResource(claims.aud) !== 'exchange' || !tenant) {
-    return unauthorized(`2000003;reason="The audience claim value is invalid '${claims.aud}'.";error_category="invalid_resource"`);
+    return unauthorized(
+      `2000003;reason="The audience claim value is invalid '${claims.aud}'.";error_category="invalid_resource"`,
+    );
   }
   const appOnly = claims.scp === undefined;
   const entraGranted = claims.roles.includes(FULL_ACCESS_AS_APP.value);
   const rbacGranted = rbacAssignments(tenant.spec, claims.appid, EWS_RBAC_ROLES).length > 0;
   if (appOnly && !entraGranted && !rbacGranted) {
-    const reason = claims.roles.length === 0 ? 'The token contains no permissions, or permissions can not be understood.' : 'The token contains not enough scope to make this call.';
+    const reason =
+      claims.roles.length === 0
+        ? 'The token contains no permissions, or permissions can not be understood.'
+        : 'The token contains not enough scope to make this call.';
     return unauthorized(`2000008;reason="${reason}";error_category="invalid_grant"`, tenant);
   }
 
@@ -69,66 +74,133 @@ export function handleEws(req: SimRequest, world: SimWorld): SimResponse {
   const envelope = asNode(asNode(parser.parse(raw) as unknown).Envelope);
   const body = asNode(envelope.Body);
   const operation = Object.keys(body).find((k) => !k.startsWith('@'));
-  if (!operation) return soapFault('ErrorSchemaValidation', "The request failed schema validation: The element 'Body' is missing its operation.", tenant);
+  if (!operation)
+    return soapFault(
+      'ErrorSchemaValidation',
+      "The request failed schema validation: The element 'Body' is missing its operation.",
+      tenant,
+    );
   const connecting = asNode(asNode(asNode(envelope.Header).ExchangeImpersonation).ConnectingSID);
-  const impersonated = text(connecting.PrimarySmtpAddress) || text(connecting.SmtpAddress) || text(connecting.PrincipalName);
+  const impersonated =
+    text(connecting.PrimarySmtpAddress) || text(connecting.SmtpAddress) || text(connecting.PrincipalName);
   if (appOnly && !impersonated) {
-    return soapFault('ErrorInvalidExchangeImpersonationHeaderData', 'ExchangeImpersonation SOAP header must be present for this type of OAuth token.', tenant);
+    return soapFault(
+      'ErrorInvalidExchangeImpersonationHeaderData',
+      'ExchangeImpersonation SOAP header must be present for this type of OAuth token.',
+      tenant,
+    );
   }
   const mailbox = tenant.mailboxes.get(impersonated.toLowerCase());
   if (!mailbox || mailbox.spec.state !== 'active' || mailbox.spec.license === 'none') {
     return soapFault('ErrorNonExistentMailbox', 'The SMTP address has no mailbox associated with it.', tenant);
   }
-  const policyReason = ewsPolicyBlock(tenant.spec, mailbox.spec, claims.appid, header(req, 'user-agent') ?? '', world.now());
+  const policyReason = ewsPolicyBlock(
+    tenant.spec,
+    mailbox.spec,
+    claims.appid,
+    header(req, 'user-agent') ?? '',
+    world.now(),
+  );
   if (policyReason) return respond(403, '', { 'x-ews-policy-reason': policyReason }, tenant);
   if (mailboxScope(tenant.spec, claims.appid, mailbox.spec.address, entraGranted, EWS_RBAC_ROLES) !== 'allowed') {
     // Outside an Application Access Policy or RBAC scope Exchange answers an empty 403 (exchangelib: MalformedResponseError).
     return respond(403, '', {}, tenant);
   }
   const budget = tenant.spec.throttling.ews;
-  if (budget && !world.takeBudget(`ews|${tenant.spec.tenantId}|${claims.appid}|${mailbox.spec.address}`.toLowerCase(), budget.requestsPerMinute)) {
-    return soapFault('ErrorServerBusy', 'The server cannot service this request right now. Try again later.', tenant,
-      `<t:Value Name="BackOffMilliseconds">${budget.backOffMilliseconds}</t:Value>`);
+  if (
+    budget &&
+    !world.takeBudget(
+      `ews|${tenant.spec.tenantId}|${claims.appid}|${mailbox.spec.address}`.toLowerCase(),
+      budget.requestsPerMinute,
+    )
+  ) {
+    return soapFault(
+      'ErrorServerBusy',
+      'The server cannot service this request right now. Try again later.',
+      tenant,
+      `<t:Value Name="BackOffMilliseconds">${budget.backOffMilliseconds}</t:Value>`,
+    );
   }
   return operate(operation, asNode(body[operation]), tenant, mailbox, world);
 }
 
-function operate(operation: string, request: Node, tenant: TenantRuntime, mailbox: MailboxRuntime, world: SimWorld): SimResponse {
+function operate(
+  operation: string,
+  request: Node,
+  tenant: TenantRuntime,
+  mailbox: MailboxRuntime,
+  world: SimWorld,
+): SimResponse {
   switch (operation) {
     case 'GetFolder': {
       const ids = folderIds(asNode(request.FolderIds));
-      return ok(operation, ids.map((id) => resolveFolder(id, mailbox)).map((r) => (r.ok ? { ok: true, content: `<m:Folders>${xml.folderXml(r.folder)}</m:Folders>` } : r)), tenant);
+      return ok(
+        operation,
+        ids
+          .map((id) => resolveFolder(id, mailbox))
+          .map((r) => (r.ok ? { ok: true, content: `<m:Folders>${xml.folderXml(r.folder)}</m:Folders>` } : r)),
+        tenant,
+      );
     }
     case 'FindItem': {
       const ids = folderIds(asNode(request.ParentFolderIds));
-      return ok(operation, ids.map((id) => {
-        const r = resolveFolder(id, mailbox);
-        if (!r.ok) return r;
-        const items = r.folder.folderClass === 'IPF.Note' && r.folder.displayName === 'Inbox' ? inboxMessages(mailbox, world) : [];
-        return { ok: true, content: xml.findItemRoot(items) };
-      }), tenant);
+      return ok(
+        operation,
+        ids.map((id) => {
+          const r = resolveFolder(id, mailbox);
+          if (!r.ok) return r;
+          const items =
+            r.folder.folderClass === 'IPF.Note' && r.folder.displayName === 'Inbox'
+              ? inboxMessages(mailbox, world)
+              : [];
+          return { ok: true, content: xml.findItemRoot(items) };
+        }),
+        tenant,
+      );
     }
     case 'ResolveNames': {
       const entries = (request.UnresolvedEntry as unknown[] | undefined)?.map(text) ?? [];
-      return ok(operation, entries.map((entry) => {
-        const needle = entry.toLowerCase().replace(/^smtp:/, '');
-        const found = [...tenant.mailboxes.values()].filter((m) => m.spec.address.toLowerCase() === needle || (m.spec.displayName ?? '').toLowerCase().startsWith(needle));
-        if (found.length === 0) return { ok: false, code: 'ErrorNameResolutionNoResults', text: 'No results were found.' };
-        return { ok: true, content: xml.resolutionSet(found.map((m) => ({ name: m.spec.displayName ?? m.spec.address, address: m.spec.address }))) };
-      }), tenant);
+      return ok(
+        operation,
+        entries.map((entry) => {
+          const needle = entry.toLowerCase().replace(/^smtp:/, '');
+          const found = [...tenant.mailboxes.values()].filter(
+            (m) =>
+              m.spec.address.toLowerCase() === needle || (m.spec.displayName ?? '').toLowerCase().startsWith(needle),
+          );
+          if (found.length === 0)
+            return { ok: false, code: 'ErrorNameResolutionNoResults', text: 'No results were found.' };
+          return {
+            ok: true,
+            content: xml.resolutionSet(
+              found.map((m) => ({ name: m.spec.displayName ?? m.spec.address, address: m.spec.address })),
+            ),
+          };
+        }),
+        tenant,
+      );
     }
     case 'ConvertId': {
       const destination = text(request['@DestinationFormat']) || 'EwsId';
       const ids = (asNode(request.SourceIds).AlternateId as unknown[] | undefined) ?? [];
-      return ok(operation, ids.map(asNode).map((alt) => {
-        const id = text(alt['@Id']);
-        const owner = text(alt['@Mailbox']).toLowerCase();
-        if (!/^[A-Za-z0-9+/=_-]{16,}$/.test(id) || !tenant.mailboxes.has(owner)) return { ok: false, code: 'ErrorInvalidIdMalformed', text: 'Id is malformed.' };
-        return { ok: true, content: xml.alternateId(destination, id, text(alt['@Mailbox'])) };
-      }), tenant);
+      return ok(
+        operation,
+        ids.map(asNode).map((alt) => {
+          const id = text(alt['@Id']);
+          const owner = text(alt['@Mailbox']).toLowerCase();
+          if (!/^[A-Za-z0-9+/=_-]{16,}$/.test(id) || !tenant.mailboxes.has(owner))
+            return { ok: false, code: 'ErrorInvalidIdMalformed', text: 'Id is malformed.' };
+          return { ok: true, content: xml.alternateId(destination, id, text(alt['@Mailbox'])) };
+        }),
+        tenant,
+      );
     }
     default:
-      return soapFault('ErrorSchemaValidation', `The request failed schema validation: The element 'Body' in namespace 'http://schemas.xmlsoap.org/soap/envelope/' has invalid child element '${operation}'.`, tenant);
+      return soapFault(
+        'ErrorSchemaValidation',
+        `The request failed schema validation: The element 'Body' in namespace 'http://schemas.xmlsoap.org/soap/envelope/' has invalid child element '${operation}'.`,
+        tenant,
+      );
   }
 }
 
@@ -156,7 +228,8 @@ const WELL_KNOWN: Record<string, { name: string; folderClass: string; element: x
   contacts: { name: 'Contacts', folderClass: 'IPF.Contact', element: 'ContactsFolder' },
 };
 
-export const folderId = (mailbox: MailboxRuntime, name: string): string => Buffer.from(`AAMkA${mailbox.objectId}:${name}`).toString('base64');
+export const folderId = (mailbox: MailboxRuntime, name: string): string =>
+  Buffer.from(`AAMkA${mailbox.objectId}:${name}`).toString('base64');
 
 function resolveFolder(ref: FolderRef, mailbox: MailboxRuntime): FolderResolution {
   let name: string | undefined;
@@ -170,11 +243,20 @@ function resolveFolder(ref: FolderRef, mailbox: MailboxRuntime): FolderResolutio
     if (!name) return { ok: false, code: 'ErrorInvalidIdMalformed', text: 'Id is malformed.' };
   }
   const known = WELL_KNOWN[name];
-  if (!known) return { ok: false, code: 'ErrorFolderNotFound', text: 'The specified folder could not be found in the store.' };
+  if (!known)
+    return { ok: false, code: 'ErrorFolderNotFound', text: 'The specified folder could not be found in the store.' };
   const total = name === 'inbox' ? mailbox.spec.inboxItems : 0;
   return {
     ok: true,
-    folder: { id: folderId(mailbox, name), parentId: folderId(mailbox, 'root'), folderClass: known.folderClass, displayName: known.name, total, unread: Math.min(1, total), element: known.element },
+    folder: {
+      id: folderId(mailbox, name),
+      parentId: folderId(mailbox, 'root'),
+      folderClass: known.folderClass,
+      displayName: known.name,
+      total,
+      unread: Math.min(1, total),
+      element: known.element,
+    },
   };
 }
 
@@ -196,7 +278,12 @@ function soapFault(code: string, message: string, tenant: TenantRuntime, message
 }
 
 function unauthorized(diagnostics: string, tenant?: TenantRuntime): SimResponse {
-  return respond(401, '', { 'www-authenticate': `${EXO_CHALLENGE}, error="invalid_token",Basic Realm=""`, 'x-ms-diagnostics': diagnostics }, tenant);
+  return respond(
+    401,
+    '',
+    { 'www-authenticate': `${EXO_CHALLENGE}, error="invalid_token",Basic Realm=""`, 'x-ms-diagnostics': diagnostics },
+    tenant,
+  );
 }
 
 /** Exchange Online's front-end headers on every EWS answer. */

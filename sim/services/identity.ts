@@ -6,12 +6,25 @@ import type { SimWorld } from '../world';
 
 export function handleIdentity(req: SimRequest, world: SimWorld, identityHeader: string): SimResponse {
   if (header(req, 'x-identity-header') !== identityHeader) {
-    return json(401, { statusCode: 401, message: 'Unauthorized request: the X-IDENTITY-HEADER header is missing or wrong.' });
+    return json(401, {
+      statusCode: 401,
+      message: 'Unauthorized request: the X-IDENTITY-HEADER header is missing or wrong.',
+    });
   }
   const resource = (req.query.get('resource') ?? '').replace(/\/\.default$/, '');
   if (!resource || (!audienceResource(resource) && resource !== TOKEN_EXCHANGE_AUDIENCE)) {
-    return json(400, { statusCode: 400, message: `Unable to get token for resource '${resource}'.`, correlationId: crypto.randomUUID() });
+    return json(400, {
+      statusCode: 400,
+      message: `Unable to get token for resource '${resource}'.`,
+      correlationId: crypto.randomUUID(),
+    });
   }
   const { token, expiresOn } = issueManagedIdentityToken(world, resource);
-  return json(200, { access_token: token, expires_on: String(expiresOn), resource, token_type: 'Bearer', client_id: world.scenario.managedIdentity.clientId });
+  return json(200, {
+    access_token: token,
+    expires_on: String(expiresOn),
+    resource,
+    token_type: 'Bearer',
+    client_id: world.scenario.managedIdentity.clientId,
+  });
 }

@@ -12,9 +12,18 @@ export function logicAppTriggerPath(signature: string): string {
 
 export function handleLogicApp(req: SimRequest, world: SimWorld, signature: string): SimResponse {
   const match = /^\/workflows\/([0-9a-f]{32})\/triggers\/manual\/paths\/invoke$/.exec(req.path);
-  if (!match || req.method !== 'POST') return json(404, { error: { code: 'WorkflowNotFound', message: `The workflow at '${req.path}' could not be found.` } });
+  if (!match || req.method !== 'POST')
+    return json(404, {
+      error: { code: 'WorkflowNotFound', message: `The workflow at '${req.path}' could not be found.` },
+    });
   if (req.query.get('sig') !== signature) {
-    return json(401, { error: { code: 'DirectApiInvalidAuthorizationSignature', message: "The provided authorization token is not valid. The request should have a valid authorization header with 'Bearer' scheme or a valid SAS token." } });
+    return json(401, {
+      error: {
+        code: 'DirectApiInvalidAuthorizationSignature',
+        message:
+          "The provided authorization token is not valid. The request should have a valid authorization header with 'Bearer' scheme or a valid SAS token.",
+      },
+    });
   }
   const text = req.body.toString('utf8');
   let body: unknown = text;
@@ -23,7 +32,9 @@ export function handleLogicApp(req: SimRequest, world: SimWorld, signature: stri
   } catch {
     // The trigger accepts any body; a non-JSON one is kept as text.
   }
-  const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)]));
+  const headers = Object.fromEntries(
+    Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)]),
+  );
   const runId = `08584${Date.now()}${Math.floor(world.random() * 1e9)}CU00`;
   // A run starts only when the trigger really answers; a gateway error in its place starts none.
   const answer = empty(202, {
@@ -38,14 +49,34 @@ export function handleLogicApp(req: SimRequest, world: SimWorld, signature: stri
     'x-ms-tracking-id': randomUUID(),
     'x-ms-request-id': `westeurope:${randomUUID()}`,
   });
-  answer.onServed = () => world.logicAppInbox.push({ receivedAt: new Date(world.now()).toISOString(), workflowId: match[1]!, runId, headers, body });
+  answer.onServed = () =>
+    world.logicAppInbox.push({
+      receivedAt: new Date(world.now()).toISOString(),
+      workflowId: match[1]!,
+      runId,
+      headers,
+      body,
+    });
   return answer;
 }
 
 /** What the trigger answers when it is throttled or unavailable (fault injection). */
 export function logicAppUnavailable(status: number): SimResponse {
   if (status === 429) {
-    return json(429, { error: { code: 'WorkflowRequestsThrottled', message: `Number of requests for workflow '${LOGIC_APP_WORKFLOW_ID}' exceeded the limit of '100' over time window of '00:05:00'.` } }, { 'retry-after': '30' });
+    return json(
+      429,
+      {
+        error: {
+          code: 'WorkflowRequestsThrottled',
+          message: `Number of requests for workflow '${LOGIC_APP_WORKFLOW_ID}' exceeded the limit of '100' over time window of '00:05:00'.`,
+        },
+      },
+      { 'retry-after': '30' },
+    );
   }
-  return json(status, { error: { code: 'ServiceUnavailable', message: 'The server did not respond in time. Please try again later.' } }, status === 503 ? { 'retry-after': '30' } : {});
+  return json(
+    status,
+    { error: { code: 'ServiceUnavailable', message: 'The server did not respond in time. Please try again later.' } },
+    status === 503 ? { 'retry-after': '30' } : {},
+  );
 }

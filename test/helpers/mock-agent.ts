@@ -9,7 +9,10 @@ export function mockAgent(): MockAgent {
   return agent;
 }
 
-export function probeContext(dispatcher: MockAgent, overrides: Partial<ProbeContext> = {}): ProbeContext & { waits: number[] } {
+export function probeContext(
+  dispatcher: MockAgent,
+  overrides: Partial<ProbeContext> = {},
+): ProbeContext & { waits: number[] } {
   const waits: number[] = [];
   return {
     dispatcher,

@@ -6,7 +6,9 @@ import addFormats from 'ajv-formats';
 
 type Json = Record<string, any>;
 
-export const OPENAPI: Json = JSON.parse(readFileSync(join(__dirname, '../../openapi/tenant-health.openapi.json'), 'utf8'));
+export const OPENAPI: Json = JSON.parse(
+  readFileSync(join(__dirname, '../../openapi/tenant-health.openapi.json'), 'utf8'),
+);
 
 const ajv = new Ajv2020({ strict: true, allErrors: true });
 addFormats(ajv);
@@ -19,13 +21,17 @@ const pointer = (parts: string[]) => parts.map((p) => p.replace(/~/g, '~0').repl
 /** The path and method of an operation, by its operationId (the route's name). */
 export function operation(operationId: string): { path: string; method: string; spec: Json } {
   for (const [path, item] of Object.entries(OPENAPI.paths as Json)) {
-    for (const [method, spec] of Object.entries(item as Json)) if (spec.operationId === operationId) return { path, method, spec };
+    for (const [method, spec] of Object.entries(item as Json))
+      if (spec.operationId === operationId) return { path, method, spec };
   }
   throw new Error(`the OpenAPI document has no operation ${operationId}`);
 }
 
 /** Why the answer is not what the document says for this operation; an empty list when it is. */
-export function undocumented(operationId: string, answer: { status?: number; headers?: unknown; jsonBody?: unknown }): string[] {
+export function undocumented(
+  operationId: string,
+  answer: { status?: number; headers?: unknown; jsonBody?: unknown },
+): string[] {
   const { path, method, spec } = operation(operationId);
   const status = String(answer.status ?? 200);
   let response = spec.responses[status] as Json | undefined;
@@ -36,9 +42,12 @@ export function undocumented(operationId: string, answer: { status?: number; hea
     response = at.reduce((node: Json, key) => node[key], OPENAPI);
   }
   const headers = new Headers(answer.headers as Record<string, string> | undefined);
-  if (answer.jsonBody === undefined) return response.content ? [`${operationId} ${status} documents a body but none was sent`] : [];
+  if (answer.jsonBody === undefined)
+    return response.content ? [`${operationId} ${status} documents a body but none was sent`] : [];
   const mediaType = (headers.get('content-type') ?? 'application/json').split(';')[0]!.trim();
   if (!response.content?.[mediaType]) return [`${operationId} ${status} does not document ${mediaType}`];
   const validate = ajv.compile({ $ref: `openapi#/${pointer([...at, 'content', mediaType, 'schema'])}` });
-  return validate(answer.jsonBody) ? [] : (validate.errors ?? []).map((e) => `${operationId} ${status}: ${e.instancePath || '/'} ${e.message}`);
+  return validate(answer.jsonBody)
+    ? []
+    : (validate.errors ?? []).map((e) => `${operationId} ${status}: ${e.instancePath || '/'} ${e.message}`);
 }

@@ -23,7 +23,9 @@ export interface ServingCommand {
 export async function startServing(args: string[]): Promise<ServingCommand> {
   const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
   const exited = once(child, 'exit') as Promise<[number | null]>;
   const lines = createInterface({ input: child.stdout });
   const before: string[] = [];
@@ -42,7 +44,11 @@ export async function startServing(args: string[]): Promise<ServingCommand> {
   });
   await readyLine;
   return {
-    child, before, ready: ready as ServingCommand['ready'], after, stderr: () => stderr,
+    child,
+    before,
+    ready: ready as ServingCommand['ready'],
+    after,
+    stderr: () => stderr,
     stop: async (signal = 'SIGTERM') => {
       child.kill(signal);
       const [code] = await exited;

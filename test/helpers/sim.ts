@@ -10,7 +10,10 @@ export const PINNED_NOW = '2026-11-21T09:00:00Z';
  * Starts the catalogue with the clock pinned, unless realClock: clients that sign assertions with their own clock
  * (MSAL's certificate credential) need the simulated Entra to share it, as the real one does.
  */
-export async function startSim(adjust: (scenario: ScenarioInput) => void = () => undefined, { realClock = false } = {}): Promise<SimulatedCloud> {
+export async function startSim(
+  adjust: (scenario: ScenarioInput) => void = () => undefined,
+  { realClock = false } = {},
+): Promise<SimulatedCloud> {
   const scenario = defaultScenario();
   scenario.clock = realClock ? {} : { start: PINNED_NOW };
   adjust(scenario);
@@ -23,10 +26,17 @@ export function tenantNamed(sim: SimulatedCloud, name: string): ScenarioListing 
   return found;
 }
 
-export async function requestToken(sim: SimulatedCloud, tenant: ScenarioListing, scope = 'https://outlook.office365.com/.default') {
+export async function requestToken(
+  sim: SimulatedCloud,
+  tenant: ScenarioListing,
+  scope = 'https://outlook.office365.com/.default',
+) {
   const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: tenant.clientId, scope });
   if (tenant.clientSecret) form.set('client_secret', tenant.clientSecret);
-  const response = await fetch(`${sim.endpoints.login}/${tenant.tenantId}/oauth2/v2.0/token`, { method: 'POST', body: form });
+  const response = await fetch(`${sim.endpoints.login}/${tenant.tenantId}/oauth2/v2.0/token`, {
+    method: 'POST',
+    body: form,
+  });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
@@ -41,11 +51,13 @@ export function getFolderEnvelope(mailbox: string, folder = 'inbox', impersonate
   const impersonation = impersonate
     ? `<t:ExchangeImpersonation><t:ConnectingSID><t:PrimarySmtpAddress>${mailbox}</t:PrimarySmtpAddress></t:ConnectingSID></t:ExchangeImpersonation>`
     : '';
-  return `<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" ` +
+  return (
+    `<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" ` +
     `xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types" xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages">` +
     `<soap:Header><t:RequestServerVersion Version="Exchange2016"/>${impersonation}</soap:Header>` +
     `<soap:Body><m:GetFolder><m:FolderShape><t:BaseShape>Default</t:BaseShape></m:FolderShape>` +
-    `<m:FolderIds><t:DistinguishedFolderId Id="${folder}"/></m:FolderIds></m:GetFolder></soap:Body></soap:Envelope>`;
+    `<m:FolderIds><t:DistinguishedFolderId Id="${folder}"/></m:FolderIds></m:GetFolder></soap:Body></soap:Envelope>`
+  );
 }
 
 /**

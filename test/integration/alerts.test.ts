@@ -38,8 +38,14 @@ afterEach(() => {
 });
 
 const deps = (over: Partial<AlertingDeps> = {}): AlertingDeps => ({
-  store, dispatcher: routeToSimulatedCloud(sim.baseUrl, agent), triggerUrl: triggerUrlSource({ url: sim.logicAppPublicUrl }, undefined, () => now),
-  policy: DEFAULT_ALERT_POLICY, maxAttempts: 5, now: () => now, random: () => 0.5, ...over,
+  store,
+  dispatcher: routeToSimulatedCloud(sim.baseUrl, agent),
+  triggerUrl: triggerUrlSource({ url: sim.logicAppPublicUrl }, undefined, () => now),
+  policy: DEFAULT_ALERT_POLICY,
+  maxAttempts: 5,
+  now: () => now,
+  random: () => 0.5,
+  ...over,
 });
 
 let ids = 0;
@@ -48,9 +54,27 @@ let cycles = 0;
 
 function result(tenantId: string, failing: boolean, summary = 'EWS refused 2 of 2 mailboxes.'): TenantResult {
   const base = {
-    tenantId, name: `Tenant ${tenantId.slice(0, 8)}`, cloud: 'worldwide' as const, app: { clientId: '4c57dc1b-fff4-4ee3-8104-08c997f1289b', ews: 'oauth' as const, graph: true },
-    verdict: failing ? 'failing' as const : 'healthy' as const, checkedAt: new Date(now).toISOString(), probes: [], permissions: [], evidence: [],
-    findings: failing ? [{ cause: 'ews_disabled' as const, detail: 'app_not_in_ews_allowed_app_ids', confidence: 'high' as const, summary, endpoints: ['ews' as const], fix: ['Set-OrganizationConfig -EwsAllowedAppIDs @{Add="4c57dc1b-fff4-4ee3-8104-08c997f1289b"}'] }] : [],
+    tenantId,
+    name: `Tenant ${tenantId.slice(0, 8)}`,
+    cloud: 'worldwide' as const,
+    app: { clientId: '4c57dc1b-fff4-4ee3-8104-08c997f1289b', ews: 'oauth' as const, graph: true },
+    verdict: failing ? ('failing' as const) : ('healthy' as const),
+    checkedAt: new Date(now).toISOString(),
+    probes: [],
+    permissions: [],
+    evidence: [],
+    findings: failing
+      ? [
+          {
+            cause: 'ews_disabled' as const,
+            detail: 'app_not_in_ews_allowed_app_ids',
+            confidence: 'high' as const,
+            summary,
+            endpoints: ['ews' as const],
+            fix: ['Set-OrganizationConfig -EwsAllowedAppIDs @{Add="4c57dc1b-fff4-4ee3-8104-08c997f1289b"}'],
+          },
+        ]
+      : [],
     credential: { type: 'secret' as const, expiresOn: '2027-09-01T00:00:00.000Z' },
   };
   return { ...base, readiness: assessReadiness(base, now) };
@@ -59,7 +83,11 @@ function result(tenantId: string, failing: boolean, summary = 'EWS refused 2 of 
 /** One check cycle for a tenant: its alerts decided, then what is due sent; the clock moves on a cycle. */
 async function checkCycle(tenantId: string, failing: boolean, over: Partial<AlertingDeps> = {}) {
   const d = deps(over);
-  const notices = await raiseAlerts(result(tenantId, failing), { id: `cycle-${++cycles}`, at: new Date(now).toISOString() }, d);
+  const notices = await raiseAlerts(
+    result(tenantId, failing),
+    { id: `cycle-${++cycles}`, at: new Date(now).toISOString() },
+    d,
+  );
   const deliveries = await deliverDue(d, { tenantId });
   now += CYCLE;
   return { notices, deliveries };
@@ -68,8 +96,12 @@ const pattern = async (tenantId: string, text: string) => {
   for (const c of text) await checkCycle(tenantId, c === 'F');
 };
 
-interface Received { headers: Record<string, string>; body: { tenant: { tenantId: string }; kind: string; idempotencyKey: string; alertId: string } }
-const received = (tenantId?: string) => (sim.world.logicAppInbox as unknown as Received[]).filter((r) => !tenantId || r.body.tenant.tenantId === tenantId);
+interface Received {
+  headers: Record<string, string>;
+  body: { tenant: { tenantId: string }; kind: string; idempotencyKey: string; alertId: string };
+}
+const received = (tenantId?: string) =>
+  (sim.world.logicAppInbox as unknown as Received[]).filter((r) => !tenantId || r.body.tenant.tenantId === tenantId);
 const fault = (rule: Partial<FaultRule>) => {
   sim.world.faults = [parseFaultRule({ route: 'logicapp', ...rule })];
 };
@@ -99,8 +131,13 @@ test('recovery sends one resolve notice, after the open and for the same alert',
 test('a snoozed tenant raises nothing until the snooze ends; then the problem, still there, opens', async () => {
   const tenant = newTenant();
   const snooze: Suppression = {
-    id: `snooze-${tenant}`, kind: 'snooze', tenantId: tenant, from: new Date(now).toISOString(), until: new Date(now + 5 * CYCLE).toISOString(),
-    reason: 'archive vendor re-registering the app', createdAt: new Date(now).toISOString(),
+    id: `snooze-${tenant}`,
+    kind: 'snooze',
+    tenantId: tenant,
+    from: new Date(now).toISOString(),
+    until: new Date(now + 5 * CYCLE).toISOString(),
+    reason: 'archive vendor re-registering the app',
+    createdAt: new Date(now).toISOString(),
   };
   await store.addSuppression(snooze);
   await pattern(tenant, 'FFFFF');
@@ -128,7 +165,9 @@ test('while the trigger is down alerts wait in the outbox, honouring Retry-After
   expect(later.deliveries).toEqual([expect.objectContaining({ outcome: 'delivered', attempts: 2 })]);
   expect(received(tenant).map((r) => r.body.kind)).toEqual(['open']);
   expect(await store.pending(tenant)).toEqual([]);
-  expect(await store.outbox('delivered', tenant)).toEqual([expect.objectContaining({ kind: 'open', attempts: 2, lastStatus: 202 })]);
+  expect(await store.outbox('delivered', tenant)).toEqual([
+    expect.objectContaining({ kind: 'open', attempts: 2, lastStatus: 202 }),
+  ]);
 });
 
 test('a retry never sends a second alert with a new idempotency key', async () => {
@@ -143,7 +182,9 @@ test('a retry never sends a second alert with a new idempotency key', async () =
   expect(await deliverDue(deps(), { tenantId: tenant })).toEqual([expect.objectContaining({ outcome: 'delivered' })]);
   const posts = received(tenant);
   expect(posts).toHaveLength(2);
-  const keys = new Set(posts.flatMap((p) => [p.body.idempotencyKey, p.headers['idempotency-key'], p.headers['x-ms-client-tracking-id']]));
+  const keys = new Set(
+    posts.flatMap((p) => [p.body.idempotencyKey, p.headers['idempotency-key'], p.headers['x-ms-client-tracking-id']]),
+  );
   expect(keys.size).toBe(1);
   expect(JSON.stringify(posts[0]!.body)).toBe(JSON.stringify(posts[1]!.body));
 });
@@ -154,7 +195,13 @@ test('a throttled trigger is retried no sooner than its Retry-After', async () =
   await checkCycle(tenant, true);
   const { deliveries } = await checkCycle(tenant, true, { random: () => 0 });
   // Backoff with the least jitter would be 24 s; the trigger's 30 s wins.
-  expect(deliveries).toEqual([expect.objectContaining({ outcome: 'retry', status: 429, reason: expect.stringMatching(/WorkflowRequestsThrottled/) })]);
+  expect(deliveries).toEqual([
+    expect.objectContaining({
+      outcome: 'retry',
+      status: 429,
+      reason: expect.stringMatching(/WorkflowRequestsThrottled/),
+    }),
+  ]);
   expect(Date.parse(deliveries[0]!.nextAttemptAt!) - (now - CYCLE)).toBe(30_000);
 });
 
@@ -177,19 +224,37 @@ test('a notice is given up on after the last attempt, or at once when the trigge
   await checkCycle(tenant, true, { maxAttempts: 2 });
   now += 2 * 60 * 60_000;
   const [last] = await deliverDue(deps({ maxAttempts: 2 }), { tenantId: tenant });
-  expect(last).toEqual(expect.objectContaining({ outcome: 'dead', attempts: 2, reason: expect.stringMatching(/^gave up after 2 attempts; the last: .*answered 503/) }));
+  expect(last).toEqual(
+    expect.objectContaining({
+      outcome: 'dead',
+      attempts: 2,
+      reason: expect.stringMatching(/^gave up after 2 attempts; the last: .*answered 503/),
+    }),
+  );
 
   sim.world.faults = [];
   const refused = newTenant();
   const wrongKey = sim.logicAppPublicUrl.replace(/sig=[^&]+/, 'sig=rotated-away');
   await checkCycle(refused, true, { triggerUrl: () => Promise.resolve(wrongKey) });
   const [dead] = (await checkCycle(refused, true, { triggerUrl: () => Promise.resolve(wrongKey) })).deliveries;
-  expect(dead).toEqual(expect.objectContaining({ outcome: 'dead', attempts: 1, status: 401, reason: expect.stringMatching(/DirectApiInvalidAuthorizationSignature.*regenerated/) }));
-  expect(await store.outbox('dead', refused)).toEqual([expect.objectContaining({ deadReason: dead!.reason, payload: expect.objectContaining({ kind: 'open' }) })]);
+  expect(dead).toEqual(
+    expect.objectContaining({
+      outcome: 'dead',
+      attempts: 1,
+      status: 401,
+      reason: expect.stringMatching(/DirectApiInvalidAuthorizationSignature.*regenerated/),
+    }),
+  );
+  expect(await store.outbox('dead', refused)).toEqual([
+    expect.objectContaining({ deadReason: dead!.reason, payload: expect.objectContaining({ kind: 'open' }) }),
+  ]);
 
   const sig = new URL(sim.logicAppPublicUrl).searchParams.get('sig')!;
   const rows: unknown[] = [];
-  for await (const row of tableClient(azurite.connectionString, ALERT_TABLES.alerts).listEntities({ queryOptions: { filter: odata`PartitionKey ne ''` } })) rows.push(row);
+  for await (const row of tableClient(azurite.connectionString, ALERT_TABLES.alerts).listEntities({
+    queryOptions: { filter: odata`PartitionKey ne ''` },
+  }))
+    rows.push(row);
   expect(rows.length).toBeGreaterThan(0);
   expect(JSON.stringify(rows)).not.toContain(sig);
   expect(JSON.stringify(rows)).not.toContain('rotated-away');
@@ -201,7 +266,10 @@ test('a cycle decided once is not decided again when the queue redelivers it, no
   await raiseAlerts(result(tenant, true), { id: 'race-1', at: new Date(now).toISOString() }, d);
   now += CYCLE;
   const cycle = { id: 'race-2', at: new Date(now).toISOString() };
-  const [first, second] = await Promise.all([raiseAlerts(result(tenant, true), cycle, d), raiseAlerts(result(tenant, true), cycle, d)]);
+  const [first, second] = await Promise.all([
+    raiseAlerts(result(tenant, true), cycle, d),
+    raiseAlerts(result(tenant, true), cycle, d),
+  ]);
   expect([...first, ...second].map((n) => n.kind)).toEqual(['open']);
   expect(await raiseAlerts(result(tenant, true), cycle, d)).toEqual([]);
   expect(await store.pending(tenant)).toHaveLength(1);
@@ -209,12 +277,20 @@ test('a cycle decided once is not decided again when the queue redelivers it, no
 
 test('a trigger URL that cannot be read or used names the setting, keeps its key out, and leaves the notices waiting', async () => {
   const tenant = newTenant();
-  const secrets = { description: 'Key Vault https://tenant-health-kv.vault.azure.net', get: () => Promise.resolve(null) };
+  const secrets = {
+    description: 'Key Vault https://tenant-health-kv.vault.azure.net',
+    get: () => Promise.resolve(null),
+  };
   const missing = triggerUrlSource({ keyVaultSecret: 'alerts-trigger-url' }, secrets);
   await checkCycle(tenant, true);
   await raiseAlerts(result(tenant, true), { id: `cycle-${++cycles}`, at: new Date(now).toISOString() }, deps());
-  await expect(deliverDue(deps({ triggerUrl: missing }), { tenantId: tenant })).rejects.toThrow('ALERT_LOGIC_APP_URL_SECRET (alerts-trigger-url): no such secret in Key Vault https://tenant-health-kv.vault.azure.net');
-  const plain = triggerUrlSource({ url: 'http://prod-27.westeurope.logic.azure.com/workflows/x/triggers/manual/paths/invoke?sig=s3cr3t' }, undefined);
+  await expect(deliverDue(deps({ triggerUrl: missing }), { tenantId: tenant })).rejects.toThrow(
+    'ALERT_LOGIC_APP_URL_SECRET (alerts-trigger-url): no such secret in Key Vault https://tenant-health-kv.vault.azure.net',
+  );
+  const plain = triggerUrlSource(
+    { url: 'http://prod-27.westeurope.logic.azure.com/workflows/x/triggers/manual/paths/invoke?sig=s3cr3t' },
+    undefined,
+  );
   await expect(plain()).rejects.toThrow(/^ALERT_LOGIC_APP_URL must be an https URL, got http:\/\/prod-27/);
   await expect(plain()).rejects.not.toThrow(/s3cr3t/);
   expect(await store.pending(tenant)).toHaveLength(1);

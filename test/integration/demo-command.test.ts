@@ -12,7 +12,8 @@ import { undocumented } from '../helpers/openapi';
 import { startServing } from '../helpers/serving-command';
 
 const BIN = join(__dirname, '../../bin/tenant-health.js');
-const run = (args: string[]) => promisify(execFile)(process.execPath, [BIN, ...args], { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
+const run = (args: string[]) =>
+  promisify(execFile)(process.execPath, [BIN, ...args], { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
 
 let dir: string;
 let scenarioFile: string;
@@ -50,15 +51,23 @@ test('the report names each tenant with its verdict and what failed, and leaks n
   const { stdout, stderr } = await run(['demo', '--scenarios', scenarioFile]);
   expectNoSecrets(stdout + stderr);
   const lines = stdout.split('\n');
-  expect(lines[0]).toMatch(/^Tenant\s+Verdict\s+Readiness\s+Top cause\s+Timings ms \(token\/ews\/graph\)\s+Failed probes \(status\)$/);
-  expect(lines.find((l) => l.startsWith('Contoso '))).toMatch(/^Contoso\s+healthy\s+60 at risk\s+-\s+\d+\/\d+\/\d+\s+-$/);
+  expect(lines[0]).toMatch(
+    /^Tenant\s+Verdict\s+Readiness\s+Top cause\s+Timings ms \(token\/ews\/graph\)\s+Failed probes \(status\)$/,
+  );
+  expect(lines.find((l) => l.startsWith('Contoso '))).toMatch(
+    /^Contoso\s+healthy\s+60 at risk\s+-\s+\d+\/\d+\/\d+\s+-$/,
+  );
   expect(lines.find((l) => l.startsWith('Southridge Video '))).toMatch(/^Southridge Video\s+healthy\s+100 ready\s+/);
   expect(lines.find((l) => l.startsWith('Fourth Coffee '))).toMatch(/^Fourth Coffee\s+failing\s+- unknown\s+/);
-  expect(stdout).toMatch(/^EWS readiness: 1 ready, 1 on track, 16 at risk, 3 critical, 8 unknown; \d+ days until EWS is switched off on 2027-04-01/m);
+  expect(stdout).toMatch(
+    /^EWS readiness: 1 ready, 1 on track, 16 at risk, 3 critical, 8 unknown; \d+ days until EWS is switched off on 2027-04-01/m,
+  );
   expect(lines.find((l) => l.startsWith('Proseware '))).toMatch(/failing .* ews\.getFolder ews-canary 403/);
   expect(lines.find((l) => l.startsWith('Fourth Coffee '))).toMatch(/token\.exchange 401, token\.graph 401/);
   expect(stderr).toMatch(/demo: 29 tenant results written to Table storage/);
-  expect(stdout).toMatch(/^29 tenants: 6 healthy, 3 degraded, 20 failing, 0 unknown \(\d+\.\d s, run [0-9a-f-]{36}\)$/m);
+  expect(stdout).toMatch(
+    /^29 tenants: 6 healthy, 3 degraded, 20 failing, 0 unknown \(\d+\.\d s, run [0-9a-f-]{36}\)$/m,
+  );
   expect(stdout).toMatch(/^Alerts: (\d+) raised \(\1 open; [^)]*\), \1 delivered to the Logic App$/m);
 }, 60_000);
 
@@ -66,45 +75,97 @@ test('--json prints the run object and nothing else on stdout, with no secret in
   const { stdout, stderr } = await run(['demo', '--json', '--scenarios', scenarioFile]);
   expectNoSecrets(stdout + stderr);
   const result = JSON.parse(stdout) as Record<string, any>;
-  expect(result).toEqual(expect.objectContaining({ runId: expect.any(String), startedAt: expect.any(String), finishedAt: expect.any(String) }));
+  expect(result).toEqual(
+    expect.objectContaining({
+      runId: expect.any(String),
+      startedAt: expect.any(String),
+      finishedAt: expect.any(String),
+    }),
+  );
   expect(result.summary).toEqual({ tenants: 29, healthy: 6, degraded: 3, failing: 20, unknown: 0 });
   // Alerts (issue 7): the demo opens one per problem of every unhealthy tenant at once, and delivers them all; a healthy
   // tenant raises nothing.
-  const alerts = result.alerts as { tenantId: string; kind: string; cause: string; check: string; severity: string; idempotencyKey: string; delivered: boolean }[];
-  for (const t of result.tenants as { tenantId: string; name: string; verdict: string; findings: { cause: string }[] }[]) {
+  const alerts = result.alerts as {
+    tenantId: string;
+    kind: string;
+    cause: string;
+    check: string;
+    severity: string;
+    idempotencyKey: string;
+    delivered: boolean;
+  }[];
+  for (const t of result.tenants as {
+    tenantId: string;
+    name: string;
+    verdict: string;
+    findings: { cause: string }[];
+  }[]) {
     const mine = alerts.filter((a) => a.tenantId === t.tenantId);
     if (t.verdict === 'healthy') expect([t.name, mine]).toEqual([t.name, []]);
     else expect([t.name, mine.map((a) => a.cause)]).toEqual([t.name, expect.arrayContaining([t.findings[0]!.cause])]);
   }
-  for (const a of alerts) expect(a).toEqual({ tenantId: expect.any(String), kind: 'open', cause: expect.any(String), check: expect.any(String), severity: expect.stringMatching(/^(warning|error|critical)$/), idempotencyKey: expect.stringMatching(/^[0-9a-f]{20}-0$/), delivered: true });
+  for (const a of alerts)
+    expect(a).toEqual({
+      tenantId: expect.any(String),
+      kind: 'open',
+      cause: expect.any(String),
+      check: expect.any(String),
+      severity: expect.stringMatching(/^(warning|error|critical)$/),
+      idempotencyKey: expect.stringMatching(/^[0-9a-f]{20}-0$/),
+      delivered: true,
+    });
   expect(new Set(alerts.map((a) => a.idempotencyKey)).size).toBe(alerts.length);
   const contoso = result.tenants[0];
-  expect(contoso).toEqual(expect.objectContaining({ tenantId: expect.any(String), name: 'Contoso', verdict: 'healthy', findings: [] }));
-  expect(contoso.probes[0]).toEqual(expect.objectContaining({ name: expect.any(String), ok: true, status: 200, ms: expect.any(Number) }));
+  expect(contoso).toEqual(
+    expect.objectContaining({ tenantId: expect.any(String), name: 'Contoso', verdict: 'healthy', findings: [] }),
+  );
+  expect(contoso.probes[0]).toEqual(
+    expect.objectContaining({ name: expect.any(String), ok: true, status: 200, ms: expect.any(Number) }),
+  );
   // Every tenant's readiness: a score from 0 to 100, or none with low confidence and the reason; a band; the days to
   // 2027-04-01 from the run's date (issue 6's acceptance).
   for (const t of result.tenants as { name: string; checkedAt: string; readiness: Record<string, any> }[]) {
     const { score, band, confidence, daysToShutdown, reason } = t.readiness;
-    expect([t.name, daysToShutdown]).toEqual([t.name, Math.ceil((Date.parse('2027-04-01T00:00:00Z') - Date.parse(t.checkedAt)) / 86_400_000)]);
-    if (score === null) expect([band, confidence, reason]).toEqual(['unknown', 'low', expect.stringMatching(/^not enough evidence: /)]);
-    else expect([score >= 0 && score <= 100 && Number.isInteger(score), ['ready', 'on track', 'at risk', 'critical'].includes(band)]).toEqual([true, true]);
+    expect([t.name, daysToShutdown]).toEqual([
+      t.name,
+      Math.ceil((Date.parse('2027-04-01T00:00:00Z') - Date.parse(t.checkedAt)) / 86_400_000),
+    ]);
+    if (score === null)
+      expect([band, confidence, reason]).toEqual(['unknown', 'low', expect.stringMatching(/^not enough evidence: /)]);
+    else
+      expect([
+        score >= 0 && score <= 100 && Number.isInteger(score),
+        ['ready', 'on track', 'at risk', 'critical'].includes(band),
+      ]).toEqual([true, true]);
   }
   // Every simulated scenario's top finding is its cause, with high confidence (issue 4's acceptance).
   const expected = defaultScenario().tenants.map((t) => [t.name, t.expectedCause]);
-  const found = result.tenants.map((t: { name: string; findings: { cause: string; confidence: string }[] }) => [t.name, t.findings[0] ? `${t.findings[0].cause} ${t.findings[0].confidence}` : 'healthy']);
+  const found = result.tenants.map((t: { name: string; findings: { cause: string; confidence: string }[] }) => [
+    t.name,
+    t.findings[0] ? `${t.findings[0].cause} ${t.findings[0].confidence}` : 'healthy',
+  ]);
   expect(found).toEqual(expected.map(([name, cause]) => [name, cause === 'healthy' ? 'healthy' : `${cause} high`]));
   const litware = result.tenants.find((t: { name: string }) => t.name === 'Litware');
   expect(litware.findings[0].fix.join('\n')).toContain('<t:ExchangeImpersonation>');
-  expect(litware.findings[0].docs).toContain('https://learn.microsoft.com/exchange/client-developer/exchange-web-services/how-to-authenticate-an-ews-application-by-using-oauth');
+  expect(litware.findings[0].docs).toContain(
+    'https://learn.microsoft.com/exchange/client-developer/exchange-web-services/how-to-authenticate-an-ews-application-by-using-oauth',
+  );
 
   // Saved evidence goes back into `diagnose` unchanged: one failed call alone, and the whole run tenant by tenant.
   const callFile = join(dir, 'litware-ews.json');
   await writeFile(callFile, JSON.stringify(litware.evidence.find((e: { endpoint: string }) => e.endpoint === 'ews')));
-  expect(JSON.parse((await run(['diagnose', callFile, '--json'])).stdout).findings[0].cause).toBe('missing_impersonation_header');
+  expect(JSON.parse((await run(['diagnose', callFile, '--json'])).stdout).findings[0].cause).toBe(
+    'missing_impersonation_header',
+  );
   const runFile = join(dir, 'run.json');
   await writeFile(runFile, stdout);
-  const again = JSON.parse((await run(['diagnose', runFile, '--json'])).stdout) as { verdict: string; findings: { cause: string }[] }[];
-  expect(again.map((d) => [d.verdict, d.findings[0]?.cause])).toEqual(result.tenants.map((t: { verdict: string; findings: { cause: string }[] }) => [t.verdict, t.findings[0]?.cause]));
+  const again = JSON.parse((await run(['diagnose', runFile, '--json'])).stdout) as {
+    verdict: string;
+    findings: { cause: string }[];
+  }[];
+  expect(again.map((d) => [d.verdict, d.findings[0]?.cause])).toEqual(
+    result.tenants.map((t: { verdict: string; findings: { cause: string }[] }) => [t.verdict, t.findings[0]?.cause]),
+  );
 }, 60_000);
 
 test('--fail-on-unhealthy exits 1 when a tenant is not healthy', async () => {
@@ -120,24 +181,49 @@ test('--serve answers the status routes on loopback after its cycle, one ready l
 
     const summary = await api('status');
     expect([summary.status, summary.headers.get('content-type')]).toEqual([200, 'application/json; charset=utf-8']);
-    const body = (await summary.json()) as { status: string; counts: Record<string, number>; tenants: { tenantId: string; name: string; status: string }[] };
-    expect([body.status, body.counts]).toEqual(['failing', { total: 29, healthy: 6, degraded: 3, failing: 20, unknown: 0, stale: 0 }]);
-    expect(undocumented('statusSummary', { status: summary.status, headers: Object.fromEntries(summary.headers), jsonBody: body })).toEqual([]);
+    const body = (await summary.json()) as {
+      status: string;
+      counts: Record<string, number>;
+      tenants: { tenantId: string; name: string; status: string }[];
+    };
+    expect([body.status, body.counts]).toEqual([
+      'failing',
+      { total: 29, healthy: 6, degraded: 3, failing: 20, unknown: 0, stale: 0 },
+    ]);
+    expect(
+      undocumented('statusSummary', {
+        status: summary.status,
+        headers: Object.fromEntries(summary.headers),
+        jsonBody: body,
+      }),
+    ).toEqual([]);
     expect((await api('status', { headers: { 'if-none-match': summary.headers.get('etag') ?? '' } })).status).toBe(304);
     expect((await api('status?failOn=failing')).status).toBe(503);
 
     const id = (name: string) => body.tenants.find((t) => t.name === name)?.tenantId ?? '';
-    expect(await (await api(`status/${id('Contoso')}/badge`)).json()).toEqual(expect.objectContaining({ schemaVersion: 1, message: 'healthy', color: 'brightgreen' }));
-    const detail = (await (await api(`status/${id('Proseware')}`)).json()) as { findings: { cause: string }[]; history: unknown[] };
-    expect(detail.findings[0]?.cause).toBe(defaultScenario().tenants.find((t) => t.name === 'Proseware')?.expectedCause);
+    expect(await (await api(`status/${id('Contoso')}/badge`)).json()).toEqual(
+      expect.objectContaining({ schemaVersion: 1, message: 'healthy', color: 'brightgreen' }),
+    );
+    const detail = (await (await api(`status/${id('Proseware')}`)).json()) as {
+      findings: { cause: string }[];
+      history: unknown[];
+    };
+    expect(detail.findings[0]?.cause).toBe(
+      defaultScenario().tenants.find((t) => t.name === 'Proseware')?.expectedCause,
+    );
     const checked = await api(`check/${id('Contoso')}`, { method: 'POST' });
     expect([checked.status, ((await checked.json()) as { verdict: string }).verdict]).toEqual([200, 'healthy']);
     expect(((await (await api(`status/${id('Contoso')}`)).json()) as { history: unknown[] }).history).toHaveLength(2);
 
     // What the simulated Logic App received: every payload valid by the repository's schema, none for a healthy
     // tenant, and checking a failing tenant again adds nothing (its alert is open already).
-    const simBase = /simulated Microsoft 365 cloud with \d+ tenants at (http:\/\/127\.0\.0\.1:\d+)/.exec(demo.stderr())![1]!;
-    const inbox = async () => ((await (await fetch(`${simBase}/_sim/logicapp`)).json()) as { body: { tenant: { name: string } } }[]).map((r) => r.body);
+    const simBase = /simulated Microsoft 365 cloud with \d+ tenants at (http:\/\/127\.0\.0\.1:\d+)/.exec(
+      demo.stderr(),
+    )![1]!;
+    const inbox = async () =>
+      ((await (await fetch(`${simBase}/_sim/logicapp`)).json()) as { body: { tenant: { name: string } } }[]).map(
+        (r) => r.body,
+      );
     const bodies = await inbox();
     expect(bodies.length).toBeGreaterThan(20);
     for (const b of bodies) expect(invalidAlertPayload(b)).toEqual([]);
@@ -166,7 +252,13 @@ test('--serve --json prints the run object as one line, then the ready line', as
   const demo = await startServing(['demo', '--serve', '--json', '--scenarios', scenarioFile]);
   try {
     expect(demo.before).toHaveLength(1);
-    expect((JSON.parse(demo.before[0] ?? '') as { summary: unknown }).summary).toEqual({ tenants: 29, healthy: 6, degraded: 3, failing: 20, unknown: 0 });
+    expect((JSON.parse(demo.before[0] ?? '') as { summary: unknown }).summary).toEqual({
+      tenants: 29,
+      healthy: 6,
+      degraded: 3,
+      failing: 20,
+      unknown: 0,
+    });
     expect((await fetch(`${demo.ready.baseUrl}/api/status`)).status).toBe(200);
     expect(await demo.stop('SIGINT')).toBe(0);
   } finally {
@@ -188,12 +280,38 @@ test.each([
 
 test('check refuses an invalid tenants file naming the tenant and field, and a file without a vault or --secrets', async () => {
   const bad = join(dir, 'bad.json');
-  await writeFile(bad, JSON.stringify({ tenants: [{ tenantId: 'contoso.onmicrosoft.com', name: 'Contoso', clientId: 'nope', credential: { type: 'secret', keyVaultSecretName: 'x' }, canaries: ['a@b.cd'] }] }));
+  await writeFile(
+    bad,
+    JSON.stringify({
+      tenants: [
+        {
+          tenantId: 'contoso.onmicrosoft.com',
+          name: 'Contoso',
+          clientId: 'nope',
+          credential: { type: 'secret', keyVaultSecretName: 'x' },
+          canaries: ['a@b.cd'],
+        },
+      ],
+    }),
+  );
   const invalid = spawnSync(process.execPath, [BIN, 'check', '--config', bad], { encoding: 'utf8' });
   expect(invalid.status).toBe(2);
   expect(invalid.stderr).toMatch(/tenants\[0\] \(Contoso\)\.clientId: expected a GUID/);
   const noVault = join(dir, 'novault.json');
-  await writeFile(noVault, JSON.stringify({ tenants: [{ tenantId: 'contoso.onmicrosoft.com', name: 'Contoso', clientId: '4c57dc1b-fff4-4ee3-8104-08c997f1289b', credential: { type: 'secret', keyVaultSecretName: 'x' }, canaries: ['a@b.cd'] }] }));
+  await writeFile(
+    noVault,
+    JSON.stringify({
+      tenants: [
+        {
+          tenantId: 'contoso.onmicrosoft.com',
+          name: 'Contoso',
+          clientId: '4c57dc1b-fff4-4ee3-8104-08c997f1289b',
+          credential: { type: 'secret', keyVaultSecretName: 'x' },
+          canaries: ['a@b.cd'],
+        },
+      ],
+    }),
+  );
   const missing = spawnSync(process.execPath, [BIN, 'check', '--config', noVault], { encoding: 'utf8' });
   expect(missing.status).toBe(2);
   expect(missing.stderr).toMatch(/has no keyVaultUrl; give it one, or pass --secrets FILE/);
@@ -201,13 +319,30 @@ test('check refuses an invalid tenants file naming the tenant and field, and a f
 
 test('a secrets file that is not valid JSON is refused with its line, never with its content', async () => {
   const config = join(dir, 'laptop.json');
-  await writeFile(config, JSON.stringify({ tenants: [{ tenantId: 'contoso.onmicrosoft.com', name: 'Contoso', clientId: '4c57dc1b-fff4-4ee3-8104-08c997f1289b', credential: { type: 'secret', keyVaultSecretName: 'contoso' }, canaries: ['a@b.cd'] }] }));
+  await writeFile(
+    config,
+    JSON.stringify({
+      tenants: [
+        {
+          tenantId: 'contoso.onmicrosoft.com',
+          name: 'Contoso',
+          clientId: '4c57dc1b-fff4-4ee3-8104-08c997f1289b',
+          credential: { type: 'secret', keyVaultSecretName: 'contoso' },
+          canaries: ['a@b.cd'],
+        },
+      ],
+    }),
+  );
   const secrets = join(dir, 'bad-secrets.json');
   const planted = `CANARY-${randomBytes(12).toString('hex')}`;
   await writeFile(secrets, `{\n  "contoso": "${planted}"\n  "other": "x"\n}`);
-  const result = spawnSync(process.execPath, [BIN, 'check', '--config', config, '--secrets', secrets], { encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [BIN, 'check', '--config', config, '--secrets', secrets], {
+    encoding: 'utf8',
+  });
   expect(result.status).toBe(2);
-  expect(result.stderr).toMatch(/bad-secrets\.json is not valid JSON at line 3; its content is not shown because it holds secrets/);
+  expect(result.stderr).toMatch(
+    /bad-secrets\.json is not valid JSON at line 3; its content is not shown because it holds secrets/,
+  );
   expect(result.stdout + result.stderr).not.toContain(planted.slice(7));
 });
 
@@ -218,17 +353,37 @@ describe('the demo under faults', () => {
     const file = join(dir, `faults-${randomBytes(4).toString('hex')}.json`);
     await writeFile(file, JSON.stringify(scenario));
     const started = Date.now();
-    const { stdout } = await promisify(execFile)(process.execPath, [BIN, 'demo', '--json', '--scenarios', file], { timeout: 60_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, TENANT_DEADLINE_SECONDS: '5' } });
-    return { ms: Date.now() - started, run: JSON.parse(stdout) as { tenants: { name: string; verdict: string; findings: { cause: string; detail?: string; origin?: string }[] }[] } };
+    const { stdout } = await promisify(execFile)(process.execPath, [BIN, 'demo', '--json', '--scenarios', file], {
+      timeout: 60_000,
+      maxBuffer: 64 * 1024 * 1024,
+      env: { ...process.env, TENANT_DEADLINE_SECONDS: '5' },
+    });
+    return {
+      ms: Date.now() - started,
+      run: JSON.parse(stdout) as {
+        tenants: { name: string; verdict: string; findings: { cause: string; detail?: string; origin?: string }[] }[];
+      },
+    };
   };
 
   test('with every Key Vault call hanging it ends within the tenant deadline and a margin, and no tenant that reads the vault is healthy', async () => {
-    const { ms, run: result } = await runWith((s) => { s.faults = [{ route: 'keyvault', hang: true }]; });
+    const { ms, run: result } = await runWith((s) => {
+      s.faults = [{ route: 'keyvault', hang: true }];
+    });
     // Start-up (simulator, Azurite) and storage writes beside one 5 s deadline: tenants wait for the vault together, not in turn.
     expect(ms).toBeLessThan(5_000 + 8_000);
-    const federated = new Set(defaultScenario().tenants.filter((t) => t.probe.credential === 'federated').map((t) => t.name));
+    const federated = new Set(
+      defaultScenario()
+        .tenants.filter((t) => t.probe.credential === 'federated')
+        .map((t) => t.name),
+    );
     for (const tenant of result.tenants.filter((t) => !federated.has(t.name))) {
-      expect([tenant.name, tenant.verdict, tenant.findings[0]?.detail, tenant.findings[0]?.origin]).toEqual([tenant.name, 'unknown', 'key_vault_unavailable', 'monitoring_infrastructure']);
+      expect([tenant.name, tenant.verdict, tenant.findings[0]?.detail, tenant.findings[0]?.origin]).toEqual([
+        tenant.name,
+        'unknown',
+        'key_vault_unavailable',
+        'monitoring_infrastructure',
+      ]);
     }
   }, 60_000);
 

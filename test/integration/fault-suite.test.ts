@@ -24,7 +24,9 @@ import { parseFaultRule, type FaultRuleInput } from '../../sim/scenario';
 import type { ScenarioListing, SimulatedCloud } from '../../sim/server';
 import { startSim, tenantNamed, useSimulatedManagedIdentity } from '../helpers/sim';
 
-jest.mock('@azure/functions', () => jest.requireActual<typeof import('../helpers/functions-host')>('../helpers/functions-host').recordingFunctionsApp());
+jest.mock('@azure/functions', () =>
+  jest.requireActual<typeof import('../helpers/functions-host')>('../helpers/functions-host').recordingFunctionsApp(),
+);
 import { handler as checkTenantHandler } from '../../functions/check-tenant';
 import { useServiceDeps } from '../../functions/lib/runtime';
 import { invocationContext } from '../helpers/functions-host';
@@ -55,7 +57,8 @@ let proseware: ScenarioListing;
 function freshPipeline(overrides: Partial<PipelineDeps> = {}): PipelineDeps {
   const dispatcher = routeToSimulatedCloud(sim.baseUrl, agent);
   return {
-    dispatcher, limits: LIMITS,
+    dispatcher,
+    limits: LIMITS,
     secrets: new KeyVaultSecretStore(sim.endpoints.keyvault, new ManagedIdentityCredential(sdkClientOptions())),
     tokens: new TokenProvider(dispatcher, LIMITS),
     ...overrides,
@@ -73,7 +76,12 @@ const faults = (...rules: FaultRuleInput[]) => {
 };
 
 let cycleNumber = 0;
-const message = (tenant: ScenarioListing, overrides: Record<string, unknown> = {}) => ({ tenantId: tenant.tenantId, cycleId: `fault-${++cycleNumber}`, cycleAt: new Date().toISOString(), ...overrides });
+const message = (tenant: ScenarioListing, overrides: Record<string, unknown> = {}) => ({
+  tenantId: tenant.tenantId,
+  cycleId: `fault-${++cycleNumber}`,
+  cycleAt: new Date().toISOString(),
+  ...overrides,
+});
 
 /** Delivers a message to the worker as the host does, retrying (up to the dequeue limit) when the handler throws. */
 async function deliver(raw: unknown): Promise<{ ms: number; deliveries: number }> {
@@ -92,9 +100,19 @@ async function latest(tenant: ScenarioListing) {
   const row = await base.store.latest(tenant.tenantId);
   if (!row) throw new Error(`no result stored for ${tenant.name}`);
   return {
-    cycleId: row.cycleId, verdict: row.verdict,
-    findings: JSON.parse(String(row.findings)) as { cause: string; detail?: string; origin?: string; alternative?: true }[],
-    evidence: JSON.parse(String(row.evidence)) as { error?: { message: string }; observedAt?: string; endpoint: string }[],
+    cycleId: row.cycleId,
+    verdict: row.verdict,
+    findings: JSON.parse(String(row.findings)) as {
+      cause: string;
+      detail?: string;
+      origin?: string;
+      alternative?: true;
+    }[],
+    evidence: JSON.parse(String(row.evidence)) as {
+      error?: { message: string };
+      observedAt?: string;
+      endpoint: string;
+    }[],
   };
 }
 
@@ -103,13 +121,21 @@ async function historyRows(tenant: ScenarioListing) {
 }
 
 async function detail(tenant: ScenarioListing) {
-  const answer = await HTTP_ROUTES.statusDetail.api({ method: 'GET', params: { tenant: tenant.tenantId }, query: new URLSearchParams(), header: () => null }, deps, () => undefined);
+  const answer = await HTTP_ROUTES.statusDetail.api(
+    { method: 'GET', params: { tenant: tenant.tenantId }, query: new URLSearchParams(), header: () => null },
+    deps,
+    () => undefined,
+  );
   answers.push(answer);
   return answer;
 }
 
 async function outbox(tenantId: string) {
-  return [...await base.alerting!.store.outbox('pending', tenantId), ...await base.alerting!.store.outbox('delivered', tenantId), ...await base.alerting!.store.outbox('dead', tenantId)];
+  return [
+    ...(await base.alerting!.store.outbox('pending', tenantId)),
+    ...(await base.alerting!.store.outbox('delivered', tenantId)),
+    ...(await base.alerting!.store.outbox('dead', tenantId)),
+  ];
 }
 
 /** Everything at rest or said: every table row, every queue message, every log line, every answer. */
@@ -117,7 +143,9 @@ async function everythingSaid(): Promise<string> {
   const parts: string[] = [...logs, JSON.stringify(answers), JSON.stringify(sim.world.logicAppInbox)];
   const tables = TableServiceClient.fromConnectionString(azurite.connectionString, { allowInsecureConnection: true });
   for await (const table of tables.listTables()) {
-    const rows = TableClient.fromConnectionString(azurite.connectionString, table.name!, { allowInsecureConnection: true });
+    const rows = TableClient.fromConnectionString(azurite.connectionString, table.name!, {
+      allowInsecureConnection: true,
+    });
     for await (const row of rows.listEntities()) parts.push(JSON.stringify(row));
   }
   for (const queue of [checks, poison]) {
@@ -129,14 +157,20 @@ async function everythingSaid(): Promise<string> {
 }
 
 /** The demo secrets of every simulated app, and the lines of every private key: none may appear anywhere. */
-const secretsOfTheWorld = () => sim.scenarios().flatMap((s) => [
-  ...(s.clientSecret ? [s.clientSecret, encodeURIComponent(s.clientSecret)] : []),
-  ...(s.certificatePem ?? '').split('\n').filter((line) => line.length >= 40 && !line.startsWith('-----') && /PRIVATE/.test(s.certificatePem ?? '')),
-]);
+const secretsOfTheWorld = () =>
+  sim
+    .scenarios()
+    .flatMap((s) => [
+      ...(s.clientSecret ? [s.clientSecret, encodeURIComponent(s.clientSecret)] : []),
+      ...(s.certificatePem ?? '')
+        .split('\n')
+        .filter((line) => line.length >= 40 && !line.startsWith('-----') && /PRIVATE/.test(s.certificatePem ?? '')),
+    ]);
 
 async function expectNoSecretAnywhere() {
   const said = await everythingSaid();
-  for (const secret of secretsOfTheWorld()) expect(said.includes(secret) ? `secret of ${secret.length} characters found` : 'none').toBe('none');
+  for (const secret of secretsOfTheWorld())
+    expect(said.includes(secret) ? `secret of ${secret.length} characters found` : 'none').toBe('none');
 }
 
 beforeAll(async () => {
@@ -153,16 +187,20 @@ beforeAll(async () => {
     queue: CheckQueue.fromConnectionString(azurite.connectionString, settings.checkQueue),
     settings,
     alerting: {
-      store: AlertStore.fromConnectionString(azurite.connectionString), dispatcher: routeToSimulatedCloud(sim.baseUrl, agent),
+      store: AlertStore.fromConnectionString(azurite.connectionString),
+      dispatcher: routeToSimulatedCloud(sim.baseUrl, agent),
       triggerUrl: triggerUrlSource({ url: sim.logicAppPublicUrl }, undefined),
       // One sighting opens, two clean cycles resolve: a fault that wrongly counted would show at once.
-      policy: { failureThreshold: 1, successThreshold: 2, reminderMs: 0 }, maxAttempts: 5,
+      policy: { failureThreshold: 1, successThreshold: 2, reminderMs: 0 },
+      maxAttempts: 5,
     },
   };
   checks = new QueueClient(azurite.connectionString, settings.checkQueue);
   poison = new QueueClient(azurite.connectionString, `${settings.checkQueue}-poison`);
   await Promise.all([base.store.ensureTables(), base.alerting!.store.ensureTables(), base.queue.ensureQueues()]);
-  await base.store.watch(tenantDefinitionsFor(sim.scenarios()).filter((t) => [contoso.tenantId, proseware.tenantId].includes(t.tenantId)));
+  await base.store.watch(
+    tenantDefinitionsFor(sim.scenarios()).filter((t) => [contoso.tenantId, proseware.tenantId].includes(t.tenantId)),
+  );
 }, 60_000);
 
 beforeEach(() => {
@@ -193,23 +231,115 @@ interface ProbeFaultRow {
 }
 
 const ROWS: ProbeFaultRow[] = [
-  { fault: 'token endpoint 5xx', rules: (t) => [{ route: 'login', tenantId: t.tenantId, errorRate: 1, errorStatus: 500 }], verdict: 'failing', cause: 'other', details: ['service_error'] },
-  { fault: 'token endpoint hangs (timeout)', rules: (t) => [{ route: 'login', tenantId: t.tenantId, hang: true }], verdict: 'failing', cause: 'other', details: ['network_error', 'tenant_deadline_exceeded'] },
-  { fault: 'slow-drip token body', rules: (t) => [{ route: 'login', tenantId: t.tenantId, slowBodyMs: 12_000 }], verdict: 'failing', cause: 'other', details: ['network_error', 'tenant_deadline_exceeded'] },
-  { fault: 'oversized token body', rules: (t) => [{ route: 'login', tenantId: t.tenantId, oversizedBytes: 5_000_000 }], verdict: 'failing', cause: 'other', details: ['unexplained', 'unreadable_answer', 'network_error'] },
-  { fault: 'EWS connection reset', rules: (t) => [{ route: 'ews', tenantId: t.tenantId, resetRate: 1 }], verdict: 'failing', cause: 'other', details: ['network_error'] },
-  { fault: 'Graph connection reset', rules: (t) => [{ route: 'graph', tenantId: t.tenantId, resetRate: 1 }], verdict: 'failing', cause: 'other', details: ['network_error'] },
-  { fault: 'EWS answers 302', rules: (t) => [{ route: 'ews', tenantId: t.tenantId, redirectRate: 1 }], verdict: 'failing', cause: 'other', details: ['unexpected_redirect'] },
-  { fault: 'Graph answers 302', rules: (t) => [{ route: 'graph', tenantId: t.tenantId, redirectRate: 1 }], verdict: 'failing', cause: 'other', details: ['unexpected_redirect'] },
-  { fault: 'EWS 200 with cut SOAP', rules: (t) => [{ route: 'ews', tenantId: t.tenantId, malformedRate: 1 }], verdict: 'failing', cause: 'other', details: ['expected_answer_missing'] },
-  { fault: 'Graph 200 with malformed JSON', rules: (t) => [{ route: 'graph', tenantId: t.tenantId, malformedRate: 1 }], verdict: 'failing', cause: 'other', details: ['expected_answer_missing'] },
-  { fault: '10 MB EWS body', rules: (t) => [{ route: 'ews', tenantId: t.tenantId, oversizedBytes: 10_000_000 }], verdict: 'failing', cause: 'other', details: ['body_over_cap'] },
-  { fault: 'slow EWS and Graph bodies', rules: (t) => [{ route: 'ews', tenantId: t.tenantId, slowBodyMs: 12_000 }, { route: 'graph', tenantId: t.tenantId, slowBodyMs: 12_000 }], verdict: 'failing', cause: 'other', details: ['network_error', 'tenant_deadline_exceeded'] },
-  { fault: 'Key Vault hangs', rules: () => [{ route: 'keyvault', hang: true }], verdict: 'unknown', cause: 'other', details: ['key_vault_unavailable'], ours: true },
   {
-    fault: 'managed identity answers 500', rules: () => [{ route: 'identity', errorRate: 1, errorStatus: 500 }], verdict: 'unknown', cause: 'other', details: ['identity_unavailable'], ours: true,
+    fault: 'token endpoint 5xx',
+    rules: (t) => [{ route: 'login', tenantId: t.tenantId, errorRate: 1, errorStatus: 500 }],
+    verdict: 'failing',
+    cause: 'other',
+    details: ['service_error'],
+  },
+  {
+    fault: 'token endpoint hangs (timeout)',
+    rules: (t) => [{ route: 'login', tenantId: t.tenantId, hang: true }],
+    verdict: 'failing',
+    cause: 'other',
+    details: ['network_error', 'tenant_deadline_exceeded'],
+  },
+  {
+    fault: 'slow-drip token body',
+    rules: (t) => [{ route: 'login', tenantId: t.tenantId, slowBodyMs: 12_000 }],
+    verdict: 'failing',
+    cause: 'other',
+    details: ['network_error', 'tenant_deadline_exceeded'],
+  },
+  {
+    fault: 'oversized token body',
+    rules: (t) => [{ route: 'login', tenantId: t.tenantId, oversizedBytes: 5_000_000 }],
+    verdict: 'failing',
+    cause: 'other',
+    details: ['unexplained', 'unreadable_answer', 'network_error'],
+  },
+  {
+    fault: 'EWS connection reset',
+    rules: (t) => [{ route: 'ews', tenantId: t.tenantId, resetRate: 1 }],
+    verdict: 'failing',
+    cause: 'other',
+    details: ['network_error'],
+  },
+  {
+    fault: 'Graph connection reset',
+    rules: (t) => [{ route: 'graph', tenantId: t.tenantId, resetRate: 1 }],
+    verdict: 'failing',
+    cause: 'other',
+    details: ['network_error'],
+  },
+  {
+    fault: 'EWS answers 302',
+    rules: (t) => [{ route: 'ews', tenantId: t.tenantId, redirectRate: 1 }],
+    verdict: 'failing',
+    cause: 'other',
+    details: ['unexpected_redirect'],
+  },
+  {
+    fault: 'Graph answers 302',
+    rules: (t) => [{ route: 'graph', tenantId: t.tenantId, redirectRate: 1 }],
+    verdict: 'failing',
+    cause: 'other',
+    details: ['unexpected_redirect'],
+  },
+  {
+    fault: 'EWS 200 with cut SOAP',
+    rules: (t) => [{ route: 'ews', tenantId: t.tenantId, malformedRate: 1 }],
+    verdict: 'failing',
+    cause: 'other',
+    details: ['expected_answer_missing'],
+  },
+  {
+    fault: 'Graph 200 with malformed JSON',
+    rules: (t) => [{ route: 'graph', tenantId: t.tenantId, malformedRate: 1 }],
+    verdict: 'failing',
+    cause: 'other',
+    details: ['expected_answer_missing'],
+  },
+  {
+    fault: '10 MB EWS body',
+    rules: (t) => [{ route: 'ews', tenantId: t.tenantId, oversizedBytes: 10_000_000 }],
+    verdict: 'failing',
+    cause: 'other',
+    details: ['body_over_cap'],
+  },
+  {
+    fault: 'slow EWS and Graph bodies',
+    rules: (t) => [
+      { route: 'ews', tenantId: t.tenantId, slowBodyMs: 12_000 },
+      { route: 'graph', tenantId: t.tenantId, slowBodyMs: 12_000 },
+    ],
+    verdict: 'failing',
+    cause: 'other',
+    details: ['network_error', 'tenant_deadline_exceeded'],
+  },
+  {
+    fault: 'Key Vault hangs',
+    rules: () => [{ route: 'keyvault', hang: true }],
+    verdict: 'unknown',
+    cause: 'other',
+    details: ['key_vault_unavailable'],
+    ours: true,
+  },
+  {
+    fault: 'managed identity answers 500',
+    rules: () => [{ route: 'identity', errorRate: 1, errorStatus: 500 }],
+    verdict: 'unknown',
+    cause: 'other',
+    details: ['identity_unavailable'],
+    ours: true,
     // MSAL keeps managed identity tokens process-wide; an identity of its own makes this worker ask the endpoint.
-    worker: () => ({ secrets: new KeyVaultSecretStore(sim.endpoints.keyvault, new ManagedIdentityCredential({ ...sdkClientOptions(), clientId: randomUUID() })) }),
+    worker: () => ({
+      secrets: new KeyVaultSecretStore(
+        sim.endpoints.keyvault,
+        new ManagedIdentityCredential({ ...sdkClientOptions(), clientId: randomUUID() }),
+      ),
+    }),
   },
 ];
 
@@ -251,7 +381,7 @@ test('with every Key Vault call hanging, a cycle of both tenants ends within the
   for (const tenant of [contoso, proseware]) expect((await latest(tenant)).verdict).not.toBe('healthy');
 }, 30_000);
 
-test('Key Vault down for two cycles neither resolves nor reopens a tenant\'s open alert; back, the same alert goes on', async () => {
+test("Key Vault down for two cycles neither resolves nor reopens a tenant's open alert; back, the same alert goes on", async () => {
   await deliver(message(proseware));
   const opened = (await outbox(proseware.tenantId)).filter((n) => n.kind === 'open');
   expect(opened.length).toBeGreaterThanOrEqual(1);
@@ -270,7 +400,7 @@ test('Key Vault down for two cycles neither resolves nor reopens a tenant\'s ope
   expect((await outbox(proseware.tenantId)).length).toBe(countBefore);
 }, 60_000);
 
-test('after a token 5xx, the next check within Entra\'s Retry-After sends no request and says so, with the first answer\'s time', async () => {
+test("after a token 5xx, the next check within Entra's Retry-After sends no request and says so, with the first answer's time", async () => {
   faults({ route: 'login', tenantId: contoso.tenantId, errorRate: 1, errorStatus: 503 });
   await deliver(message(contoso));
   const first = (await latest(contoso)).evidence.find((e) => e.endpoint === 'token')!;
@@ -295,7 +425,9 @@ test('a token endpoint that echoes the request body gets no secret stored, serve
 test('Table storage down mid-cycle and back: the delivery that failed is retried, and the cycle is stored once', async () => {
   const raw = message(proseware);
   const noticesBefore = (await outbox(proseware.tenantId)).length;
-  const save = jest.spyOn(base.store, 'saveTenant').mockRejectedValueOnce(Object.assign(new Error('ServerBusy'), { statusCode: 503 }));
+  const save = jest
+    .spyOn(base.store, 'saveTenant')
+    .mockRejectedValueOnce(Object.assign(new Error('ServerBusy'), { statusCode: 503 }));
   try {
     const { deliveries } = await deliver(raw);
     expect(deliveries).toBe(2);
@@ -327,8 +459,13 @@ test('the Logic App down then back: notices wait in the outbox, then each is del
   faults({ route: 'logicapp', errorRate: 1, errorStatus: 503 });
   sim.world.logicAppInbox.length = 0;
   // Proseware's alerts start afresh, so its failing cycle opens one, which cannot be sent yet.
-  const alerts = TableClient.fromConnectionString(azurite.connectionString, 'Alerts', { allowInsecureConnection: true });
-  for await (const row of alerts.listEntities({ queryOptions: { filter: `PartitionKey eq '${proseware.tenantId.toLowerCase()}'` } })) await alerts.deleteEntity(row.partitionKey!, row.rowKey!);
+  const alerts = TableClient.fromConnectionString(azurite.connectionString, 'Alerts', {
+    allowInsecureConnection: true,
+  });
+  for await (const row of alerts.listEntities({
+    queryOptions: { filter: `PartitionKey eq '${proseware.tenantId.toLowerCase()}'` },
+  }))
+    await alerts.deleteEntity(row.partitionKey!, row.rowKey!);
   await deliver(message(proseware));
   const waiting = await base.alerting!.store.pending(proseware.tenantId);
   expect(waiting.length).toBeGreaterThanOrEqual(1);
@@ -344,7 +481,7 @@ test('the Logic App down then back: notices wait in the outbox, then each is del
   expect(await base.alerting!.store.pending(proseware.tenantId)).toHaveLength(0);
 }, 30_000);
 
-test('a message dated far in the future neither wipes the tenant\'s history nor outranks later cycles', async () => {
+test("a message dated far in the future neither wipes the tenant's history nor outranks later cycles", async () => {
   const before = (await historyRows(contoso)).length;
   await deliver(message(contoso, { cycleAt: '2031-01-01T00:00:00.000Z' }));
   await deliver(message(contoso));
@@ -379,7 +516,9 @@ test('a poison message goes to the poison queue with its reason, and nothing is 
   await poison.clearMessages();
   await deliver('{"tenantId": "not a tenant", "cycleId": "x", "cycleAt": "2026-12-01T00:00:00Z"}');
   const { peekedMessageItems } = await poison.peekMessages({ numberOfMessages: 5 });
-  expect(peekedMessageItems.map((m) => JSON.parse(Buffer.from(m.messageText, 'base64').toString('utf8')).reason)).toEqual([expect.stringMatching(/tenantId/)]);
+  expect(
+    peekedMessageItems.map((m) => JSON.parse(Buffer.from(m.messageText, 'base64').toString('utf8')).reason),
+  ).toEqual([expect.stringMatching(/tenantId/)]);
 });
 
 test('checks stop arriving: every status turns stale (failing for ?failOn), and the operator is alerted once', async () => {
@@ -388,13 +527,24 @@ test('checks stop arriving: every status turns stale (failing for ?failOn), and 
     return { ...deps, now, alerting: { ...base.alerting!, now } };
   };
   const ask = (route: keyof typeof HTTP_ROUTES, params: Record<string, string> = {}, query = '') =>
-    HTTP_ROUTES[route].api({ method: 'GET', params, query: new URLSearchParams(query), header: () => null }, later(), () => undefined);
+    HTTP_ROUTES[route].api(
+      { method: 'GET', params, query: new URLSearchParams(query), header: () => null },
+      later(),
+      () => undefined,
+    );
   const summary = await ask('statusSummary');
-  const body = summary.jsonBody as { status: string; counts: { stale: number; total: number }; tenants: { status: string }[] };
+  const body = summary.jsonBody as {
+    status: string;
+    counts: { stale: number; total: number };
+    tenants: { status: string }[];
+  };
   expect([body.status, body.counts.stale, body.counts.total]).toEqual(['stale', 2, 2]);
   expect(body.tenants.every((t) => t.status === 'stale')).toBe(true);
   expect((await ask('statusSummary', {}, 'failOn=failing')).status).toBe(503);
-  expect((await ask('statusBadge', { tenant: contoso.tenantId })).jsonBody).toMatchObject({ message: 'stale', color: 'orange' });
+  expect((await ask('statusBadge', { tenant: contoso.tenantId })).jsonBody).toMatchObject({
+    message: 'stale',
+    color: 'orange',
+  });
   expect((await ask('statusDetail', { tenant: contoso.tenantId })).jsonBody).toMatchObject({ stale: true });
   answers.push(summary);
 
@@ -405,5 +555,15 @@ test('checks stop arriving: every status turns stale (failing for ?failOn), and 
   await deliverAlerts(later(2 * 60_000));
   expect((await opens()).length - before).toBe(1);
   // Fresh results: nothing is stale, and the fleet alert is not raised again.
-  expect(((await HTTP_ROUTES.statusSummary.api({ method: 'GET', params: {}, query: new URLSearchParams(), header: () => null }, deps, () => undefined)).jsonBody as { counts: { stale: number } }).counts.stale).toBe(0);
+  expect(
+    (
+      (
+        await HTTP_ROUTES.statusSummary.api(
+          { method: 'GET', params: {}, query: new URLSearchParams(), header: () => null },
+          deps,
+          () => undefined,
+        )
+      ).jsonBody as { counts: { stale: number } }
+    ).counts.stale,
+  ).toBe(0);
 }, 30_000);

@@ -23,7 +23,9 @@ import { undocumented } from '../helpers/openapi';
 import { invocationContext } from '../helpers/functions-host';
 import { startSim, useSimulatedManagedIdentity } from '../helpers/sim';
 
-jest.mock('@azure/functions', () => jest.requireActual<typeof import('../helpers/functions-host')>('../helpers/functions-host').recordingFunctionsApp());
+jest.mock('@azure/functions', () =>
+  jest.requireActual<typeof import('../helpers/functions-host')>('../helpers/functions-host').recordingFunctionsApp(),
+);
 import { handler as statusSummaryHandler } from '../../functions/status-summary';
 import { handler as statusDetailHandler } from '../../functions/status-detail';
 import { handler as statusBadgeHandler } from '../../functions/status-badge';
@@ -37,7 +39,8 @@ import { parseFaultRule } from '../../sim/scenario';
 const registered = jest.requireMock('@azure/functions').__registered;
 
 /** Every answer a test gets from an HTTP handler must be one the OpenAPI document describes. */
-const documented = (operationId: string, handler: (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>) =>
+const documented =
+  (operationId: string, handler: (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>) =>
   async (request: HttpRequest, invocation: InvocationContext) => {
     const answer = await handler(request, invocation);
     expect(undocumented(operationId, answer)).toEqual([]);
@@ -58,8 +61,13 @@ let poison: QueueClient;
 const logs: string[] = [];
 
 const context = (dequeueCount = 1) => invocationContext(logs, dequeueCount);
-const get = (path: string, params: Record<string, string> = {}, headers: Record<string, string> = {}) => new HttpRequest({ method: 'GET', url: `http://localhost/api/${path}`, params, headers });
-const timer: Timer = { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } };
+const get = (path: string, params: Record<string, string> = {}, headers: Record<string, string> = {}) =>
+  new HttpRequest({ method: 'GET', url: `http://localhost/api/${path}`, params, headers });
+const timer: Timer = {
+  isPastDue: false,
+  schedule: { adjustForDST: false },
+  scheduleStatus: { last: '', next: '', lastUpdated: '' },
+};
 
 async function drain(queue: QueueClient): Promise<unknown[]> {
   const all: unknown[] = [];
@@ -86,15 +94,25 @@ beforeAll(async () => {
   azurite = await startAzurite();
   agent = createAgent();
   const dispatcher = routeToSimulatedCloud(sim.baseUrl, agent);
-  const settings = { ...readSettings({ AzureWebJobsStorage: azurite.connectionString }).settings, checkQueue: 'functions-test' };
+  const settings = {
+    ...readSettings({ AzureWebJobsStorage: azurite.connectionString }).settings,
+    checkQueue: 'functions-test',
+  };
   deps = {
-    pipeline: { dispatcher, secrets: new KeyVaultSecretStore(sim.endpoints.keyvault, new ManagedIdentityCredential()), tokens: new TokenProvider(dispatcher) },
+    pipeline: {
+      dispatcher,
+      secrets: new KeyVaultSecretStore(sim.endpoints.keyvault, new ManagedIdentityCredential()),
+      tokens: new TokenProvider(dispatcher),
+    },
     store: TableResultStore.fromConnectionString(azurite.connectionString),
     queue: CheckQueue.fromConnectionString(azurite.connectionString, settings.checkQueue),
     settings,
     alerting: {
-      store: AlertStore.fromConnectionString(azurite.connectionString), dispatcher, triggerUrl: triggerUrlSource({ url: sim.logicAppPublicUrl }, undefined),
-      policy: settings.alerts.policy, maxAttempts: 3,
+      store: AlertStore.fromConnectionString(azurite.connectionString),
+      dispatcher,
+      triggerUrl: triggerUrlSource({ url: sim.logicAppPublicUrl }, undefined),
+      policy: settings.alerts.policy,
+      maxAttempts: 3,
     },
   };
   useServiceDeps(deps);
@@ -116,11 +134,30 @@ afterAll(async () => {
 test('every function is registered with its trigger, route, methods, auth level, schedule and queue', () => {
   expect(registered).toEqual({
     statusSummary: expect.objectContaining({ kind: 'http', methods: ['GET'], authLevel: 'anonymous', route: 'status' }),
-    statusDetail: expect.objectContaining({ kind: 'http', methods: ['GET'], authLevel: 'function', route: 'status/{tenant}' }),
-    statusBadge: expect.objectContaining({ kind: 'http', methods: ['GET'], authLevel: 'anonymous', route: 'status/{tenant}/badge' }),
-    checkTenantNow: expect.objectContaining({ kind: 'http', methods: ['POST'], authLevel: 'admin', route: 'check/{tenant}' }),
+    statusDetail: expect.objectContaining({
+      kind: 'http',
+      methods: ['GET'],
+      authLevel: 'function',
+      route: 'status/{tenant}',
+    }),
+    statusBadge: expect.objectContaining({
+      kind: 'http',
+      methods: ['GET'],
+      authLevel: 'anonymous',
+      route: 'status/{tenant}/badge',
+    }),
+    checkTenantNow: expect.objectContaining({
+      kind: 'http',
+      methods: ['POST'],
+      authLevel: 'admin',
+      route: 'check/{tenant}',
+    }),
     scheduleChecks: expect.objectContaining({ kind: 'timer', schedule: '0 */15 * * * *' }),
-    checkTenant: expect.objectContaining({ kind: 'storageQueue', queueName: 'tenant-checks', connection: 'AzureWebJobsStorage' }),
+    checkTenant: expect.objectContaining({
+      kind: 'storageQueue',
+      queueName: 'tenant-checks',
+      connection: 'AzureWebJobsStorage',
+    }),
     deliverAlerts: expect.objectContaining({ kind: 'timer', schedule: '0 */2 * * * *' }),
   });
 });
@@ -139,7 +176,11 @@ test('two cycles through timer, queue and worker: latest replaced, history appen
 
   const summary = await statusSummary(get('status'), context());
   expect(summary.status).toBe(200);
-  const body = summary.jsonBody as { status: string; counts: Record<string, number>; tenants: { name: string; status: string }[] };
+  const body = summary.jsonBody as {
+    status: string;
+    counts: Record<string, number>;
+    tenants: { name: string; status: string }[];
+  };
   expect(body.counts).toEqual({ total: 29, healthy: 6, degraded: 3, failing: 20, unknown: 0, stale: 0 });
   expect(body.status).toBe('failing');
   expect(body.tenants.find((t) => t.name === 'Contoso')?.status).toBe('healthy');
@@ -148,19 +189,31 @@ test('two cycles through timer, queue and worker: latest replaced, history appen
   const detail = await statusDetail(get(`status/${proseware.tenantId}`, { tenant: proseware.tenantId }), context());
   expect(detail.status).toBe(200);
   expect(detail.headers).toEqual(expect.objectContaining({ 'cache-control': 'private, no-store' }));
-  const tenant = detail.jsonBody as { verdict: string; findings: { cause: string; fix: string[] }[]; history: unknown[]; evidence: unknown[] };
+  const tenant = detail.jsonBody as {
+    verdict: string;
+    findings: { cause: string; fix: string[] }[];
+    history: unknown[];
+    evidence: unknown[];
+  };
   expect(tenant.verdict).toBe('failing');
   expect(tenant.findings[0]).toEqual(expect.objectContaining({ cause: 'ews_disabled', fix: expect.any(Array) }));
   expect(tenant.history).toHaveLength(2);
   expect(tenant.evidence.length).toBeGreaterThan(0);
 
   // Alerts: with the default thresholds the second cycle opens one alert per problem of every unhealthy tenant.
-  const bodies = sim.world.logicAppInbox.map((r) => r.body as { tenant: { tenantId: string }; kind: string; cause: string });
+  const bodies = sim.world.logicAppInbox.map(
+    (r) => r.body as { tenant: { tenantId: string }; kind: string; cause: string },
+  );
   for (const b of bodies) expect(invalidAlertPayload(b)).toEqual([]);
   for (const t of body.tenants) {
-    const causes = bodies.filter((b) => b.tenant.tenantId === scenarios.find((s) => s.name === t.name)!.tenantId).map((b) => `${b.kind} ${b.cause}`);
+    const causes = bodies
+      .filter((b) => b.tenant.tenantId === scenarios.find((s) => s.name === t.name)!.tenantId)
+      .map((b) => `${b.kind} ${b.cause}`);
     const expected = scenarios.find((s) => s.name === t.name)!.expectedCause;
-    expect([t.name, causes]).toEqual([t.name, t.status === 'healthy' ? [] : expect.arrayContaining([`open ${expected}`])]);
+    expect([t.name, causes]).toEqual([
+      t.name,
+      t.status === 'healthy' ? [] : expect.arrayContaining([`open ${expected}`]),
+    ]);
   }
   expect(logs.filter((l) => /alert open .* delivered$/.test(l))).toHaveLength(bodies.length);
 }, 120_000);
@@ -168,8 +221,16 @@ test('two cycles through timer, queue and worker: latest replaced, history appen
 test('the summary and the badge reveal no mailbox, finding, evidence, secret or token', async () => {
   const proseware = sim.scenarios().find((s) => s.name === 'Proseware')!;
   const summary = JSON.stringify((await statusSummary(get('status'), context())).jsonBody);
-  const badge = (await statusBadge(get(`status/${proseware.tenantId}/badge`, { tenant: proseware.tenantId }), context())).jsonBody;
-  expect(badge).toEqual({ schemaVersion: 1, label: 'mail access', message: 'failing', color: 'red', cacheSeconds: 300 });
+  const badge = (
+    await statusBadge(get(`status/${proseware.tenantId}/badge`, { tenant: proseware.tenantId }), context())
+  ).jsonBody;
+  expect(badge).toEqual({
+    schemaVersion: 1,
+    label: 'mail access',
+    message: 'failing',
+    color: 'red',
+    cacheSeconds: 300,
+  });
   for (const text of [summary, JSON.stringify(badge)]) {
     expect(text).not.toMatch(/@/);
     expect(text).not.toMatch(/ews_disabled|x-ews-policy-reason|evidence|findings|eyJ|Bearer|secret/i);
@@ -181,8 +242,13 @@ test('monitors get 503 with ?failOn, and unchanged summaries answer 304 to If-No
   expect((await statusSummary(get('status?failOn=failing'), context())).status).toBe(503);
   expect((await statusSummary(get('status?failOn=sometimes'), context())).status).toBe(400);
   const first = await statusSummary(get('status'), context());
-  expect(first.headers).toEqual(expect.objectContaining({ 'cache-control': 'public, max-age=60', etag: expect.stringMatching(/^W\/"/) }));
-  const again = await statusSummary(get('status', {}, { 'if-none-match': (first.headers as Record<string, string>).etag! }), context());
+  expect(first.headers).toEqual(
+    expect.objectContaining({ 'cache-control': 'public, max-age=60', etag: expect.stringMatching(/^W\/"/) }),
+  );
+  const again = await statusSummary(
+    get('status', {}, { 'if-none-match': (first.headers as Record<string, string>).etag! }),
+    context(),
+  );
   expect(again.status).toBe(304);
   expect(again.jsonBody).toBeUndefined();
 });
@@ -198,23 +264,42 @@ test.each([
   ['unknown-tenant.onmicrosoft.com', 404],
   ['00000000-0000-0000-0000-000000000000', 404],
 ])('tenant %j in the route gets %i, and a malformed one never reaches storage', async (tenantId, status) => {
-  const reads = [jest.spyOn(deps.store, 'latest'), jest.spyOn(deps.store, 'watchedTenant'), jest.spyOn(deps.store, 'historyOf')];
-  for (const [fn, path] of [[statusDetail, `status/x`], [statusBadge, 'status/x/badge']] as const) {
+  const reads = [
+    jest.spyOn(deps.store, 'latest'),
+    jest.spyOn(deps.store, 'watchedTenant'),
+    jest.spyOn(deps.store, 'historyOf'),
+  ];
+  for (const [fn, path] of [
+    [statusDetail, `status/x`],
+    [statusBadge, 'status/x/badge'],
+  ] as const) {
     const response = await fn(get(path, { tenant: tenantId }), context());
     expect(response.status).toBe(status);
   }
-  const post = await checkNow(new HttpRequest({ method: 'POST', url: 'http://localhost/api/check/x', params: { tenant: tenantId } }), context());
+  const post = await checkNow(
+    new HttpRequest({ method: 'POST', url: 'http://localhost/api/check/x', params: { tenant: tenantId } }),
+    context(),
+  );
   expect(post.status).toBe(status);
   const queried = reads.flatMap((spy) => spy.mock.calls.map((call) => call[0]));
   expect(queried).toEqual(status === 400 ? [] : expect.arrayContaining([tenantId.toLowerCase()]));
 });
 
 test('storage that cannot be read answers 503 with Retry-After and no internal detail', async () => {
-  const failure = Object.assign(new Error('getaddrinfo ENOTFOUND account.table.core.windows.net; AccountKey=c2VjcmV0'), { statusCode: undefined });
-  const reads = [jest.spyOn(deps.store, 'allLatest').mockRejectedValue(failure), jest.spyOn(deps.store, 'latest').mockRejectedValue(failure)];
+  const failure = Object.assign(
+    new Error('getaddrinfo ENOTFOUND account.table.core.windows.net; AccountKey=c2VjcmV0'),
+    { statusCode: undefined },
+  );
+  const reads = [
+    jest.spyOn(deps.store, 'allLatest').mockRejectedValue(failure),
+    jest.spyOn(deps.store, 'latest').mockRejectedValue(failure),
+  ];
   try {
     const contoso = sim.scenarios().find((s) => s.name === 'Contoso')!;
-    for (const response of [await statusSummary(get('status'), context()), await statusDetail(get(`status/${contoso.tenantId}`, { tenant: contoso.tenantId }), context())]) {
+    for (const response of [
+      await statusSummary(get('status'), context()),
+      await statusDetail(get(`status/${contoso.tenantId}`, { tenant: contoso.tenantId }), context()),
+    ]) {
       expect([response.status, (response.headers as Record<string, string>)['retry-after']]).toEqual([503, '30']);
       expect(JSON.stringify(response.jsonBody)).not.toMatch(/ENOTFOUND|AccountKey/);
     }
@@ -227,10 +312,19 @@ test('storage that cannot be read answers 503 with Retry-After and no internal d
 
 test('an on-demand check runs now and answers with the result', async () => {
   const contoso = sim.scenarios().find((s) => s.name === 'Contoso')!;
-  const response = await checkNow(new HttpRequest({ method: 'POST', url: `http://localhost/api/check/${contoso.tenantId}`, params: { tenant: contoso.tenantId } }), context());
+  const response = await checkNow(
+    new HttpRequest({
+      method: 'POST',
+      url: `http://localhost/api/check/${contoso.tenantId}`,
+      params: { tenant: contoso.tenantId },
+    }),
+    context(),
+  );
   expect(response.status).toBe(200);
   expect(response.jsonBody).toEqual(expect.objectContaining({ verdict: 'healthy', findings: [] }));
-  expect(await deps.store.latest(contoso.tenantId)).toEqual(expect.objectContaining({ cycleId: expect.stringMatching(/^on-demand-/) }));
+  expect(await deps.store.latest(contoso.tenantId)).toEqual(
+    expect.objectContaining({ cycleId: expect.stringMatching(/^on-demand-/) }),
+  );
 }, 30_000);
 
 test('poison messages end in the poison queue with the reason; storage failures are retried, then poisoned, never lost', async () => {
@@ -239,7 +333,9 @@ test('poison messages end in the poison queue with the reason; storage failures 
   await checkTenant('not json at all', context());
   const contoso = sim.scenarios().find((s) => s.name === 'Contoso')!;
   const message = { tenantId: contoso.tenantId, cycleId: 'storage-down', cycleAt: '2026-11-21T09:00:00Z' };
-  const saveTenant = jest.spyOn(deps.store, 'saveTenant').mockRejectedValue(Object.assign(new Error('connect ECONNREFUSED'), { statusCode: undefined }));
+  const saveTenant = jest
+    .spyOn(deps.store, 'saveTenant')
+    .mockRejectedValue(Object.assign(new Error('connect ECONNREFUSED'), { statusCode: undefined }));
   try {
     await expect(checkTenant(message, context(1))).rejects.toThrow('ECONNREFUSED');
     await checkTenant(message, context(5));
@@ -263,34 +359,51 @@ test('local.settings.sample.json lists every setting the code reads, each with w
     expect(sample.Comments[name]).toEqual(expect.any(String));
   }
   expect(readSettings(sample.Values).problems).toEqual([]);
-  expect(readSettings({ AzureWebJobsStorage: 'x', CHECK_SCHEDULE: 'every minute', HISTORY_RETENTION_DAYS: 'forever' }).problems).toEqual([
+  expect(
+    readSettings({ AzureWebJobsStorage: 'x', CHECK_SCHEDULE: 'every minute', HISTORY_RETENTION_DAYS: 'forever' })
+      .problems,
+  ).toEqual([
     expect.stringMatching(/^CHECK_SCHEDULE must be an NCRONTAB expression/),
     expect.stringMatching(/^HISTORY_RETENTION_DAYS must be a whole number/),
   ]);
   const alerting = readSettings({
-    AzureWebJobsStorage: 'x', ALERT_LOGIC_APP_URL: 'http://prod-27.westeurope.logic.azure.com/workflows/1/triggers/manual/paths/invoke?sig=s3cr3t-key', ALERT_FAILURE_THRESHOLD: '0',
+    AzureWebJobsStorage: 'x',
+    ALERT_LOGIC_APP_URL:
+      'http://prod-27.westeurope.logic.azure.com/workflows/1/triggers/manual/paths/invoke?sig=s3cr3t-key',
+    ALERT_FAILURE_THRESHOLD: '0',
   });
   expect(alerting.problems).toEqual([
-    expect.stringMatching(/^ALERT_LOGIC_APP_URL must be an https URL, got http:\/\/prod-27\.westeurope\.logic\.azure\.com; alerts are recorded but not delivered/),
+    expect.stringMatching(
+      /^ALERT_LOGIC_APP_URL must be an https URL, got http:\/\/prod-27\.westeurope\.logic\.azure\.com; alerts are recorded but not delivered/,
+    ),
     expect.stringMatching(/^ALERT_FAILURE_THRESHOLD must be a whole number from 1 to 100, got "0"; using 2/),
   ]);
   expect(alerting.problems.join()).not.toContain('s3cr3t');
-  expect(readSettings({ AzureWebJobsStorage: 'x', ALERT_LOGIC_APP_URL_SECRET: 'alerts-url' }).problems).toEqual([expect.stringMatching(/^ALERT_LOGIC_APP_URL_SECRET is set but KEY_VAULT_URL is not/)]);
+  expect(readSettings({ AzureWebJobsStorage: 'x', ALERT_LOGIC_APP_URL_SECRET: 'alerts-url' }).problems).toEqual([
+    expect.stringMatching(/^ALERT_LOGIC_APP_URL_SECRET is set but KEY_VAULT_URL is not/),
+  ]);
 });
 
 test('a Logic App that is down never blocks or loses a check: the result is stored, the alert waits, the delivery timer sends it', async () => {
   const contoso = sim.scenarios().find((s) => s.name === 'Contoso')!;
   const spec = sim.world.tenant(contoso.tenantId)!.spec.exchange;
   const alerting = deps.alerting!;
-  const received = () => sim.world.logicAppInbox.filter((r) => (r.body as { tenant: { tenantId: string } }).tenant.tenantId === contoso.tenantId);
+  const received = () =>
+    sim.world.logicAppInbox.filter(
+      (r) => (r.body as { tenant: { tenantId: string } }).tenant.tenantId === contoso.tenantId,
+    );
   spec.ewsEnabled = false;
   sim.world.faults = [parseFaultRule({ route: 'logicapp', errorRate: 1 })];
   try {
     for (const cycleId of ['logic-app-down-1', 'logic-app-down-2']) {
       await checkTenant({ tenantId: contoso.tenantId, cycleId, cycleAt: new Date().toISOString() }, context());
     }
-    expect(await deps.store.latest(contoso.tenantId)).toEqual(expect.objectContaining({ cycleId: 'logic-app-down-2', verdict: 'failing', topCause: 'ews_disabled' }));
-    expect(logs.some((l) => /alert open ews\.ews_disabled for .* attempt 1 failed, next at .* answered 503/.test(l))).toBe(true);
+    expect(await deps.store.latest(contoso.tenantId)).toEqual(
+      expect.objectContaining({ cycleId: 'logic-app-down-2', verdict: 'failing', topCause: 'ews_disabled' }),
+    );
+    expect(
+      logs.some((l) => /alert open ews\.ews_disabled for .* attempt 1 failed, next at .* answered 503/.test(l)),
+    ).toBe(true);
     expect(received()).toEqual([]);
 
     sim.world.faults = [];

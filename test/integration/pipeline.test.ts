@@ -24,7 +24,11 @@ beforeAll(async () => {
   restoreEnvironment = useSimulatedManagedIdentity(sim);
   agent = createAgent();
   const dispatcher = routeToSimulatedCloud(sim.baseUrl, agent);
-  deps = { dispatcher, secrets: new KeyVaultSecretStore(sim.endpoints.keyvault, new ManagedIdentityCredential()), tokens: new TokenProvider(dispatcher) };
+  deps = {
+    dispatcher,
+    secrets: new KeyVaultSecretStore(sim.endpoints.keyvault, new ManagedIdentityCredential()),
+    tokens: new TokenProvider(dispatcher),
+  };
   run = await runCycle(tenantDefinitionsFor(sim.scenarios()), deps);
 }, 60_000);
 
@@ -39,7 +43,8 @@ const tenant = (name: string): TenantResult => {
   if (!found) throw new Error(`${name} was not checked`);
   return found;
 };
-const failedProbes = (t: TenantResult) => [...new Set(t.probes.filter((p) => !p.ok && !p.skipped).map((p) => p.name))].sort();
+const failedProbes = (t: TenantResult) =>
+  [...new Set(t.probes.filter((p) => !p.ok && !p.skipped).map((p) => p.name))].sort();
 
 test('every simulated tenant is checked once, in order, and counted in the summary', () => {
   expect(run.tenants.map((t) => t.name)).toEqual(sim.scenarios().map((s) => s.name));
@@ -50,7 +55,9 @@ test.each(['Contoso', 'Fabrikam', 'Relecloud', 'Tailwind Traders'])('%s passes e
   const result = tenant(name);
   expect(result.verdict).toBe('healthy');
   expect(result.probes.filter((p) => !p.ok)).toEqual([]);
-  expect(result.probes.map((p) => p.name)).toEqual(expect.arrayContaining(['token.exchange', 'token.graph', 'ews.getFolder', 'graph.inbox', 'graph.organization']));
+  expect(result.probes.map((p) => p.name)).toEqual(
+    expect.arrayContaining(['token.exchange', 'token.graph', 'ews.getFolder', 'graph.inbox', 'graph.organization']),
+  );
 });
 
 test.each<[string, string, string[]]>([
@@ -76,18 +83,39 @@ test.each<[string, string, string[]]>([
   ["Munson's Pickles", 'failing', ['ews.getFolder', 'graph.inbox']],
   ['VanArsdel', 'failing', ['ews.getFolder']],
   ['Graphic Design Institute', 'failing', ['token.exchange', 'token.graph']],
-  ['Bellows College', 'failing', ['adminapi.organizationConfig', 'ews.getFolder', 'graph.ewsGrants', 'graph.inbox', 'graph.messageCenter', 'graph.organization']],
+  [
+    'Bellows College',
+    'failing',
+    [
+      'adminapi.organizationConfig',
+      'ews.getFolder',
+      'graph.ewsGrants',
+      'graph.inbox',
+      'graph.messageCenter',
+      'graph.organization',
+    ],
+  ],
 ])('%s is %s, failing %j', (name, verdict, probes) => {
   const result = tenant(name);
   expect(result.verdict).toBe(verdict);
   expect(failedProbes(result)).toEqual(probes);
-  for (const finding of result.findings) expect(finding).toMatchObject({ cause: expect.any(String), confidence: expect.any(String), summary: expect.any(String) });
+  for (const finding of result.findings)
+    expect(finding).toMatchObject({
+      cause: expect.any(String),
+      confidence: expect.any(String),
+      summary: expect.any(String),
+    });
 });
 
 test('the evidence of a failed EWS call carries the policy header, the token claims and no token', () => {
   const evidence = tenant('Proseware').evidence.find((e) => e.endpoint === 'ews' && e.response?.status === 403);
   expect(evidence).toMatchObject({
-    request: { operation: 'GetFolder', authMode: 'app-only', impersonation: true, headers: { 'x-anchormailbox': expect.stringContaining('@proseware') } },
+    request: {
+      operation: 'GetFolder',
+      authMode: 'app-only',
+      impersonation: true,
+      headers: { 'x-anchormailbox': expect.stringContaining('@proseware') },
+    },
     response: { headers: { 'x-ews-policy-reason': 'EWS is blocked by policy for this user or tenant' } },
     tokenClaims: { aud: 'https://outlook.office365.com', roles: expect.arrayContaining(['full_access_as_app']) },
   });
@@ -96,15 +124,25 @@ test('the evidence of a failed EWS call carries the policy header, the token cla
 
 test('a token failure keeps the AADSTS answer as evidence and skips what needed the token', () => {
   const fourthCoffee = tenant('Fourth Coffee');
-  expect(fourthCoffee.evidence.find((e) => e.endpoint === 'token')).toMatchObject({ response: { status: 401, body: expect.stringContaining('AADSTS7000222') }, error: { code: 'invalid_client' } });
-  expect(fourthCoffee.probes.filter((p) => p.skipped).map((p) => p.skipped)).toEqual(expect.arrayContaining(['no Exchange token', 'no Graph token']));
+  expect(fourthCoffee.evidence.find((e) => e.endpoint === 'token')).toMatchObject({
+    response: { status: 401, body: expect.stringContaining('AADSTS7000222') },
+    error: { code: 'invalid_client' },
+  });
+  expect(fourthCoffee.probes.filter((p) => p.skipped).map((p) => p.skipped)).toEqual(
+    expect.arrayContaining(['no Exchange token', 'no Graph token']),
+  );
 });
 
 test('the control plane says whether the allow list names the app, and the permission inventory what the tokens hold', () => {
   expect(tenant('Proseware').controlPlane).toMatchObject({ organizationEwsEnabled: true, appInAllowList: false });
   expect(tenant('Contoso').controlPlane).toMatchObject({ organizationEwsEnabled: true, appInAllowList: true });
-  expect(tenant("Margie's Travel").controlPlane?.mailboxEwsEnabled).toEqual(expect.objectContaining({ 'ews-canary@margiestravel.onmicrosoft.com': false }));
-  expect(tenant('Tailspin Toys').permissions.find((p) => p.check === 'ews')).toMatchObject({ granted: [], worked: false });
+  expect(tenant("Margie's Travel").controlPlane?.mailboxEwsEnabled).toEqual(
+    expect.objectContaining({ 'ews-canary@margiestravel.onmicrosoft.com': false }),
+  );
+  expect(tenant('Tailspin Toys').permissions.find((p) => p.check === 'ews')).toMatchObject({
+    granted: [],
+    worked: false,
+  });
   // Relecloud reaches EWS through RBAC for Applications, which no token shows.
   expect(tenant('Relecloud').permissions.find((p) => p.check === 'ews')).toMatchObject({ granted: [], worked: true });
   expect(tenant('Contoso').credential).toMatchObject({ type: 'secret', expiresOn: expect.any(String) });
@@ -113,7 +151,9 @@ test('the control plane says whether the allow list names the app, and the permi
 });
 
 test('a second cycle in the same worker makes no token request and reads no secret again', async () => {
-  const healthy = tenantDefinitionsFor(sim.scenarios()).filter((t) => ['Contoso', 'Fabrikam', 'Relecloud', 'Proseware'].includes(t.name));
+  const healthy = tenantDefinitionsFor(sim.scenarios()).filter((t) =>
+    ['Contoso', 'Fabrikam', 'Relecloud', 'Proseware'].includes(t.name),
+  );
   const before = { ...sim.world.requestCounts };
   const again = await runCycle(healthy, deps);
   expect(sim.world.requestCounts.login ?? 0).toBe(before.login ?? 0);
@@ -126,12 +166,25 @@ test('a second cycle in the same worker makes no token request and reads no secr
 test('every simulated tenant lands in the readiness band, score and confidence docs/readiness.md predicts', () => {
   const doc = readFileSync(join(__dirname, '../../docs/readiness.md'), 'utf8');
   const table = doc.slice(doc.indexOf('| Tenant | Band | Score | Confidence | Why |'));
-  const predicted = table.split('\n').slice(2).filter((line) => line.startsWith('| ')).map((line) => {
-    const [name, band, score, confidence, why] = line.split('|').slice(1, 6).map((cell) => cell.trim());
-    return { name, band, score: score === '-' ? null : Number(score), confidence, why };
-  });
+  const predicted = table
+    .split('\n')
+    .slice(2)
+    .filter((line) => line.startsWith('| '))
+    .map((line) => {
+      const [name, band, score, confidence, why] = line
+        .split('|')
+        .slice(1, 6)
+        .map((cell) => cell.trim());
+      return { name, band, score: score === '-' ? null : Number(score), confidence, why };
+    });
   expect(predicted.map((p) => p.name)).toEqual(run.tenants.map((t) => t.name));
   for (const p of predicted) expect(p.why).not.toBe('');
-  expect(run.tenants.map((t) => ({ name: t.name, band: t.readiness.band, score: t.readiness.score, confidence: t.readiness.confidence })))
-    .toEqual(predicted.map(({ name, band, score, confidence }) => ({ name, band, score, confidence })));
+  expect(
+    run.tenants.map((t) => ({
+      name: t.name,
+      band: t.readiness.band,
+      score: t.readiness.score,
+      confidence: t.readiness.confidence,
+    })),
+  ).toEqual(predicted.map(({ name, band, score, confidence }) => ({ name, band, score, confidence })));
 });

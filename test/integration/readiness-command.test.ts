@@ -7,8 +7,19 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { BIN } from '../helpers/serving-command';
 
-const run = (args: string[]) => promisify(execFile)(process.execPath, [BIN, ...args], { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
-interface Row { name: string; readiness: { score: number | null; band: string; priority: number; daysToShutdown: number; urgency: { band: string }; deductions: { rule: string }[] } }
+const run = (args: string[]) =>
+  promisify(execFile)(process.execPath, [BIN, ...args], { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
+interface Row {
+  name: string;
+  readiness: {
+    score: number | null;
+    band: string;
+    priority: number;
+    daysToShutdown: number;
+    urgency: { band: string };
+    deductions: { rule: string }[];
+  };
+}
 
 let dir: string;
 let runFile: string;
@@ -22,7 +33,9 @@ test('over the simulated cloud: every tenant, most urgent first, readable in a t
   const { stdout, stderr } = await run(['readiness']);
   expect(stderr).toMatch(/checking the 29 tenants of the simulated cloud/);
   const lines = stdout.split('\n');
-  expect(lines[0]).toMatch(/^EWS readiness on \d{4}-\d{2}-\d{2}: \d+ days until EWS in Exchange Online is switched off \(2027-04-01\); urgency .*29 tenants: 1 ready, 1 on track, 16 at risk, 3 critical, 8 unknown\.$/);
+  expect(lines[0]).toMatch(
+    /^EWS readiness on \d{4}-\d{2}-\d{2}: \d+ days until EWS in Exchange Online is switched off \(2027-04-01\); urgency .*29 tenants: 1 ready, 1 on track, 16 at risk, 3 critical, 8 unknown\.$/,
+  );
   expect(lines[2]).toMatch(/^Priority\s+Tenant\s+Score\s+Band\s+Confidence\s+EWS apps left\s+Fix first$/);
   const priorities = lines.slice(4, 33).map((l) => Number(l.trim().split(/\s+/)[0]));
   expect(priorities).toEqual([...priorities].sort((a, b) => b - a));
@@ -30,14 +43,34 @@ test('over the simulated cloud: every tenant, most urgent first, readable in a t
 }, 60_000);
 
 test('--at scores the same evidence for another day: the cut-over month, and after the shutdown', async () => {
-  const march = JSON.parse((await run(['readiness', '--run', runFile, '--at', '2027-03-15', '--json'])).stdout) as { at: string; tenants: Row[] };
+  const march = JSON.parse((await run(['readiness', '--run', runFile, '--at', '2027-03-15', '--json'])).stdout) as {
+    at: string;
+    tenants: Row[];
+  };
   expect(march.at).toBe('2027-03-15T00:00:00.000Z');
   const contoso = (rows: Row[]) => rows.find((t) => t.name === 'Contoso')!.readiness;
-  expect(contoso(march.tenants)).toEqual(expect.objectContaining({ score: 60, daysToShutdown: 17, urgency: expect.objectContaining({ band: 'cut-over' }), priority: 120 }));
-  const after = JSON.parse((await run(['readiness', '--run', runFile, '--at', '2027-04-15T09:00:00Z', '--json'])).stdout) as { tenants: Row[] };
-  expect(contoso(after.tenants)).toEqual(expect.objectContaining({ score: 30, band: 'critical', urgency: expect.objectContaining({ band: 'post-shutdown' }) }));
+  expect(contoso(march.tenants)).toEqual(
+    expect.objectContaining({
+      score: 60,
+      daysToShutdown: 17,
+      urgency: expect.objectContaining({ band: 'cut-over' }),
+      priority: 120,
+    }),
+  );
+  const after = JSON.parse(
+    (await run(['readiness', '--run', runFile, '--at', '2027-04-15T09:00:00Z', '--json'])).stdout,
+  ) as { tenants: Row[] };
+  expect(contoso(after.tenants)).toEqual(
+    expect.objectContaining({
+      score: 30,
+      band: 'critical',
+      urgency: expect.objectContaining({ band: 'post-shutdown' }),
+    }),
+  );
   expect(after.tenants.find((t) => t.name === 'Southridge Video')!.readiness.score).toBe(100);
-  expect(after.tenants.map((t) => t.readiness.priority)).toEqual(after.tenants.map((t) => t.readiness.priority).sort((a, b) => b - a));
+  expect(after.tenants.map((t) => t.readiness.priority)).toEqual(
+    after.tenants.map((t) => t.readiness.priority).sort((a, b) => b - a),
+  );
 }, 60_000);
 
 test('--html writes one self-contained page with the score chart, the days left and every deduction', async () => {
@@ -60,7 +93,10 @@ test.each([
   [['readiness', '--run', '/nonexistent/run.json'], /--run: cannot read \/nonexistent\/run.json: ENOENT/],
   [['readiness', '--run', 'RUN', '--scenarios', 'x.json'], /--run and --scenarios cannot be combined/],
 ])('bad input %j exits 2 naming the problem', (args, message) => {
-  const result = spawnSync(process.execPath, [BIN, ...args.map((a) => (a === 'RUN' ? runFile : a))], { encoding: 'utf8', timeout: 10_000 });
+  const result = spawnSync(process.execPath, [BIN, ...args.map((a) => (a === 'RUN' ? runFile : a))], {
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
   expect([result.status, result.stdout]).toEqual([2, '']);
   expect(result.stderr).toMatch(message);
 });
@@ -74,5 +110,7 @@ test('a run file without what the score reads is refused, naming the tenant', as
   expect(result.status).toBe(2);
   expect(result.stderr).toMatch(/tenants\[2\] lacks app; save the run again/);
   await writeFile(old, JSON.stringify({ findings: [] }));
-  expect(spawnSync(process.execPath, [BIN, 'readiness', '--run', old], { encoding: 'utf8' }).stderr).toMatch(/not a run object with tenants/);
+  expect(spawnSync(process.execPath, [BIN, 'readiness', '--run', old], { encoding: 'utf8' }).stderr).toMatch(
+    /not a run object with tenants/,
+  );
 });

@@ -3,7 +3,12 @@
 import { startAzurite, type RunningAzurite } from '../../cli/azurite';
 import { assessReadiness } from '../../shared/core/readiness';
 import type { TenantResult } from '../../shared/service/pipeline';
-import { boundedJson, FutureResultError, MAX_PROPERTY_CHARS, TableResultStore } from '../../shared/storage/result-store';
+import {
+  boundedJson,
+  FutureResultError,
+  MAX_PROPERTY_CHARS,
+  TableResultStore,
+} from '../../shared/storage/result-store';
 import type { TenantDefinition } from '../../shared/core/tenants';
 
 let azurite: RunningAzurite;
@@ -18,43 +23,116 @@ afterAll(() => azurite?.close());
 
 let ids = 0;
 const newId = () => `${String(++ids).padStart(8, '0')}-2222-4333-8444-555555555555`;
-const tenantResult = (tenantId: string, verdict: TenantResult['verdict'], checkedAt: string, evidenceBody = ''): TenantResult => withReadiness({
-  tenantId, name: `Tenant ${tenantId.slice(0, 8)}`, cloud: 'worldwide', verdict, checkedAt, app: { clientId: '4c57dc1b-fff4-4ee3-8104-08c997f1289b', ews: 'oauth', graph: true },
-  findings: verdict === 'healthy' ? [] : [{ cause: 'ews_disabled', confidence: 'high', summary: 'EWS is blocked by policy', fix: ['Set-OrganizationConfig …'] }],
-  probes: [{ name: 'ews.getFolder', mailbox: 'a@b.cd', ok: verdict === 'healthy', status: verdict === 'healthy' ? 200 : 403, ms: 12 }],
-  permissions: [],
-  evidence: [{ endpoint: 'ews', response: { status: 403, headers: { 'x-ews-policy-reason': 'EWS is blocked by policy for this user or tenant' }, body: evidenceBody } }],
+const tenantResult = (
+  tenantId: string,
+  verdict: TenantResult['verdict'],
+  checkedAt: string,
+  evidenceBody = '',
+): TenantResult =>
+  withReadiness({
+    tenantId,
+    name: `Tenant ${tenantId.slice(0, 8)}`,
+    cloud: 'worldwide',
+    verdict,
+    checkedAt,
+    app: { clientId: '4c57dc1b-fff4-4ee3-8104-08c997f1289b', ews: 'oauth', graph: true },
+    findings:
+      verdict === 'healthy'
+        ? []
+        : [
+            {
+              cause: 'ews_disabled',
+              confidence: 'high',
+              summary: 'EWS is blocked by policy',
+              fix: ['Set-OrganizationConfig …'],
+            },
+          ],
+    probes: [
+      {
+        name: 'ews.getFolder',
+        mailbox: 'a@b.cd',
+        ok: verdict === 'healthy',
+        status: verdict === 'healthy' ? 200 : 403,
+        ms: 12,
+      },
+    ],
+    permissions: [],
+    evidence: [
+      {
+        endpoint: 'ews',
+        response: {
+          status: 403,
+          headers: { 'x-ews-policy-reason': 'EWS is blocked by policy for this user or tenant' },
+          body: evidenceBody,
+        },
+      },
+    ],
+  });
+const withReadiness = (result: Omit<TenantResult, 'readiness'>): TenantResult => ({
+  ...result,
+  readiness: assessReadiness(result, Date.parse(result.checkedAt)),
 });
-const withReadiness = (result: Omit<TenantResult, 'readiness'>): TenantResult => ({ ...result, readiness: assessReadiness(result, Date.parse(result.checkedAt)) });
 
 test('a newer cycle replaces the latest status and adds a history row; a retried cycle rewrites its own row', async () => {
   const id = newId();
-  await store.saveTenant(tenantResult(id, 'failing', '2026-11-21T09:00:05Z'), { id: 'cycle-1', at: '2026-11-21T09:00:00Z' });
-  await store.saveTenant(tenantResult(id, 'healthy', '2026-11-21T09:15:05Z'), { id: 'cycle-2', at: '2026-11-21T09:15:00Z' });
+  await store.saveTenant(tenantResult(id, 'failing', '2026-11-21T09:00:05Z'), {
+    id: 'cycle-1',
+    at: '2026-11-21T09:00:00Z',
+  });
+  await store.saveTenant(tenantResult(id, 'healthy', '2026-11-21T09:15:05Z'), {
+    id: 'cycle-2',
+    at: '2026-11-21T09:15:00Z',
+  });
   expect(await store.latest(id)).toMatchObject({ verdict: 'healthy', cycleId: 'cycle-2', topCause: '' });
-  expect((await store.historyOf(id)).map((r) => [r.cycleId, r.verdict])).toEqual([['cycle-2', 'healthy'], ['cycle-1', 'failing']]);
+  expect((await store.historyOf(id)).map((r) => [r.cycleId, r.verdict])).toEqual([
+    ['cycle-2', 'healthy'],
+    ['cycle-1', 'failing'],
+  ]);
   // The queue delivers cycle-2's message again: the check runs again, later, and rewrites the same history row.
-  await store.saveTenant(tenantResult(id, 'degraded', '2026-11-21T09:16:30Z'), { id: 'cycle-2', at: '2026-11-21T09:15:00Z' });
-  expect((await store.historyOf(id)).map((r) => [r.cycleId, r.verdict])).toEqual([['cycle-2', 'degraded'], ['cycle-1', 'failing']]);
+  await store.saveTenant(tenantResult(id, 'degraded', '2026-11-21T09:16:30Z'), {
+    id: 'cycle-2',
+    at: '2026-11-21T09:15:00Z',
+  });
+  expect((await store.historyOf(id)).map((r) => [r.cycleId, r.verdict])).toEqual([
+    ['cycle-2', 'degraded'],
+    ['cycle-1', 'failing'],
+  ]);
   expect(await store.latest(newId())).toBeNull();
 }, 30_000);
 
 test('an older result never overwrites a newer one, even when two writers race', async () => {
   const id = newId();
-  await store.saveTenant(tenantResult(id, 'healthy', '2026-11-21T10:00:10Z'), { id: 'on-demand', at: '2026-11-21T10:00:00Z' });
-  await store.saveTenant(tenantResult(id, 'failing', '2026-11-21T09:59:00Z'), { id: 'slow-worker', at: '2026-11-21T09:45:00Z' });
+  await store.saveTenant(tenantResult(id, 'healthy', '2026-11-21T10:00:10Z'), {
+    id: 'on-demand',
+    at: '2026-11-21T10:00:00Z',
+  });
+  await store.saveTenant(tenantResult(id, 'failing', '2026-11-21T09:59:00Z'), {
+    id: 'slow-worker',
+    at: '2026-11-21T09:45:00Z',
+  });
   expect(await store.latest(id)).toMatchObject({ verdict: 'healthy', cycleId: 'on-demand' });
 
   const racer = newId();
-  await Promise.all(Array.from({ length: 6 }, (_, i) => store.saveTenant(tenantResult(racer, i === 3 ? 'healthy' : 'failing', `2026-11-21T11:00:0${i}Z`), { id: `c${i}`, at: '2026-11-21T11:00:00Z' })));
+  await Promise.all(
+    Array.from({ length: 6 }, (_, i) =>
+      store.saveTenant(tenantResult(racer, i === 3 ? 'healthy' : 'failing', `2026-11-21T11:00:0${i}Z`), {
+        id: `c${i}`,
+        at: '2026-11-21T11:00:00Z',
+      }),
+    ),
+  );
   expect(await store.latest(racer)).toMatchObject({ checkedAt: '2026-11-21T11:00:05Z', cycleId: 'c5' });
 }, 30_000);
 
 test('a cycle of more than 100 tenants is written in transactions of at most 100, and huge evidence is bounded, not refused', async () => {
-  const tenants = Array.from({ length: 130 }, (_, i) => tenantResult(newId(), 'failing', '2026-11-21T12:00:00Z', i === 0 ? 'x'.repeat(200_000) : ''));
+  const tenants = Array.from({ length: 130 }, (_, i) =>
+    tenantResult(newId(), 'failing', '2026-11-21T12:00:00Z', i === 0 ? 'x'.repeat(200_000) : ''),
+  );
   await store.saveCycle(tenants, { id: 'cycle-big', at: '2026-11-21T12:00:00Z' });
   const first = await store.latest(tenants[0]!.tenantId);
-  const evidence = JSON.parse(String(first?.evidence)) as { response: { body: string; headers: Record<string, string> } }[];
+  const evidence = JSON.parse(String(first?.evidence)) as {
+    response: { body: string; headers: Record<string, string> };
+  }[];
   expect(String(first?.evidence).length).toBeLessThanOrEqual(MAX_PROPERTY_CHARS);
   expect(evidence[0]!.response.headers['x-ews-policy-reason']).toBe('EWS is blocked by policy for this user or tenant');
   expect(evidence[0]!.response.body).toMatch(/cut to fit storage/);
@@ -80,7 +158,15 @@ test('history older than the retention window is deleted as new rows arrive', as
     await store.saveTenant(tenantResult(id, 'failing', at), { id: `day-${day}`, at });
   }
   // 30 days back from now is just before day 5: day 0 is gone, days 5..35 remain.
-  expect((await store.historyOf(id)).map((r) => r.cycleId)).toEqual(['day-35', 'day-30', 'day-25', 'day-20', 'day-15', 'day-10', 'day-5']);
+  expect((await store.historyOf(id)).map((r) => r.cycleId)).toEqual([
+    'day-35',
+    'day-30',
+    'day-25',
+    'day-20',
+    'day-15',
+    'day-10',
+    'day-5',
+  ]);
 }, 30_000);
 
 test('a cycle claiming a far-future time neither wipes the history nor sorts above later cycles', async () => {
@@ -97,7 +183,9 @@ test('a cycle claiming a far-future time neither wipes the history nor sorts abo
 test('a result dated hours ahead of the storage service (a worker with a fast clock) is refused, and later results still land', async () => {
   const id = newId();
   const fast = new Date(Date.now() + 2 * 3_600_000).toISOString();
-  await expect(store.saveTenant(tenantResult(id, 'healthy', fast), { id: 'fast-clock', at: fast })).rejects.toThrow(FutureResultError);
+  await expect(store.saveTenant(tenantResult(id, 'healthy', fast), { id: 'fast-clock', at: fast })).rejects.toThrow(
+    FutureResultError,
+  );
   expect(await store.latest(id)).toBeNull();
   const now = new Date().toISOString();
   await store.saveTenant(tenantResult(id, 'failing', now), { id: 'right-clock', at: now });
@@ -106,9 +194,17 @@ test('a result dated hours ahead of the storage service (a worker with a fast cl
 
 test('watched tenants round-trip their definitions; a row that no longer parses is reported, not fatal', async () => {
   const definition = {
-    tenantId: 'contoso.onmicrosoft.com', name: 'Contoso', cloud: 'worldwide', clientId: '4c57dc1b-fff4-4ee3-8104-08c997f1289b',
-    credential: { type: 'secret', keyVaultSecretName: 'contoso-app' }, canaries: ['ews-canary@contoso.onmicrosoft.com'],
-    checks: { ews: { enabled: true, impersonation: true, auth: 'oauth' }, graph: { enabled: true }, controlPlane: 'auto' },
+    tenantId: 'contoso.onmicrosoft.com',
+    name: 'Contoso',
+    cloud: 'worldwide',
+    clientId: '4c57dc1b-fff4-4ee3-8104-08c997f1289b',
+    credential: { type: 'secret', keyVaultSecretName: 'contoso-app' },
+    canaries: ['ews-canary@contoso.onmicrosoft.com'],
+    checks: {
+      ews: { enabled: true, impersonation: true, auth: 'oauth' },
+      graph: { enabled: true },
+      controlPlane: 'auto',
+    },
   } as TenantDefinition;
   await store.watch([definition]);
   expect(await store.watchedTenant('CONTOSO.onmicrosoft.com')).toEqual(definition);

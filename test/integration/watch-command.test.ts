@@ -16,7 +16,11 @@ beforeAll(async () => {
 afterAll(() => azurite?.close());
 
 const tenant = (tenantId: string, name: string) => ({
-  tenantId, name, clientId: '4c57dc1b-fff4-4ee3-8104-08c997f1289b', credential: { type: 'certificate', keyVaultSecretName: `${name.toLowerCase().replace(/\W+/g, '-')}-app` }, canaries: [`canary@${tenantId}`],
+  tenantId,
+  name,
+  clientId: '4c57dc1b-fff4-4ee3-8104-08c997f1289b',
+  credential: { type: 'certificate', keyVaultSecretName: `${name.toLowerCase().replace(/\W+/g, '-')}-app` },
+  canaries: [`canary@${tenantId}`],
 });
 
 async function tenantsFile(name: string, tenants: unknown[]): Promise<string> {
@@ -25,9 +29,15 @@ async function tenantsFile(name: string, tenants: unknown[]): Promise<string> {
   return path;
 }
 
-async function watch(args: string[], env: Record<string, string> = { TENANT_HEALTH_STORAGE: azurite.connectionString }) {
+async function watch(
+  args: string[],
+  env: Record<string, string> = { TENANT_HEALTH_STORAGE: azurite.connectionString },
+) {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, 'watch', ...args], { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 30_000 });
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, 'watch', ...args], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      timeout: 30_000,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -36,35 +46,74 @@ async function watch(args: string[], env: Record<string, string> = { TENANT_HEAL
 }
 
 test('watching a tenants file adds then updates, the timer sees them, and --remove stops watching one', async () => {
-  const file = await tenantsFile('two.json', [tenant('contoso.onmicrosoft.com', 'Contoso'), tenant('fabrikam.onmicrosoft.com', 'Fabrikam')]);
-  expect(await watch(['--config', file])).toEqual(expect.objectContaining({ code: 0, stdout: expect.stringMatching(/^watching 2 tenants from .*two\.json: 2 added, 0 updated/) }));
-  expect(JSON.parse((await watch(['--config', file, '--json'])).stdout)).toEqual(expect.objectContaining({ added: 0, updated: 2 }));
+  const file = await tenantsFile('two.json', [
+    tenant('contoso.onmicrosoft.com', 'Contoso'),
+    tenant('fabrikam.onmicrosoft.com', 'Fabrikam'),
+  ]);
+  expect(await watch(['--config', file])).toEqual(
+    expect.objectContaining({
+      code: 0,
+      stdout: expect.stringMatching(/^watching 2 tenants from .*two\.json: 2 added, 0 updated/),
+    }),
+  );
+  expect(JSON.parse((await watch(['--config', file, '--json'])).stdout)).toEqual(
+    expect.objectContaining({ added: 0, updated: 2 }),
+  );
 
   const store = TableResultStore.fromConnectionString(azurite.connectionString);
   expect((await store.watched()).tenants.map((t) => t.name).sort()).toEqual(['Contoso', 'Fabrikam']);
-  const listed = JSON.parse((await watch(['--list', '--json'])).stdout) as { watched: { name: string; credential: string }[]; invalid: unknown[] };
-  expect(listed.watched.map((t) => [t.name, t.credential])).toEqual([['Contoso', 'certificate'], ['Fabrikam', 'certificate']]);
-  expect((await watch(['--list'])).stdout).toMatch(/^2 watched tenants\nContoso\s+contoso\.onmicrosoft\.com\s+certificate\s+1 canaries/);
+  const listed = JSON.parse((await watch(['--list', '--json'])).stdout) as {
+    watched: { name: string; credential: string }[];
+    invalid: unknown[];
+  };
+  expect(listed.watched.map((t) => [t.name, t.credential])).toEqual([
+    ['Contoso', 'certificate'],
+    ['Fabrikam', 'certificate'],
+  ]);
+  expect((await watch(['--list'])).stdout).toMatch(
+    /^2 watched tenants\nContoso\s+contoso\.onmicrosoft\.com\s+certificate\s+1 canaries/,
+  );
 
   expect(await watch(['--remove', 'Fabrikam.onmicrosoft.com'])).toEqual(expect.objectContaining({ code: 0 }));
   expect((await store.watched()).tenants.map((t) => t.name)).toEqual(['Contoso']);
-  expect(await watch(['--remove', 'fabrikam.onmicrosoft.com'])).toEqual(expect.objectContaining({ code: 2, stderr: expect.stringMatching(/tenant fabrikam\.onmicrosoft\.com is not watched/) }));
+  expect(await watch(['--remove', 'fabrikam.onmicrosoft.com'])).toEqual(
+    expect.objectContaining({
+      code: 2,
+      stderr: expect.stringMatching(/tenant fabrikam\.onmicrosoft\.com is not watched/),
+    }),
+  );
 }, 60_000);
 
 test.each([
   [['--list'], {}, /no storage: pass --storage CONNECTION_STRING, or set TENANT_HEALTH_STORAGE/],
-  [['--list', '--storage', 'AccountName=x;AccountKey=c2VjcmV0LWtleQ=='], {}, /--storage is not a usable storage connection string/],
+  [
+    ['--list', '--storage', 'AccountName=x;AccountKey=c2VjcmV0LWtleQ=='],
+    {},
+    /--storage is not a usable storage connection string/,
+  ],
   [[], undefined, /give exactly one of --config FILE/],
   [['--list', '--remove', 'contoso.onmicrosoft.com'], undefined, /give exactly one of/],
   [['--remove', "x' or 1 eq 1"], undefined, /--remove: "x' or 1 eq 1" is not a tenant id/],
-])('bad input %j exits 2 naming the problem and never echoes a key', async (args, env, message) => {
-  const result = await watch(args, env);
-  expect([result.code, result.stdout]).toEqual([2, '']);
-  expect(result.stderr).toMatch(message);
-  expect(result.stderr).not.toContain('c2VjcmV0');
-}, 30_000);
+])(
+  'bad input %j exits 2 naming the problem and never echoes a key',
+  async (args, env, message) => {
+    const result = await watch(args, env);
+    expect([result.code, result.stdout]).toEqual([2, '']);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toContain('c2VjcmV0');
+  },
+  30_000,
+);
 
 test('a tenant listed twice is refused, since the Function App watches one app per tenant', async () => {
-  const file = await tenantsFile('twice.json', [tenant('contoso.onmicrosoft.com', 'Contoso'), { ...tenant('CONTOSO.onmicrosoft.com', 'Contoso again'), clientId: '0b6f1e5a-3c1d-4f62-9a57-6f0c2e1d8b44' }]);
-  expect(await watch(['--config', file])).toEqual(expect.objectContaining({ code: 2, stderr: expect.stringMatching(/tenant CONTOSO\.onmicrosoft\.com is listed twice/) }));
+  const file = await tenantsFile('twice.json', [
+    tenant('contoso.onmicrosoft.com', 'Contoso'),
+    { ...tenant('CONTOSO.onmicrosoft.com', 'Contoso again'), clientId: '0b6f1e5a-3c1d-4f62-9a57-6f0c2e1d8b44' },
+  ]);
+  expect(await watch(['--config', file])).toEqual(
+    expect.objectContaining({
+      code: 2,
+      stderr: expect.stringMatching(/tenant CONTOSO\.onmicrosoft\.com is listed twice/),
+    }),
+  );
 }, 30_000);

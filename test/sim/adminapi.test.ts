@@ -13,11 +13,20 @@ async function invoke(tenantName: string, cmdlet: string, parameters: Record<str
   const token = await accessToken(sim, tenant);
   const response = await fetch(`${sim.endpoints.adminapi}/beta/${tenant.tenantId}/InvokeCommand`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'x-responseformat': 'json', 'x-anchormailbox': `APP:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@${tenant.tenantId}` },
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      'x-responseformat': 'json',
+      'x-anchormailbox': `APP:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@${tenant.tenantId}`,
+    },
     body: JSON.stringify({ CmdletInput: { CmdletName: cmdlet, Parameters: parameters } }),
   });
   const text = await response.text();
-  return { status: response.status, text, body: text ? (JSON.parse(text) as { value: Record<string, unknown>[] }) : undefined };
+  return {
+    status: response.status,
+    text,
+    body: text ? (JSON.parse(text) as { value: Record<string, unknown>[] }) : undefined,
+  };
 }
 
 test('Get-OrganizationConfig returns EwsEnabled, and EwsAllowedAppIDs only with -RetrieveEwsOperationAccessPolicy', async () => {
@@ -33,20 +42,30 @@ test('Get-CASMailbox reports the mailbox EwsEnabled, and a missing mailbox is Ma
   const mailbox = tenantNamed(sim, "Margie's Travel").mailboxes[0];
   const found = await invoke("Margie's Travel", 'Get-CASMailbox', { Identity: mailbox });
   expect(found.body?.value[0]).toMatchObject({ PrimarySmtpAddress: mailbox, EwsEnabled: false });
-  const missing = await invoke("Margie's Travel", 'Get-CASMailbox', { Identity: 'nobody@margiestravel.onmicrosoft.com' });
+  const missing = await invoke("Margie's Travel", 'Get-CASMailbox', {
+    Identity: 'nobody@margiestravel.onmicrosoft.com',
+  });
   expect(missing.status).toBe(404);
   expect(missing.text).toContain('ManagementObjectNotFoundException');
 });
 
 test('Test-ServicePrincipalAuthorization shows the RBAC scope of a mailbox', async () => {
   const trey = tenantNamed(sim, 'Trey Research');
-  const outside = await invoke('Trey Research', 'Test-ServicePrincipalAuthorization', { Identity: trey.clientId, Resource: trey.mailboxes[1] });
+  const outside = await invoke('Trey Research', 'Test-ServicePrincipalAuthorization', {
+    Identity: trey.clientId,
+    Resource: trey.mailboxes[1],
+  });
   expect(outside.status).toBe(403); // Global Reader cannot run it (assumed; the required role is undocumented)
   const relecloud = tenantNamed(sim, 'Relecloud');
   sim.world.tenant(relecloud.tenantId)!.probeApp.spec.adminRoles.push('Exchange Administrator');
   sim.world.tenant(relecloud.tenantId)!.probeApp.spec.applicationPermissions.exchange.push('Exchange.ManageAsApp');
-  const rows = await invoke('Relecloud', 'Test-ServicePrincipalAuthorization', { Identity: relecloud.clientId, Resource: relecloud.mailboxes[0] });
-  expect(rows.body?.value).toContainEqual(expect.objectContaining({ RoleName: 'Application EWS.AccessAsApp', ScopeType: 'Organization', InScope: true }));
+  const rows = await invoke('Relecloud', 'Test-ServicePrincipalAuthorization', {
+    Identity: relecloud.clientId,
+    Resource: relecloud.mailboxes[0],
+  });
+  expect(rows.body?.value).toContainEqual(
+    expect.objectContaining({ RoleName: 'Application EWS.AccessAsApp', ScopeType: 'Organization', InScope: true }),
+  );
 });
 
 test('without an Exchange role the answer is 403 with an empty body', async () => {
@@ -63,7 +82,9 @@ test('a token without Exchange.ManageAsApp is refused with x-ms-diagnostics 2000
   const fabrikamLike = tenantNamed(sim, 'Tailspin Toys');
   const token = await accessToken(sim, fabrikamLike);
   const response = await fetch(`${sim.endpoints.adminapi}/beta/${fabrikamLike.tenantId}/InvokeCommand`, {
-    method: 'POST', headers: { authorization: `Bearer ${token}` }, body: JSON.stringify({ CmdletInput: { CmdletName: 'Get-OrganizationConfig' } }),
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+    body: JSON.stringify({ CmdletInput: { CmdletName: 'Get-OrganizationConfig' } }),
   });
   expect(response.status).toBe(401);
   expect(response.headers.get('x-ms-diagnostics')).toMatch(/^2000008;/);

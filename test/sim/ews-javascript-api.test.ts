@@ -9,7 +9,14 @@ beforeAll(async () => {
 });
 afterAll(() => sim.close());
 
-interface Outcome { ok: boolean; status?: number; faultCode?: string; message?: string; displayName?: string; total?: number }
+interface Outcome {
+  ok: boolean;
+  status?: number;
+  faultCode?: string;
+  message?: string;
+  displayName?: string;
+  total?: number;
+}
 
 /** Folder.Bind on the inbox as an app-only caller would: OAuth token, impersonation, X-AnchorMailbox. */
 async function bindInbox(tenantName: string, canary = 0): Promise<Outcome> {
@@ -21,7 +28,8 @@ async function bindInbox(tenantName: string, canary = 0): Promise<Outcome> {
     service.Credentials = new ews.WebCredentials(mailbox, 'legacy-password');
   } else {
     service.Credentials = new ews.OAuthCredentials(await accessToken(sim, tenant, tenant.client.ewsScope));
-    if (tenant.client.impersonation) service.ImpersonatedUserId = new ews.ImpersonatedUserId(ews.ConnectingIdType.SmtpAddress, mailbox);
+    if (tenant.client.impersonation)
+      service.ImpersonatedUserId = new ews.ImpersonatedUserId(ews.ConnectingIdType.SmtpAddress, mailbox);
   }
   service.HttpHeaders.Add('X-AnchorMailbox', mailbox);
   try {
@@ -44,10 +52,31 @@ test.each([
 });
 
 test.each<[string, number, Partial<Outcome>]>([
-  ['Northwind Traders', 0, { status: 401, message: expect.stringContaining('2000008;reason="The token contains no permissions') }],
+  [
+    'Northwind Traders',
+    0,
+    { status: 401, message: expect.stringContaining('2000008;reason="The token contains no permissions') },
+  ],
   ['Tailspin Toys', 0, { status: 401, message: expect.stringContaining('2000008') }],
-  ['Woodgrove Bank', 0, { status: 401, message: expect.stringContaining("2000003;reason=\"The audience claim value is invalid 'https://graph.microsoft.com'.\"") }],
-  ['Litware', 0, { status: 500, faultCode: 'a:ErrorInvalidExchangeImpersonationHeaderData', message: 'ExchangeImpersonation SOAP header must be present for this type of OAuth token.' }],
+  [
+    'Woodgrove Bank',
+    0,
+    {
+      status: 401,
+      message: expect.stringContaining(
+        '2000003;reason="The audience claim value is invalid \'https://graph.microsoft.com\'."',
+      ),
+    },
+  ],
+  [
+    'Litware',
+    0,
+    {
+      status: 500,
+      faultCode: 'a:ErrorInvalidExchangeImpersonationHeaderData',
+      message: 'ExchangeImpersonation SOAP header must be present for this type of OAuth token.',
+    },
+  ],
   ['Adatum', 1, { status: 403, message: '' }],
   ['Trey Research', 1, { status: 403, message: '' }],
   ['Proseware', 0, { status: 403 }],
@@ -55,11 +84,34 @@ test.each<[string, number, Partial<Outcome>]>([
   ["Margie's Travel", 0, { status: 403 }],
   ['Humongous Insurance', 0, { status: 403 }],
   ['Coho Winery', 0, { status: 403 }],
-  ['Alpine Ski House', 1, { status: 500, faultCode: 'a:ErrorNonExistentMailbox', message: 'The SMTP address has no mailbox associated with it.' }],
+  [
+    'Alpine Ski House',
+    1,
+    {
+      status: 500,
+      faultCode: 'a:ErrorNonExistentMailbox',
+      message: 'The SMTP address has no mailbox associated with it.',
+    },
+  ],
   ['Wingtip Toys', 0, { status: 500, faultCode: 'a:ErrorNonExistentMailbox' }],
-  ["Munson's Pickles", 0, { status: 500, faultCode: 'a:ErrorServerBusy', message: 'The server cannot service this request right now. Try again later.' }],
+  [
+    "Munson's Pickles",
+    0,
+    {
+      status: 500,
+      faultCode: 'a:ErrorServerBusy',
+      message: 'The server cannot service this request right now. Try again later.',
+    },
+  ],
   ['VanArsdel', 0, { status: 401 }],
-  ['Bellows College', 0, { status: 401, message: expect.stringContaining('2000001;reason="Lifetime validation failed, the token is expired."') }],
+  [
+    'Bellows College',
+    0,
+    {
+      status: 401,
+      message: expect.stringContaining('2000001;reason="Lifetime validation failed, the token is expired."'),
+    },
+  ],
 ])('%s canary %i fails the way Exchange Online fails', async (name, canary, expected) => {
   await expect(bindInbox(name, canary)).resolves.toMatchObject({ ok: false, ...expected });
 });

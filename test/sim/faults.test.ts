@@ -16,7 +16,8 @@ async function setFaults(rules: FaultRuleInput[]) {
   expect(response.status).toBe(200);
 }
 
-const openIdConfig = () => `${sim.endpoints.login}/${tenantNamed(sim, 'Contoso').tenantId}/v2.0/.well-known/openid-configuration`;
+const openIdConfig = () =>
+  `${sim.endpoints.login}/${tenantNamed(sim, 'Contoso').tenantId}/v2.0/.well-known/openid-configuration`;
 
 test('latency with jitter delays the answer', async () => {
   await setFaults([{ route: 'login', latencyMs: 200, jitterMs: 50 }]);
@@ -74,11 +75,20 @@ test('a fault can target one tenant', async () => {
   const contoso = tenantNamed(sim, 'Contoso');
   await setFaults([{ route: 'login', tenantId: contoso.tenantId, errorRate: 1, errorStatus: 503 }]);
   expect((await fetch(openIdConfig())).status).toBe(503);
-  expect((await fetch(`${sim.endpoints.login}/${tenantNamed(sim, 'Fabrikam').tenantId}/v2.0/.well-known/openid-configuration`)).status).toBe(200);
+  expect(
+    (
+      await fetch(
+        `${sim.endpoints.login}/${tenantNamed(sim, 'Fabrikam').tenantId}/v2.0/.well-known/openid-configuration`,
+      )
+    ).status,
+  ).toBe(200);
 });
 
 test('an invalid fault rule is refused with the field named', async () => {
-  const response = await fetch(`${sim.baseUrl}/_sim/faults`, { method: 'PUT', body: JSON.stringify([{ route: 'ews', errorRate: 2 }]) });
+  const response = await fetch(`${sim.baseUrl}/_sim/faults`, {
+    method: 'PUT',
+    body: JSON.stringify([{ route: 'ews', errorRate: 2 }]),
+  });
   expect(response.status).toBe(400);
   expect(((await response.json()) as { error: string }).error).toMatch(/errorRate/);
 });

@@ -16,7 +16,11 @@ afterAll(async () => {
   await sim.close();
 });
 
-const client = () => new SecretClient(sim.endpoints.keyvault, new ManagedIdentityCredential(), { allowInsecureConnection: true, disableChallengeResourceVerification: true });
+const client = () =>
+  new SecretClient(sim.endpoints.keyvault, new ManagedIdentityCredential(), {
+    allowInsecureConnection: true,
+    disableChallengeResourceVerification: true,
+  });
 
 test('reads a tenant credential with its expiry after answering the challenge', async () => {
   const contoso = tenantNamed(sim, 'Contoso');
@@ -39,20 +43,39 @@ test('a certificate credential is stored as PEM with certificate and private key
 });
 
 test('a missing secret is a RestError 404 SecretNotFound', async () => {
-  await expect(client().getSecret('no-such-tenant-credential')).rejects.toMatchObject({ name: 'RestError', statusCode: 404, code: 'SecretNotFound' });
+  await expect(client().getSecret('no-such-tenant-credential')).rejects.toMatchObject({
+    name: 'RestError',
+    statusCode: 404,
+    code: 'SecretNotFound',
+  });
 });
 
 test('without a token the vault answers the documented challenge', async () => {
   const response = await fetch(`${sim.endpoints.keyvault}/secrets/anything?api-version=7.5`);
   expect(response.status).toBe(401);
-  expect(response.headers.get('www-authenticate')).toBe(`Bearer authorization="https://login.microsoftonline.com/${sim.world.scenario.operatorTenantId}", resource="https://vault.azure.net"`);
+  expect(response.headers.get('www-authenticate')).toBe(
+    `Bearer authorization="https://login.microsoftonline.com/${sim.world.scenario.operatorTenantId}", resource="https://vault.azure.net"`,
+  );
 });
 
 test('a token issued to a customer tenant is refused by the operator vault', async () => {
   const contoso = tenantNamed(sim, 'Contoso');
-  const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: contoso.clientId, client_secret: contoso.clientSecret!, scope: 'https://vault.azure.net/.default' });
-  const token = ((await (await fetch(`${sim.endpoints.login}/${contoso.tenantId}/oauth2/v2.0/token`, { method: 'POST', body: form })).json()) as { access_token: string }).access_token;
-  const response = await fetch(`${sim.endpoints.keyvault}/secrets/${contoso.keyVaultSecretName}?api-version=7.5`, { headers: { authorization: `Bearer ${token}` } });
+  const form = new URLSearchParams({
+    grant_type: 'client_credentials',
+    client_id: contoso.clientId,
+    client_secret: contoso.clientSecret!,
+    scope: 'https://vault.azure.net/.default',
+  });
+  const token = (
+    (await (
+      await fetch(`${sim.endpoints.login}/${contoso.tenantId}/oauth2/v2.0/token`, { method: 'POST', body: form })
+    ).json()) as { access_token: string }
+  ).access_token;
+  const response = await fetch(`${sim.endpoints.keyvault}/secrets/${contoso.keyVaultSecretName}?api-version=7.5`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
   expect(response.status).toBe(401);
-  expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/^AKV10032: Invalid issuer/);
+  expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(
+    /^AKV10032: Invalid issuer/,
+  );
 });

@@ -11,11 +11,18 @@ afterAll(() => sim.close());
 
 test('a post with the right signature is accepted and listed, oldest first', async () => {
   for (const kind of ['open', 'resolve']) {
-    const response = await fetch(sim.endpoints.logicapp, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind }) });
+    const response = await fetch(sim.endpoints.logicapp, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ kind }),
+    });
     expect(response.status).toBe(202);
     expect(response.headers.get('x-ms-workflow-run-id')).toMatch(/^08584/);
   }
-  const received = (await (await fetch(`${sim.baseUrl}/_sim/logicapp`)).json()) as { body: { kind: string }; headers: Record<string, string> }[];
+  const received = (await (await fetch(`${sim.baseUrl}/_sim/logicapp`)).json()) as {
+    body: { kind: string };
+    headers: Record<string, string>;
+  }[];
   expect(received.map((r) => r.body.kind)).toEqual(['open', 'resolve']);
   expect(received[0]!.headers['content-type']).toBe('application/json');
 });
@@ -32,10 +39,18 @@ describe('when the trigger is unavailable', () => {
   afterEach(() => {
     sim.world.faults = [];
   });
-  const post = () => fetch(sim.endpoints.logicapp, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"kind":"open"}' });
+  const post = () =>
+    fetch(sim.endpoints.logicapp, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"kind":"open"}',
+    });
 
   test('a throttled trigger answers 429 with Retry-After and starts no run', async () => {
-    await fetch(`${sim.baseUrl}/_sim/faults`, { method: 'PUT', body: JSON.stringify([{ route: 'logicapp', errorRate: 1, errorStatus: 429 }]) });
+    await fetch(`${sim.baseUrl}/_sim/faults`, {
+      method: 'PUT',
+      body: JSON.stringify([{ route: 'logicapp', errorRate: 1, errorStatus: 429 }]),
+    });
     const before = sim.world.logicAppInbox.length;
     const response = await post();
     expect(response.status).toBe(429);

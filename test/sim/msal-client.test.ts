@@ -18,9 +18,13 @@ afterAll(async () => {
   await sim.close();
 });
 
-const decode = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
+const decode = (jwt: string) =>
+  JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
 
-type MsalCredential = { clientSecret: string } | { clientCertificate: { thumbprintSha256: string; privateKey: string } } | { clientAssertion: () => Promise<string> };
+type MsalCredential =
+  | { clientSecret: string }
+  | { clientCertificate: { thumbprintSha256: string; privateKey: string } }
+  | { clientAssertion: () => Promise<string> };
 
 function msalFor(tenantId: string, clientId: string, credential: MsalCredential) {
   return new ConfidentialClientApplication({
@@ -34,7 +38,14 @@ test('a client secret gets an app-only Exchange token with the app role, and the
   const app = msalFor(contoso.tenantId, contoso.clientId, { clientSecret: contoso.clientSecret! });
   const first = await app.acquireTokenByClientCredential({ scopes: ['https://outlook.office365.com/.default'] });
   const claims = decode(first!.accessToken);
-  expect(claims).toMatchObject({ aud: 'https://outlook.office365.com', tid: contoso.tenantId, appid: contoso.clientId, appidacr: '1', idtyp: 'app', ver: '1.0' });
+  expect(claims).toMatchObject({
+    aud: 'https://outlook.office365.com',
+    tid: contoso.tenantId,
+    appid: contoso.clientId,
+    appidacr: '1',
+    idtyp: 'app',
+    ver: '1.0',
+  });
   expect(claims.roles).toContain('full_access_as_app');
   const second = await app.acquireTokenByClientCredential({ scopes: ['https://outlook.office365.com/.default'] });
   expect(second!.fromCache).toBe(true);
@@ -44,41 +55,94 @@ test('a certificate assertion signed by MSAL is verified against the registered 
   const fabrikam = tenantNamed(sim, 'Fabrikam');
   const cert = new X509Certificate(fabrikam.certificatePem!);
   const app = msalFor(fabrikam.tenantId, fabrikam.clientId, {
-    clientCertificate: { thumbprintSha256: cert.fingerprint256.replace(/:/g, ''), privateKey: fabrikam.certificatePem! },
+    clientCertificate: {
+      thumbprintSha256: cert.fingerprint256.replace(/:/g, ''),
+      privateKey: fabrikam.certificatePem!,
+    },
   });
   const result = await app.acquireTokenByClientCredential({ scopes: ['https://graph.microsoft.com/.default'] });
-  expect(decode(result!.accessToken)).toMatchObject({ aud: 'https://graph.microsoft.com', appidacr: '2', roles: ['Mail.Read', 'Organization.Read.All'] });
+  expect(decode(result!.accessToken)).toMatchObject({
+    aud: 'https://graph.microsoft.com',
+    appidacr: '2',
+    roles: ['Mail.Read', 'Organization.Read.All'],
+  });
 });
 
 test.each([
-  ['a wrong secret', 'Contoso', { clientSecret: 'not-the-secret-value' }, 'ServerError', 'invalid_client', 'AADSTS7000215'],
+  [
+    'a wrong secret',
+    'Contoso',
+    { clientSecret: 'not-the-secret-value' },
+    'ServerError',
+    'invalid_client',
+    'AADSTS7000215',
+  ],
   ['an expired secret', 'Fourth Coffee', undefined, 'ServerError', 'invalid_client', 'AADSTS7000222'],
-  ['an app not registered in the tenant', 'Wide World Importers', undefined, 'ServerError', 'unauthorized_client', 'AADSTS700016'],
-  ['a tenant that does not exist', 'Consolidated Messenger', undefined, 'ServerError', 'invalid_request', 'AADSTS90002'],
-  ['a Conditional Access block', 'Graphic Design Institute', undefined, 'InteractionRequiredAuthError', 'invalid_grant', 'AADSTS53003'],
+  [
+    'an app not registered in the tenant',
+    'Wide World Importers',
+    undefined,
+    'ServerError',
+    'unauthorized_client',
+    'AADSTS700016',
+  ],
+  [
+    'a tenant that does not exist',
+    'Consolidated Messenger',
+    undefined,
+    'ServerError',
+    'invalid_request',
+    'AADSTS90002',
+  ],
+  [
+    'a Conditional Access block',
+    'Graphic Design Institute',
+    undefined,
+    'InteractionRequiredAuthError',
+    'invalid_grant',
+    'AADSTS53003',
+  ],
 ])('%s is refused the way Entra refuses it', async (_what, name, credential, errorName, errorCode, aadsts) => {
   const tenant = tenantNamed(sim, name);
   const app = msalFor(tenant.tenantId, tenant.clientId, credential ?? { clientSecret: tenant.clientSecret! });
-  await expect(app.acquireTokenByClientCredential({ scopes: ['https://outlook.office365.com/.default'] }))
-    .rejects.toMatchObject({ name: errorName, errorCode, errorMessage: expect.stringContaining(aadsts) });
+  await expect(
+    app.acquireTokenByClientCredential({ scopes: ['https://outlook.office365.com/.default'] }),
+  ).rejects.toMatchObject({ name: errorName, errorCode, errorMessage: expect.stringContaining(aadsts) });
 });
 
 test('a certificate that is not registered on the app is refused with AADSTS700027', async () => {
   const blueYonder = tenantNamed(sim, 'Blue Yonder Airlines');
   const cert = new X509Certificate(blueYonder.certificatePem!);
   const app = msalFor(blueYonder.tenantId, blueYonder.clientId, {
-    clientCertificate: { thumbprintSha256: cert.fingerprint256.replace(/:/g, ''), privateKey: blueYonder.certificatePem! },
+    clientCertificate: {
+      thumbprintSha256: cert.fingerprint256.replace(/:/g, ''),
+      privateKey: blueYonder.certificatePem!,
+    },
   });
-  await expect(app.acquireTokenByClientCredential({ scopes: ['https://outlook.office365.com/.default'] }))
-    .rejects.toMatchObject({ errorCode: 'invalid_client', errorMessage: expect.stringMatching(/AADSTS700027: The certificate with identifier used to sign the client assertion is not registered/) });
+  await expect(
+    app.acquireTokenByClientCredential({ scopes: ['https://outlook.office365.com/.default'] }),
+  ).rejects.toMatchObject({
+    errorCode: 'invalid_client',
+    errorMessage: expect.stringMatching(
+      /AADSTS700027: The certificate with identifier used to sign the client assertion is not registered/,
+    ),
+  });
 });
 
 test('asking for Exchange in a tenant without Exchange Online is AADSTS500011', async () => {
   const school = tenantNamed(sim, 'School of Fine Art');
   const app = msalFor(school.tenantId, school.clientId, { clientSecret: school.clientSecret! });
-  await expect(app.acquireTokenByClientCredential({ scopes: ['https://outlook.office365.com/.default'] }))
-    .rejects.toMatchObject({ errorCode: 'invalid_resource', errorMessage: expect.stringContaining('AADSTS500011: The resource principal named https://outlook.office365.com was not found') });
-  await expect(app.acquireTokenByClientCredential({ scopes: ['https://graph.microsoft.com/.default'] })).resolves.toBeTruthy();
+  await expect(
+    app.acquireTokenByClientCredential({ scopes: ['https://outlook.office365.com/.default'] }),
+  ).rejects.toMatchObject({
+    errorCode: 'invalid_resource',
+    errorMessage: expect.stringContaining(
+      'AADSTS500011: The resource principal named https://outlook.office365.com was not found',
+    ),
+  });
+  await expect(
+    app.acquireTokenByClientCredential({ scopes: ['https://graph.microsoft.com/.default'] }),
+  ).resolves.toBeTruthy();
 });
 
 /** What tenant-health's managed identity presents for a federated credential: its token for api://AzureADTokenExchange. */
@@ -88,17 +152,27 @@ const managedIdentityAssertion = async () => {
   return ((await response.json()) as { access_token: string }).access_token;
 };
 
-test('a managed identity token named by the app\'s federated credential is accepted as its client assertion', async () => {
+test("a managed identity token named by the app's federated credential is accepted as its client assertion", async () => {
   const tailwind = tenantNamed(sim, 'Tailwind Traders');
   expect(tailwind.keyVaultSecretName).toBeUndefined();
   const app = msalFor(tailwind.tenantId, tailwind.clientId, { clientAssertion: managedIdentityAssertion });
   const result = await app.acquireTokenByClientCredential({ scopes: ['https://outlook.office365.com/.default'] });
-  expect(decode(result!.accessToken)).toMatchObject({ appid: tailwind.clientId, appidacr: '2', roles: ['full_access_as_app'] });
+  expect(decode(result!.accessToken)).toMatchObject({
+    appid: tailwind.clientId,
+    appidacr: '2',
+    roles: ['full_access_as_app'],
+  });
 });
 
 test('the same assertion for an app without that federated credential is AADSTS70021', async () => {
   const contoso = tenantNamed(sim, 'Contoso');
   const app = msalFor(contoso.tenantId, contoso.clientId, { clientAssertion: managedIdentityAssertion });
-  await expect(app.acquireTokenByClientCredential({ scopes: ['https://outlook.office365.com/.default'] }))
-    .rejects.toMatchObject({ errorCode: 'invalid_request', errorMessage: expect.stringMatching(/AADSTS70021: No matching federated identity record found for presented assertion\. Assertion Issuer: 'https:\/\/sts\.windows\.net\//) });
+  await expect(
+    app.acquireTokenByClientCredential({ scopes: ['https://outlook.office365.com/.default'] }),
+  ).rejects.toMatchObject({
+    errorCode: 'invalid_request',
+    errorMessage: expect.stringMatching(
+      /AADSTS70021: No matching federated identity record found for presented assertion\. Assertion Issuer: 'https:\/\/sts\.windows\.net\//,
+    ),
+  });
 });

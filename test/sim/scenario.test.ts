@@ -17,13 +17,17 @@ test('field problems are listed together with the path of each field', () => {
   const scenario = defaultScenario();
   scenario.tenants[0]!.tenantId = 'not-a-guid';
   scenario.tenants[1]!.expectedCause = 'broken_somehow' as never;
-  expect(() => parseScenario(scenario)).toThrow(/tenants\[0\]\.tenantId: expected a GUID\n\s+tenants\[1\]\.expectedCause: Invalid option/);
+  expect(() => parseScenario(scenario)).toThrow(
+    /tenants\[0\]\.tenantId: expected a GUID\n\s+tenants\[1\]\.expectedCause: Invalid option/,
+  );
 });
 
 test('a probe app missing from the apps is named with its tenant', () => {
   const scenario = defaultScenario();
   scenario.tenants[0]!.probe.clientId = '11111111-1111-4111-8111-111111111111';
-  expect(() => parseScenario(scenario)).toThrow(/tenants\[0\]\.probe\.clientId: Contoso: no app in apps has this clientId/);
+  expect(() => parseScenario(scenario)).toThrow(
+    /tenants\[0\]\.probe\.clientId: Contoso: no app in apps has this clientId/,
+  );
 });
 
 test('two tenants may not share an id or a domain', () => {

@@ -9,10 +9,21 @@ test('prints exactly one ready line, serves the scenario list, and stops cleanly
     expect(sim.before).toEqual([]);
     expect(ready.ready).toBe(true);
     expect(ready.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(Object.keys(ready.endpoints)).toEqual(expect.arrayContaining(['login', 'ews', 'graph', 'adminapi', 'keyvault', 'logicapp']));
+    expect(Object.keys(ready.endpoints)).toEqual(
+      expect.arrayContaining(['login', 'ews', 'graph', 'adminapi', 'keyvault', 'logicapp']),
+    );
     expect(ready.endpoints.ews).toBe(`${ready.baseUrl}/EWS/Exchange.asmx`);
     const scenarios = (await (await fetch(`${ready.baseUrl}/_sim/scenarios`)).json()) as Record<string, unknown>[];
-    expect(scenarios[0]).toEqual(expect.objectContaining({ tenantId: expect.any(String), name: 'Contoso', expectedCause: 'healthy', clientId: expect.any(String), clientSecret: expect.any(String), mailboxes: expect.any(Array) }));
+    expect(scenarios[0]).toEqual(
+      expect.objectContaining({
+        tenantId: expect.any(String),
+        name: 'Contoso',
+        expectedCause: 'healthy',
+        clientId: expect.any(String),
+        clientSecret: expect.any(String),
+        mailboxes: expect.any(Array),
+      }),
+    );
     expect(await (await fetch(`${ready.baseUrl}/_sim/logicapp`)).json()).toEqual([]);
     expect(await sim.stop()).toBe(0);
     expect(sim.after).toEqual([]);
@@ -23,7 +34,10 @@ test('prints exactly one ready line, serves the scenario list, and stops cleanly
 
 test.each([
   [['sim', '--port', 'eighty'], /sim: --port must be an integer from 0 to 65535, got "eighty"/],
-  [['sim', '--scenarios', '/nonexistent/scenarios.json'], /sim: --scenarios: cannot read \/nonexistent\/scenarios.json: ENOENT/],
+  [
+    ['sim', '--scenarios', '/nonexistent/scenarios.json'],
+    /sim: --scenarios: cannot read \/nonexistent\/scenarios.json: ENOENT/,
+  ],
   [['sim', '--colour'], /sim: Unknown option '--colour'/],
   [['simulate'], /unknown command "simulate"/],
 ])('bad input %j exits 2 naming the problem', (args, message) => {

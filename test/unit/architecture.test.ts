@@ -10,7 +10,10 @@ import madge from 'madge';
 const ROOT = join(__dirname, '../..');
 
 test('no module imports itself through others', async () => {
-  const graph = await madge(['shared', 'functions', 'cli', 'sim'].map((d) => join(ROOT, d)), { fileExtensions: ['ts'], tsConfig: join(ROOT, 'tsconfig.json') });
+  const graph = await madge(
+    ['shared', 'functions', 'cli', 'sim'].map((d) => join(ROOT, d)),
+    { fileExtensions: ['ts'], tsConfig: join(ROOT, 'tsconfig.json') },
+  );
   expect(graph.circular()).toEqual([]);
 }, 60_000);
 
@@ -25,19 +28,41 @@ describe('the lint fences', () => {
       .then(([result]) => console.log(JSON.stringify(result.messages.map((m) => m.ruleId))));
   `;
   const lint = async (file: string, imports: string): Promise<unknown> => {
-    const { stdout } = await promisify(execFile)(process.execPath, ['-e', LINTER, JSON.stringify([file, imports])], { cwd: ROOT });
+    const { stdout } = await promisify(execFile)(process.execPath, ['-e', LINTER, JSON.stringify([file, imports])], {
+      cwd: ROOT,
+    });
     return JSON.parse(stdout);
   };
 
   test.each([
-    ['shared/service/x.ts', "import { runAndPrint } from '../../cli/run-cycle';", 'the core importing the command line'],
-    ['shared/storage/x.ts', "import { runtime } from '../../functions/lib/runtime';", 'the core importing the Function App'],
-    ['shared/probes/x.ts', "import { startSimulatedCloud } from '../../sim/server';", 'the core importing the simulator'],
+    [
+      'shared/service/x.ts',
+      "import { runAndPrint } from '../../cli/run-cycle';",
+      'the core importing the command line',
+    ],
+    [
+      'shared/storage/x.ts',
+      "import { runtime } from '../../functions/lib/runtime';",
+      'the core importing the Function App',
+    ],
+    [
+      'shared/probes/x.ts',
+      "import { startSimulatedCloud } from '../../sim/server';",
+      'the core importing the simulator',
+    ],
     ['shared/core/x.ts', "import { send } from '../clients/http';", 'a pure decision calling a client'],
     ['shared/diagnosis/x.ts', "import { request } from 'undici';", 'a pure decision importing a runtime package'],
-    ['shared/alerts/x.ts', "import { TableResultStore } from '../storage/result-store';", 'a pure decision touching storage'],
+    [
+      'shared/alerts/x.ts',
+      "import { TableResultStore } from '../storage/result-store';",
+      'a pure decision touching storage',
+    ],
     ['sim/x.ts', "import { runtime } from '../functions/lib/runtime';", 'the simulator importing a host'],
-    ['functions/x.ts', "import { startSimulatedCloud } from '../sim/server';", 'the Function App importing the simulator'],
+    [
+      'functions/x.ts',
+      "import { startSimulatedCloud } from '../sim/server';",
+      'the Function App importing the simulator',
+    ],
     ['cli/x.ts', "import { handler } from '../functions/check-tenant';", 'the command line importing the Function App'],
   ])('%s: %s is refused (%s)', async (file, imports) => {
     expect(await lint(file, imports)).toEqual(['no-restricted-imports']);
@@ -46,7 +71,10 @@ describe('the lint fences', () => {
   test.each([
     ['shared/core/x.ts', "import type { HttpLimits } from '../clients/http';\nimport { z } from 'zod';"],
     ['shared/service/x.ts', "import { send } from '../clients/http';\nimport { RULES } from '../diagnosis/rules';"],
-    ['cli/x.ts', "import { startSimulatedCloud } from '../sim/server';\nimport { createServices } from '../shared/service/services';"],
+    [
+      'cli/x.ts',
+      "import { startSimulatedCloud } from '../sim/server';\nimport { createServices } from '../shared/service/services';",
+    ],
   ])('%s may import what its layer uses', async (file, imports) => {
     expect(await lint(file, imports)).toEqual([]);
   });
@@ -66,7 +94,20 @@ test('the Function App package holds the Functions and the core, and neither the
   };
   walk(ROOT);
   const shipped = files.filter((f) => !rules.ignores(f));
-  expect(shipped).toEqual(expect.arrayContaining(['host.json', 'package.json', 'dist/functions/check-tenant.js', 'dist/shared/service/pipeline.js']));
-  expect(shipped.filter((f) => /^(dist\/)?(cli|sim|test|bench|scripts|bin)\//.test(f) || f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
-  expect(shipped.filter((f) => !/^(dist\/(functions|shared)\/|host\.json$|package(-lock)?\.json$)/.test(f))).toEqual([]);
+  expect(shipped).toEqual(
+    expect.arrayContaining([
+      'host.json',
+      'package.json',
+      'dist/functions/check-tenant.js',
+      'dist/shared/service/pipeline.js',
+    ]),
+  );
+  expect(
+    shipped.filter(
+      (f) => /^(dist\/)?(cli|sim|test|bench|scripts|bin)\//.test(f) || (f.endsWith('.ts') && !f.endsWith('.d.ts')),
+    ),
+  ).toEqual([]);
+  expect(shipped.filter((f) => !/^(dist\/(functions|shared)\/|host\.json$|package(-lock)?\.json$)/.test(f))).toEqual(
+    [],
+  );
 });

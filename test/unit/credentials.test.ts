@@ -18,7 +18,12 @@ test('a PEM with certificate and key becomes thumbprint, PKCS#8 key and the cert
 });
 
 test('a base64 PFX with a password gives the same certificate', () => {
-  const p12 = forge.pkcs12.toPkcs12Asn1(forge.pki.privateKeyFromPem(cert.privateKeyPem), [forge.pki.certificateFromPem(cert.certificatePem)], 'pfx-password', { algorithm: '3des' });
+  const p12 = forge.pkcs12.toPkcs12Asn1(
+    forge.pki.privateKeyFromPem(cert.privateKeyPem),
+    [forge.pki.certificateFromPem(cert.certificatePem)],
+    'pfx-password',
+    { algorithm: '3des' },
+  );
   const base64 = forge.util.encode64(forge.asn1.toDer(p12).getBytes());
   expect(parseCertificate(base64, 'application/x-pkcs12', 'pfx-password').thumbprintSha256).toBe(cert.thumbprintSha256);
   expect(() => parseCertificate(base64, 'application/x-pkcs12', 'wrong')).toThrow();
@@ -39,20 +44,31 @@ const store = (secrets: Record<string, { value: string; expiresOn?: Date } | Err
 
 test('a secret loads with its expiry', async () => {
   const expiresOn = new Date('2027-01-01T00:00:00Z');
-  await expect(loadCredential({ type: 'secret', keyVaultSecretName: 's' }, store({ s: { value: 'v', expiresOn } }), AT))
-    .resolves.toEqual({ ok: true, material: { kind: 'secret', secret: 'v', expiresOn } });
+  await expect(
+    loadCredential({ type: 'secret', keyVaultSecretName: 's' }, store({ s: { value: 'v', expiresOn } }), AT),
+  ).resolves.toEqual({ ok: true, material: { kind: 'secret', secret: 'v', expiresOn } });
 });
 
 test('a missing secret is keyvault evidence with 404', async () => {
   const outcome = await loadCredential({ type: 'secret', keyVaultSecretName: 'gone' }, store({}), AT);
-  expect(outcome).toMatchObject({ ok: false, message: 'test vault has no secret named gone', evidence: { endpoint: 'keyvault', response: { status: 404 }, observedAt: AT } });
+  expect(outcome).toMatchObject({
+    ok: false,
+    message: 'test vault has no secret named gone',
+    evidence: { endpoint: 'keyvault', response: { status: 404 }, observedAt: AT },
+  });
 });
 
 test('a vault that refuses us is evidence with its status, and a certificate secret without a certificate says so', async () => {
-  const denied = Object.assign(new Error('Caller is not authorized to perform action on resource'), { name: 'RestError', statusCode: 403 });
-  await expect(loadCredential({ type: 'secret', keyVaultSecretName: 's' }, store({ s: denied }), AT)).resolves.toMatchObject({ ok: false, evidence: { response: { status: 403 }, error: { name: 'RestError' } } });
-  await expect(loadCredential({ type: 'certificate', keyVaultSecretName: 's' }, store({ s: { value: 'plain text' } }), AT))
-    .resolves.toMatchObject({ ok: false, message: expect.stringContaining('holds no usable certificate') });
+  const denied = Object.assign(new Error('Caller is not authorized to perform action on resource'), {
+    name: 'RestError',
+    statusCode: 403,
+  });
+  await expect(
+    loadCredential({ type: 'secret', keyVaultSecretName: 's' }, store({ s: denied }), AT),
+  ).resolves.toMatchObject({ ok: false, evidence: { response: { status: 403 }, error: { name: 'RestError' } } });
+  await expect(
+    loadCredential({ type: 'certificate', keyVaultSecretName: 's' }, store({ s: { value: 'plain text' } }), AT),
+  ).resolves.toMatchObject({ ok: false, message: expect.stringContaining('holds no usable certificate') });
 });
 
 test('the local secrets file takes plain values or values with expiry, and names a bad file', async () => {

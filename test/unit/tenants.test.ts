@@ -2,13 +2,23 @@
 import { parseTenantsFile } from '../../shared/core/tenants';
 
 const good = {
-  tenantId: 'contoso.onmicrosoft.com', name: 'Contoso', clientId: '4c57dc1b-fff4-4ee3-8104-08c997f1289b',
-  credential: { type: 'secret', keyVaultSecretName: 'contoso-app-credential' }, canaries: ['canary@contoso.onmicrosoft.com'],
+  tenantId: 'contoso.onmicrosoft.com',
+  name: 'Contoso',
+  clientId: '4c57dc1b-fff4-4ee3-8104-08c997f1289b',
+  credential: { type: 'secret', keyVaultSecretName: 'contoso-app-credential' },
+  canaries: ['canary@contoso.onmicrosoft.com'],
 };
 
 test('a minimal definition gets the worldwide cloud and every check', () => {
   const [tenant] = parseTenantsFile({ tenants: [good] }).tenants;
-  expect(tenant).toMatchObject({ cloud: 'worldwide', checks: { ews: { enabled: true, impersonation: true, auth: 'oauth' }, graph: { enabled: true }, controlPlane: 'auto' } });
+  expect(tenant).toMatchObject({
+    cloud: 'worldwide',
+    checks: {
+      ews: { enabled: true, impersonation: true, auth: 'oauth' },
+      graph: { enabled: true },
+      controlPlane: 'auto',
+    },
+  });
 });
 
 test.each([
@@ -17,7 +27,10 @@ test.each([
   [{ ...good, canaries: [] }, /tenants\[0\] \(Contoso\)\.canaries: name at least one canary mailbox/],
   [{ ...good, canaries: ['not-an-address'] }, /tenants\[0\] \(Contoso\)\.canaries\.0: expected an SMTP address/],
   [{ ...good, credential: { type: 'password' } }, /tenants\[0\] \(Contoso\)\.credential/],
-  [{ ...good, credential: { type: 'secret', keyVaultSecretName: 'has spaces' } }, /credential\.keyVaultSecretName: Key Vault secret names are 1-127 letters, digits and dashes/],
+  [
+    { ...good, credential: { type: 'secret', keyVaultSecretName: 'has spaces' } },
+    /credential\.keyVaultSecretName: Key Vault secret names are 1-127 letters, digits and dashes/,
+  ],
   [{ ...good, cloud: 'mars' }, /tenants\[0\] \(Contoso\)\.cloud/],
   [{ ...good, surprise: true }, /tenants\[0\] \(Contoso\)/],
 ])('an invalid definition is refused with its tenant and field named (%#)', (tenant, message) => {
@@ -25,7 +38,9 @@ test.each([
 });
 
 test('the same tenant and app twice is refused', () => {
-  expect(() => parseTenantsFile({ tenants: [good, { ...good, name: 'Contoso again' }] })).toThrow(/tenants\[1\] \(Contoso again\): the same tenantId and clientId as tenants\[0\]/);
+  expect(() => parseTenantsFile({ tenants: [good, { ...good, name: 'Contoso again' }] })).toThrow(
+    /tenants\[1\] \(Contoso again\): the same tenantId and clientId as tenants\[0\]/,
+  );
 });
 
 test('an empty or shapeless file says what is missing', () => {

@@ -4,17 +4,32 @@ import { has, type Rule } from './rule-kit';
 
 export const BASIC_AUTH_RULES: readonly Rule[] = [
   {
-    id: 'basic-auth', cause: 'basic_auth_disabled',
-    reads: '401 to a Basic (user name and password) request; a Basic-only WWW-Authenticate challenge; exchangelib "Invalid credentials" with a password',
+    id: 'basic-auth',
+    cause: 'basic_auth_disabled',
+    reads:
+      '401 to a Basic (user name and password) request; a Basic-only WWW-Authenticate challenge; exchangelib "Invalid credentials" with a password',
     match: (s) => {
       if (s.endpoint === 'token' || s.endpoint === 'keyvault') return null;
-      if (s.authMode === 'basic' && (s.status === 401 || s.status === 403 || has(s, /Invalid credentials|Unauthorized|LogonDenied/i))) return { confidence: 'high', because: ['the request authenticated with a user name and password'] };
-      if (s.status === 401 && s.basicChallenge && !s.bearerChallenge) return { confidence: 'high', because: ['WWW-Authenticate offers Basic only'] };
-      if (has(s, /basic auth(?:entication)? (?:is )?(?:disabled|deprecated|turned off|blocked)/i)) return { confidence: 'high', because: [] };
-      if (s.authMode === 'unknown' && has(s, /UnauthorizedError|Invalid credentials for|Wrong username or password/i) && !has(s, /OAuth|Bearer|token/i)) return { confidence: 'medium', because: [] };
+      if (
+        s.authMode === 'basic' &&
+        (s.status === 401 || s.status === 403 || has(s, /Invalid credentials|Unauthorized|LogonDenied/i))
+      )
+        return { confidence: 'high', because: ['the request authenticated with a user name and password'] };
+      if (s.status === 401 && s.basicChallenge && !s.bearerChallenge)
+        return { confidence: 'high', because: ['WWW-Authenticate offers Basic only'] };
+      if (has(s, /basic auth(?:entication)? (?:is )?(?:disabled|deprecated|turned off|blocked)/i))
+        return { confidence: 'high', because: [] };
+      if (
+        s.authMode === 'unknown' &&
+        has(s, /UnauthorizedError|Invalid credentials for|Wrong username or password/i) &&
+        !has(s, /OAuth|Bearer|token/i)
+      )
+        return { confidence: 'medium', because: [] };
       return null;
     },
-    summary: () => 'Exchange Online refused a user name and password: Basic authentication is switched off for EWS; apps must use OAuth.',
-    fix: (t) => FIXES.basicAuth(t), docs: [DOCS.basicAuthRetirement, DOCS.ewsOAuth],
+    summary: () =>
+      'Exchange Online refused a user name and password: Basic authentication is switched off for EWS; apps must use OAuth.',
+    fix: (t) => FIXES.basicAuth(t),
+    docs: [DOCS.basicAuthRetirement, DOCS.ewsOAuth],
   },
 ];

@@ -2,140 +2,277 @@
 import { EWS_ENFORCEMENT_START, EWS_SHUTDOWN } from '../../core/ews-timeline';
 import { DOCS, FIXES, type FixTarget } from '../fixes';
 import { hasFullAccessAsApp, type Signals } from '../signals';
-import { after, code, type CycleEvidence, has, mailboxOf, type Match, type Rule, scopeDetail, scopeFix, worksForAnotherMailbox } from './rule-kit';
+import {
+  after,
+  code,
+  type CycleEvidence,
+  has,
+  mailboxOf,
+  type Match,
+  type Rule,
+  scopeDetail,
+  scopeFix,
+  worksForAnotherMailbox,
+} from './rule-kit';
 
 function ewsDisabledDetail(s: Signals, cycle: CycleEvidence): { detail: string; because: string[] } {
   const plane = cycle.controlPlane;
-  if (after(s, EWS_SHUTDOWN)) return { detail: 'ews_retired', because: ['observed after 2027-04-01, when EWS in Exchange Online was switched off'] };
-  if (plane?.organizationEwsEnabled === false) return { detail: 'ews_disabled_for_organization', because: ['Get-OrganizationConfig: EwsEnabled False'] };
-  const mailboxSetting = s.mailbox ? Object.entries(plane?.mailboxEwsEnabled ?? {}).find(([m]) => m.toLowerCase() === s.mailbox!.toLowerCase())?.[1] : undefined;
-  if (mailboxSetting === false) return { detail: 'ews_disabled_for_mailbox', because: [`Get-CASMailbox ${s.mailbox}: EwsEnabled False`] };
+  if (after(s, EWS_SHUTDOWN))
+    return {
+      detail: 'ews_retired',
+      because: ['observed after 2027-04-01, when EWS in Exchange Online was switched off'],
+    };
+  if (plane?.organizationEwsEnabled === false)
+    return { detail: 'ews_disabled_for_organization', because: ['Get-OrganizationConfig: EwsEnabled False'] };
+  const mailboxSetting = s.mailbox
+    ? Object.entries(plane?.mailboxEwsEnabled ?? {}).find(([m]) => m.toLowerCase() === s.mailbox!.toLowerCase())?.[1]
+    : undefined;
+  if (mailboxSetting === false)
+    return { detail: 'ews_disabled_for_mailbox', because: [`Get-CASMailbox ${s.mailbox}: EwsEnabled False`] };
   if (plane?.organizationEwsEnabled !== undefined && mailboxSetting !== undefined && after(s, EWS_ENFORCEMENT_START)) {
-    return { detail: 'frontline_license', because: [`EwsEnabled is ${String(plane.organizationEwsEnabled)} for the organization and ${String(mailboxSetting)} for ${s.mailbox}, so the block comes from the mailbox's licence (Kiosk, F1 or F3 lose EWS from 2026-10-01)`] };
+    return {
+      detail: 'frontline_license',
+      because: [
+        `EwsEnabled is ${String(plane.organizationEwsEnabled)} for the organization and ${String(mailboxSetting)} for ${s.mailbox}, so the block comes from the mailbox's licence (Kiosk, F1 or F3 lose EWS from 2026-10-01)`,
+      ],
+    };
   }
   return { detail: 'ews_disabled_for_organization_or_mailbox', because: [] };
 }
 
 function ewsBlockedDetail(s: Signals, cycle: CycleEvidence): { detail: string; because: string[] } {
   const plane = cycle.controlPlane;
-  if (after(s, EWS_SHUTDOWN)) return { detail: 'ews_retired', because: ['observed after 2027-04-01, when EWS in Exchange Online was switched off'] };
-  if (plane?.appInAllowList === false) return { detail: 'app_not_in_ews_allowed_app_ids', because: [`EwsAllowedAppIDs lists ${plane.ewsAllowedAppIds?.length ?? 0} app(s), not this one`] };
+  if (after(s, EWS_SHUTDOWN))
+    return {
+      detail: 'ews_retired',
+      because: ['observed after 2027-04-01, when EWS in Exchange Online was switched off'],
+    };
+  if (plane?.appInAllowList === false)
+    return {
+      detail: 'app_not_in_ews_allowed_app_ids',
+      because: [`EwsAllowedAppIDs lists ${plane.ewsAllowedAppIds?.length ?? 0} app(s), not this one`],
+    };
   if (plane?.organizationEwsEnabled === true && !plane.ewsAllowedAppIds?.length && after(s, EWS_ENFORCEMENT_START)) {
-    return { detail: 'ews_allowed_app_ids_empty', because: ['EwsEnabled True with an empty EwsAllowedAppIDs blocks every app since 2026-10-01'] };
+    return {
+      detail: 'ews_allowed_app_ids_empty',
+      because: ['EwsEnabled True with an empty EwsAllowedAppIDs blocks every app since 2026-10-01'],
+    };
   }
-  if (plane?.ewsApplicationAccessPolicy) return { detail: 'user_agent_not_allowed', because: [`EwsApplicationAccessPolicy ${plane.ewsApplicationAccessPolicy} while the app id is allowed`] };
-  const graphODataBlocked = cycle.all.some((o) => o.endpoint === 'graph' && /Access to OData is disabled\.?(?!:)/i.test(o.text) && !/RAOP|AccessPolicy/i.test(o.text));
-  if (graphODataBlocked) return { detail: 'user_agent_not_allowed', because: ['Graph mail calls are refused with "Access to OData is disabled." too: the user-agent lists govern EWS and REST alike'] };
+  if (plane?.ewsApplicationAccessPolicy)
+    return {
+      detail: 'user_agent_not_allowed',
+      because: [`EwsApplicationAccessPolicy ${plane.ewsApplicationAccessPolicy} while the app id is allowed`],
+    };
+  const graphODataBlocked = cycle.all.some(
+    (o) =>
+      o.endpoint === 'graph' &&
+      /Access to OData is disabled\.?(?!:)/i.test(o.text) &&
+      !/RAOP|AccessPolicy/i.test(o.text),
+  );
+  if (graphODataBlocked)
+    return {
+      detail: 'user_agent_not_allowed',
+      because: [
+        'Graph mail calls are refused with "Access to OData is disabled." too: the user-agent lists govern EWS and REST alike',
+      ],
+    };
   return { detail: 'app_or_user_agent_blocked', because: [] };
 }
 
 const ewsDisabledFix = (t: FixTarget, _s: Signals, m: Match): readonly string[] => {
   switch (m.detail) {
-    case 'ews_retired': return FIXES.migrateToGraph();
-    case 'ews_disabled_for_organization': return FIXES.enableOrganizationEws(t);
-    case 'ews_disabled_for_mailbox': return FIXES.enableMailboxEws(t);
-    case 'frontline_license': return FIXES.frontlineLicence(t);
+    case 'ews_retired':
+      return FIXES.migrateToGraph();
+    case 'ews_disabled_for_organization':
+      return FIXES.enableOrganizationEws(t);
+    case 'ews_disabled_for_mailbox':
+      return FIXES.enableMailboxEws(t);
+    case 'frontline_license':
+      return FIXES.frontlineLicence(t);
     case 'app_not_in_ews_allowed_app_ids':
-    case 'ews_allowed_app_ids_empty': return FIXES.allowListApp(t);
-    case 'user_agent_not_allowed': return FIXES.userAgentList(t);
-    case 'app_or_user_agent_blocked': return [...FIXES.allowListApp(t), ...FIXES.userAgentList(t)];
-    default: return [...FIXES.enableOrganizationEws(t), ...FIXES.enableMailboxEws(t).slice(1)];
+    case 'ews_allowed_app_ids_empty':
+      return FIXES.allowListApp(t);
+    case 'user_agent_not_allowed':
+      return FIXES.userAgentList(t);
+    case 'app_or_user_agent_blocked':
+      return [...FIXES.allowListApp(t), ...FIXES.userAgentList(t)];
+    default:
+      return [...FIXES.enableOrganizationEws(t), ...FIXES.enableMailboxEws(t).slice(1)];
   }
 };
 
 const EWS_DISABLED_SUMMARY: Record<string, string> = {
   ews_retired: 'EWS in Exchange Online has been switched off for good (1 April 2027); no setting brings it back.',
-  ews_disabled_for_organization: 'EWS is switched off for the whole organization (Set-OrganizationConfig -EwsEnabled $false).',
+  ews_disabled_for_organization:
+    'EWS is switched off for the whole organization (Set-OrganizationConfig -EwsEnabled $false).',
   ews_disabled_for_mailbox: 'EWS is switched off for this mailbox (Set-CASMailbox -EwsEnabled $false).',
-  frontline_license: 'EWS is blocked for this mailbox although the organization and mailbox settings allow it: since 1 October 2026 mailboxes licensed only with Kiosk, F1 or F3 cannot use EWS.',
-  ews_disabled_for_organization_or_mailbox: 'Exchange refused EWS because it is disabled for the organization or for this mailbox (X-EWS-Policy-Reason); Get-OrganizationConfig and Get-CASMailbox tell which.',
+  frontline_license:
+    'EWS is blocked for this mailbox although the organization and mailbox settings allow it: since 1 October 2026 mailboxes licensed only with Kiosk, F1 or F3 cannot use EWS.',
+  ews_disabled_for_organization_or_mailbox:
+    'Exchange refused EWS because it is disabled for the organization or for this mailbox (X-EWS-Policy-Reason); Get-OrganizationConfig and Get-CASMailbox tell which.',
   app_not_in_ews_allowed_app_ids: 'EWS is restricted to the apps in EwsAllowedAppIDs and this app is not among them.',
-  ews_allowed_app_ids_empty: 'EwsEnabled is True but EwsAllowedAppIDs is empty, which since 1 October 2026 blocks every app.',
-  user_agent_not_allowed: 'The app id is allowed, but the organization\'s user-agent list (EwsApplicationAccessPolicy with EwsAllowList/EwsBlockList) refuses this client; the same lists block Graph mail calls.',
-  app_or_user_agent_blocked: 'Exchange blocked EWS by policy: either this app is not in EwsAllowedAppIDs or its user agent fails the EwsAllowList/EwsBlockList; the control plane (Get-OrganizationConfig -RetrieveEwsOperationAccessPolicy) tells which.',
+  ews_allowed_app_ids_empty:
+    'EwsEnabled is True but EwsAllowedAppIDs is empty, which since 1 October 2026 blocks every app.',
+  user_agent_not_allowed:
+    "The app id is allowed, but the organization's user-agent list (EwsApplicationAccessPolicy with EwsAllowList/EwsBlockList) refuses this client; the same lists block Graph mail calls.",
+  app_or_user_agent_blocked:
+    'Exchange blocked EWS by policy: either this app is not in EwsAllowedAppIDs or its user agent fails the EwsAllowList/EwsBlockList; the control plane (Get-OrganizationConfig -RetrieveEwsOperationAccessPolicy) tells which.',
 };
 
 export const EWS_ACCESS_RULES: readonly Rule[] = [
   {
-    id: 'ews-policy-disabled', cause: 'ews_disabled',
+    id: 'ews-policy-disabled',
+    cause: 'ews_disabled',
     reads: 'X-EWS-Policy-Reason "EWS is disabled for this user or tenant"; control-plane EwsEnabled; the date',
-    match: (s, cycle) => (/disabled for this user or tenant/i.test(s.policyReason ?? '') ? { confidence: 'high', ...ewsDisabledDetail(s, cycle) } : null),
-    summary: (_s, m) => EWS_DISABLED_SUMMARY[m.detail ?? ''] ?? EWS_DISABLED_SUMMARY.ews_disabled_for_organization_or_mailbox!,
-    fix: ewsDisabledFix, docs: [DOCS.ewsAccessControl, DOCS.setOrganizationConfig, DOCS.setCasMailbox, DOCS.ewsRetirement],
+    match: (s, cycle) =>
+      /disabled for this user or tenant/i.test(s.policyReason ?? '')
+        ? { confidence: 'high', ...ewsDisabledDetail(s, cycle) }
+        : null,
+    summary: (_s, m) =>
+      EWS_DISABLED_SUMMARY[m.detail ?? ''] ?? EWS_DISABLED_SUMMARY.ews_disabled_for_organization_or_mailbox!,
+    fix: ewsDisabledFix,
+    docs: [DOCS.ewsAccessControl, DOCS.setOrganizationConfig, DOCS.setCasMailbox, DOCS.ewsRetirement],
   },
   {
-    id: 'ews-policy-blocked', cause: 'ews_disabled',
-    reads: 'X-EWS-Policy-Reason "EWS is blocked by policy for this user or tenant"; control-plane EwsAllowedAppIDs and EwsApplicationAccessPolicy; Graph answers',
-    match: (s, cycle) => (/blocked by policy/i.test(s.policyReason ?? '') ? { confidence: 'high', ...ewsBlockedDetail(s, cycle) } : null),
+    id: 'ews-policy-blocked',
+    cause: 'ews_disabled',
+    reads:
+      'X-EWS-Policy-Reason "EWS is blocked by policy for this user or tenant"; control-plane EwsAllowedAppIDs and EwsApplicationAccessPolicy; Graph answers',
+    match: (s, cycle) =>
+      /blocked by policy/i.test(s.policyReason ?? '') ? { confidence: 'high', ...ewsBlockedDetail(s, cycle) } : null,
     summary: (_s, m) => EWS_DISABLED_SUMMARY[m.detail ?? ''] ?? EWS_DISABLED_SUMMARY.app_or_user_agent_blocked!,
-    fix: ewsDisabledFix, docs: [DOCS.ewsAccessControl, DOCS.setOrganizationConfig, DOCS.ewsRetirement],
+    fix: ewsDisabledFix,
+    docs: [DOCS.ewsAccessControl, DOCS.setOrganizationConfig, DOCS.ewsRetirement],
   },
   {
-    id: 'ews-bare-403-scope', cause: 'mailbox_out_of_scope',
-    reads: 'EWS 403 without X-EWS-Policy-Reason or SOAP body (exchangelib "Unknown failure in response. Code: 403", EWS Managed API "(403) Forbidden"); other mailboxes; the allow list',
+    id: 'ews-bare-403-scope',
+    cause: 'mailbox_out_of_scope',
+    reads:
+      'EWS 403 without X-EWS-Policy-Reason or SOAP body (exchangelib "Unknown failure in response. Code: 403", EWS Managed API "(403) Forbidden"); other mailboxes; the allow list',
     match: (s, cycle) => {
-      if (s.endpoint !== 'ews' || s.status !== 403 || s.policyReason || s.soapCodes.some((c) => c.startsWith('Error'))) return null;
-      if (worksForAnotherMailbox(s, cycle)) return { confidence: 'high', detail: scopeDetail(s), because: ['another canary answers EWS in the same cycle, so the app is refused for this mailbox only'] };
+      if (s.endpoint !== 'ews' || s.status !== 403 || s.policyReason || s.soapCodes.some((c) => c.startsWith('Error')))
+        return null;
+      if (worksForAnotherMailbox(s, cycle))
+        return {
+          confidence: 'high',
+          detail: scopeDetail(s),
+          because: ['another canary answers EWS in the same cycle, so the app is refused for this mailbox only'],
+        };
       if (cycle.controlPlane?.appInAllowList === false) return null;
       return { confidence: 'medium', detail: scopeDetail(s), because: [] };
     },
-    summary: (s, m) => (m.confidence === 'high'
-      ? `The app may use EWS, but not on ${mailboxOf(s)}: the mailbox is outside its RBAC for Applications scope or Application Access Policy.`
-      : `Exchange refused EWS with a bare 403 (no X-EWS-Policy-Reason): most often the mailbox is outside the app's Application Access Policy or RBAC scope. An X-EWS-Policy-Reason header on the same answer would mean the EWS access controls instead; Test-ServicePrincipalAuthorization / Test-ApplicationAccessPolicy tell.`),
-    fix: scopeFix, docs: [DOCS.rbacForApplications, DOCS.applicationAccessPolicy, DOCS.ewsAccessControl],
+    summary: (s, m) =>
+      m.confidence === 'high'
+        ? `The app may use EWS, but not on ${mailboxOf(s)}: the mailbox is outside its RBAC for Applications scope or Application Access Policy.`
+        : `Exchange refused EWS with a bare 403 (no X-EWS-Policy-Reason): most often the mailbox is outside the app's Application Access Policy or RBAC scope. An X-EWS-Policy-Reason header on the same answer would mean the EWS access controls instead; Test-ServicePrincipalAuthorization / Test-ApplicationAccessPolicy tell.`,
+    fix: scopeFix,
+    docs: [DOCS.rbacForApplications, DOCS.applicationAccessPolicy, DOCS.ewsAccessControl],
   },
   {
-    id: 'ews-bare-403-controls', cause: 'ews_disabled',
+    id: 'ews-bare-403-controls',
+    cause: 'ews_disabled',
     reads: 'EWS 403 without X-EWS-Policy-Reason: the second reading, decided by the allow list and the date',
     match: (s, cycle) => {
-      if (s.endpoint !== 'ews' || s.status !== 403 || s.policyReason || s.soapCodes.some((c) => c.startsWith('Error')) || worksForAnotherMailbox(s, cycle)) return null;
+      if (
+        s.endpoint !== 'ews' ||
+        s.status !== 403 ||
+        s.policyReason ||
+        s.soapCodes.some((c) => c.startsWith('Error')) ||
+        worksForAnotherMailbox(s, cycle)
+      )
+        return null;
       if (cycle.controlPlane?.appInAllowList === false) {
         const graphWorks = cycle.all.some((o) => o.endpoint === 'graph' && o.ok);
-        return { confidence: 'high', detail: 'app_not_in_ews_allowed_app_ids', because: [`EwsAllowedAppIDs does not list this app${graphWorks ? ', while Graph answers' : ''}`] };
+        return {
+          confidence: 'high',
+          detail: 'app_not_in_ews_allowed_app_ids',
+          because: [`EwsAllowedAppIDs does not list this app${graphWorks ? ', while Graph answers' : ''}`],
+        };
       }
-      if (after(s, EWS_SHUTDOWN)) return { confidence: 'medium', detail: 'ews_retired', because: ['observed after 2027-04-01'] };
-      return { confidence: after(s, EWS_ENFORCEMENT_START) ? 'medium' : 'low', detail: 'app_or_user_agent_blocked', because: [] };
+      if (after(s, EWS_SHUTDOWN))
+        return { confidence: 'medium', detail: 'ews_retired', because: ['observed after 2027-04-01'] };
+      return {
+        confidence: after(s, EWS_ENFORCEMENT_START) ? 'medium' : 'low',
+        detail: 'app_or_user_agent_blocked',
+        because: [],
+      };
     },
     summary: (_s, m) => EWS_DISABLED_SUMMARY[m.detail ?? ''] ?? EWS_DISABLED_SUMMARY.app_or_user_agent_blocked!,
-    fix: ewsDisabledFix, docs: [DOCS.ewsAccessControl, DOCS.ewsRetirement],
+    fix: ewsDisabledFix,
+    docs: [DOCS.ewsAccessControl, DOCS.ewsRetirement],
   },
   {
-    id: 'ews-access-denied', cause: 'mailbox_out_of_scope',
+    id: 'ews-access-denied',
+    cause: 'mailbox_out_of_scope',
     reads: 'EWS ErrorAccessDenied; other mailboxes',
-    match: (s, cycle) => (s.endpoint === 'ews' && s.soapCodes.includes('ErrorAccessDenied')
-      ? { confidence: worksForAnotherMailbox(s, cycle) ? 'high' : 'medium', detail: scopeDetail(s), because: [] } : null),
-    summary: (s) => `Exchange denied the app access to ${mailboxOf(s)} (ErrorAccessDenied): the mailbox is outside the app's scope, or the app lacks rights for the operation.`,
-    fix: scopeFix, docs: [DOCS.rbacForApplications, DOCS.applicationAccessPolicy, DOCS.ewsResponseCodes],
+    match: (s, cycle) =>
+      s.endpoint === 'ews' && s.soapCodes.includes('ErrorAccessDenied')
+        ? { confidence: worksForAnotherMailbox(s, cycle) ? 'high' : 'medium', detail: scopeDetail(s), because: [] }
+        : null,
+    summary: (s) =>
+      `Exchange denied the app access to ${mailboxOf(s)} (ErrorAccessDenied): the mailbox is outside the app's scope, or the app lacks rights for the operation.`,
+    fix: scopeFix,
+    docs: [DOCS.rbacForApplications, DOCS.applicationAccessPolicy, DOCS.ewsResponseCodes],
   },
   {
-    id: 'ews-impersonation-denied', cause: 'missing_app_permission', detail: 'impersonation_not_permitted',
+    id: 'ews-impersonation-denied',
+    cause: 'missing_app_permission',
+    detail: 'impersonation_not_permitted',
     reads: 'EWS ErrorImpersonateUserDenied "The account does not have permission to impersonate the requested user."',
-    match: (s) => (code(s, 'ErrorImpersonateUserDenied') || has(s, /does not have permission to impersonate/i)
-      ? (hasFullAccessAsApp(s) ? null : { confidence: 'medium', because: [] }) : null),
-    summary: () => 'The caller may not impersonate the mailbox. The ApplicationImpersonation role was retired in February 2025: move to an app-only token with full_access_as_app (or RBAC for Applications "Application EWS.AccessAsApp").',
-    fix: (t) => FIXES.grantFullAccessAsApp(t), docs: [DOCS.ewsImpersonation, DOCS.ewsOAuth],
+    match: (s) =>
+      code(s, 'ErrorImpersonateUserDenied') || has(s, /does not have permission to impersonate/i)
+        ? hasFullAccessAsApp(s)
+          ? null
+          : { confidence: 'medium', because: [] }
+        : null,
+    summary: () =>
+      'The caller may not impersonate the mailbox. The ApplicationImpersonation role was retired in February 2025: move to an app-only token with full_access_as_app (or RBAC for Applications "Application EWS.AccessAsApp").',
+    fix: (t) => FIXES.grantFullAccessAsApp(t),
+    docs: [DOCS.ewsImpersonation, DOCS.ewsOAuth],
   },
   {
-    id: 'ews-impersonation-denied-scope', cause: 'mailbox_out_of_scope',
+    id: 'ews-impersonation-denied-scope',
+    cause: 'mailbox_out_of_scope',
     reads: 'EWS ErrorImpersonateUserDenied with full_access_as_app in the token',
-    match: (s) => ((code(s, 'ErrorImpersonateUserDenied') || has(s, /does not have permission to impersonate/i)) && hasFullAccessAsApp(s)
-      ? { confidence: 'medium', detail: scopeDetail(s), because: ['the token holds full_access_as_app'] } : null),
-    summary: (s) => `The app holds full_access_as_app but may not open ${mailboxOf(s)}: an Application Access Policy or RBAC scope excludes it.`,
-    fix: scopeFix, docs: [DOCS.applicationAccessPolicy, DOCS.rbacForApplications],
+    match: (s) =>
+      (code(s, 'ErrorImpersonateUserDenied') || has(s, /does not have permission to impersonate/i)) &&
+      hasFullAccessAsApp(s)
+        ? { confidence: 'medium', detail: scopeDetail(s), because: ['the token holds full_access_as_app'] }
+        : null,
+    summary: (s) =>
+      `The app holds full_access_as_app but may not open ${mailboxOf(s)}: an Application Access Policy or RBAC scope excludes it.`,
+    fix: scopeFix,
+    docs: [DOCS.applicationAccessPolicy, DOCS.rbacForApplications],
   },
   {
-    id: 'ews-impersonation-header-missing', cause: 'missing_impersonation_header', detail: 'exchange_impersonation_header_missing',
-    reads: 'ErrorInvalidExchangeImpersonationHeaderData / "ExchangeImpersonation SOAP header must be present for this type of OAuth token."; whether impersonation was sent',
-    match: (s) => (code(s, 'ErrorInvalidExchangeImpersonationHeaderData') || has(s, /ExchangeImpersonation SOAP header must be present/i)
-      ? { confidence: 'high', because: s.impersonation === false ? ['the request carried no ExchangeImpersonation header'] : [] } : null),
-    summary: () => 'App-only EWS calls must say which mailbox they act on: the ExchangeImpersonation SOAP header (and the X-AnchorMailbox HTTP header) was missing.',
-    fix: (t) => FIXES.addImpersonation(t), docs: [DOCS.ewsOAuth, DOCS.ewsImpersonation],
+    id: 'ews-impersonation-header-missing',
+    cause: 'missing_impersonation_header',
+    detail: 'exchange_impersonation_header_missing',
+    reads:
+      'ErrorInvalidExchangeImpersonationHeaderData / "ExchangeImpersonation SOAP header must be present for this type of OAuth token."; whether impersonation was sent',
+    match: (s) =>
+      code(s, 'ErrorInvalidExchangeImpersonationHeaderData') ||
+      has(s, /ExchangeImpersonation SOAP header must be present/i)
+        ? {
+            confidence: 'high',
+            because: s.impersonation === false ? ['the request carried no ExchangeImpersonation header'] : [],
+          }
+        : null,
+    summary: () =>
+      'App-only EWS calls must say which mailbox they act on: the ExchangeImpersonation SOAP header (and the X-AnchorMailbox HTTP header) was missing.',
+    fix: (t) => FIXES.addImpersonation(t),
+    docs: [DOCS.ewsOAuth, DOCS.ewsImpersonation],
   },
   {
-    id: 'ews-impersonation-header-unexpected', cause: 'missing_impersonation_header', detail: 'anchor_mailbox_missing',
+    id: 'ews-impersonation-header-unexpected',
+    cause: 'missing_impersonation_header',
+    detail: 'anchor_mailbox_missing',
     reads: '"ExchangeImpersonation SOAP header must not exist for this type of OAuth token."',
-    match: (s) => (has(s, /ExchangeImpersonation SOAP header must not exist/i) ? { confidence: 'medium', because: [] } : null),
-    summary: () => 'Exchange did not accept the impersonation on this token: most often the X-AnchorMailbox header is missing so the call was routed away from the mailbox; with a delegated (user) token, impersonation must not be sent at all.',
-    fix: (t) => FIXES.addImpersonation(t), docs: [DOCS.ewsImpersonation],
+    match: (s) =>
+      has(s, /ExchangeImpersonation SOAP header must not exist/i) ? { confidence: 'medium', because: [] } : null,
+    summary: () =>
+      'Exchange did not accept the impersonation on this token: most often the X-AnchorMailbox header is missing so the call was routed away from the mailbox; with a delegated (user) token, impersonation must not be sent at all.',
+    fix: (t) => FIXES.addImpersonation(t),
+    docs: [DOCS.ewsImpersonation],
   },
 ];

@@ -5,31 +5,57 @@ import { code, type Rule } from './rule-kit';
 
 export const INFRASTRUCTURE_RULES: readonly Rule[] = [
   {
-    id: 'identity-unavailable', cause: 'other', detail: 'identity_unavailable', ours: true,
-    reads: '@azure/identity CredentialUnavailableError / AuthenticationError while reading Key Vault or getting a federated assertion',
+    id: 'identity-unavailable',
+    cause: 'other',
+    detail: 'identity_unavailable',
+    ours: true,
+    reads:
+      '@azure/identity CredentialUnavailableError / AuthenticationError while reading Key Vault or getting a federated assertion',
     match: (s) => (s.ours && isIdentityError(s) ? { confidence: 'high', because: [] } : null),
-    summary: () => 'tenant-health\'s own identity could not get a token (no managed identity on this host, its endpoint failing, or no az login on a laptop); the tenant was not checked.',
-    fix: () => FIXES.ownIdentity(), docs: [DOCS.managedIdentity],
+    summary: () =>
+      "tenant-health's own identity could not get a token (no managed identity on this host, its endpoint failing, or no az login on a laptop); the tenant was not checked.",
+    fix: () => FIXES.ownIdentity(),
+    docs: [DOCS.managedIdentity],
   },
   {
-    id: 'key-vault-secret-missing', cause: 'other', detail: 'key_vault_secret_missing',
+    id: 'key-vault-secret-missing',
+    cause: 'other',
+    detail: 'key_vault_secret_missing',
     reads: 'Key Vault answer 404 / SecretNotFound',
-    match: (s) => (s.endpoint === 'keyvault' && (s.status === 404 || code(s, 'SecretNotFound')) ? { confidence: 'high', because: [] } : null),
-    summary: () => 'The tenant\'s app credential is not in Key Vault under the name the tenant definition gives, so no check could run.',
-    fix: () => FIXES.keyVaultSecret(), docs: [DOCS.keyVaultAccess],
+    match: (s) =>
+      s.endpoint === 'keyvault' && (s.status === 404 || code(s, 'SecretNotFound'))
+        ? { confidence: 'high', because: [] }
+        : null,
+    summary: () =>
+      "The tenant's app credential is not in Key Vault under the name the tenant definition gives, so no check could run.",
+    fix: () => FIXES.keyVaultSecret(),
+    docs: [DOCS.keyVaultAccess],
   },
   {
-    id: 'key-vault-access-denied', cause: 'other', detail: 'key_vault_access_denied', ours: true,
+    id: 'key-vault-access-denied',
+    cause: 'other',
+    detail: 'key_vault_access_denied',
+    ours: true,
     reads: 'Key Vault answer 401/403 or Forbidden',
-    match: (s) => (s.endpoint === 'keyvault' && (s.status === 401 || s.status === 403 || code(s, 'Forbidden')) ? { confidence: 'high', because: [] } : null),
-    summary: () => 'tenant-health could not read the credential from Key Vault: its identity lacks access to the vault.',
-    fix: () => FIXES.keyVaultAccess(), docs: [DOCS.keyVaultAccess],
+    match: (s) =>
+      s.endpoint === 'keyvault' && (s.status === 401 || s.status === 403 || code(s, 'Forbidden'))
+        ? { confidence: 'high', because: [] }
+        : null,
+    summary: () =>
+      'tenant-health could not read the credential from Key Vault: its identity lacks access to the vault.',
+    fix: () => FIXES.keyVaultAccess(),
+    docs: [DOCS.keyVaultAccess],
   },
   {
-    id: 'key-vault-unavailable', cause: 'other', detail: 'key_vault_unavailable', ours: true,
+    id: 'key-vault-unavailable',
+    cause: 'other',
+    detail: 'key_vault_unavailable',
+    ours: true,
     reads: 'Key Vault: no answer in time, a 5xx, a network error, or an answer over the cap',
     match: (s) => (s.ours && s.endpoint === 'keyvault' ? { confidence: 'high', because: [] } : null),
-    summary: (s) => `tenant-health's Key Vault did not give the credential (${s.errorName === 'DeadlineExceeded' ? 'no answer before the check deadline' : s.status !== null ? `HTTP ${s.status}` : 'no answer'}); the tenant was not checked.`,
-    fix: () => FIXES.keyVaultUnavailable(), docs: [DOCS.keyVaultThrottling],
+    summary: (s) =>
+      `tenant-health's Key Vault did not give the credential (${s.errorName === 'DeadlineExceeded' ? 'no answer before the check deadline' : s.status !== null ? `HTTP ${s.status}` : 'no answer'}); the tenant was not checked.`,
+    fix: () => FIXES.keyVaultUnavailable(),
+    docs: [DOCS.keyVaultThrottling],
   },
 ];

@@ -1,76 +1,157 @@
 // Mailbox scope: the app may reach some mailboxes, not this one.
 import { DOCS, FIXES } from '../fixes';
-import { code, has, MAIL_ROLES, mailboxOf, rolesOn, type Rule, scopeDetail, scopeFix, worksForAnotherMailbox } from './rule-kit';
+import {
+  code,
+  has,
+  MAIL_ROLES,
+  mailboxOf,
+  rolesOn,
+  type Rule,
+  scopeDetail,
+  scopeFix,
+  worksForAnotherMailbox,
+} from './rule-kit';
 
 export const MAILBOX_SCOPE_RULES: readonly Rule[] = [
   {
-    id: 'graph-access-policy', cause: 'mailbox_out_of_scope', detail: 'outside_application_access_policy',
-    reads: 'Graph ErrorAccessDenied "Access to OData is disabled: [RAOP] : Blocked by tenant configured AppOnly AccessPolicy settings."',
+    id: 'graph-access-policy',
+    cause: 'mailbox_out_of_scope',
+    detail: 'outside_application_access_policy',
+    reads:
+      'Graph ErrorAccessDenied "Access to OData is disabled: [RAOP] : Blocked by tenant configured AppOnly AccessPolicy settings."',
     match: (s) => (has(s, /\[RAOP\]|AppOnly AccessPolicy/i) ? { confidence: 'high', because: [] } : null),
-    summary: (s) => `${mailboxOf(s)} is outside the Application Access Policy that limits which mailboxes this app may open.`,
-    fix: (t) => FIXES.applicationAccessPolicy(t), docs: [DOCS.applicationAccessPolicy, DOCS.rbacForApplications],
+    summary: (s) =>
+      `${mailboxOf(s)} is outside the Application Access Policy that limits which mailboxes this app may open.`,
+    fix: (t) => FIXES.applicationAccessPolicy(t),
+    docs: [DOCS.applicationAccessPolicy, DOCS.rbacForApplications],
   },
   {
-    id: 'graph-odata-disabled', cause: 'mailbox_out_of_scope', detail: 'outside_application_access_policy',
+    id: 'graph-odata-disabled',
+    cause: 'mailbox_out_of_scope',
+    detail: 'outside_application_access_policy',
     reads: 'Graph "Access to OData is disabled." without [RAOP]; other mailboxes; EWS policy blocks in the cycle',
     match: (s, cycle) => {
       if (!has(s, /Access to OData is disabled/i) || has(s, /\[RAOP\]|AppOnly AccessPolicy/i)) return null;
-      if (worksForAnotherMailbox(s, cycle)) return { confidence: 'high', because: ['another canary answers Graph in the same cycle, so the block is per mailbox'] };
-      const uaEvidence = cycle.controlPlane?.ewsApplicationAccessPolicy || cycle.all.some((o) => o.endpoint === 'ews' && /blocked by policy/i.test(o.policyReason ?? ''));
+      if (worksForAnotherMailbox(s, cycle))
+        return {
+          confidence: 'high',
+          because: ['another canary answers Graph in the same cycle, so the block is per mailbox'],
+        };
+      const uaEvidence =
+        cycle.controlPlane?.ewsApplicationAccessPolicy ||
+        cycle.all.some((o) => o.endpoint === 'ews' && /blocked by policy/i.test(o.policyReason ?? ''));
       return { confidence: uaEvidence ? 'low' : 'medium', because: [] };
     },
-    summary: () => 'Graph refused this mailbox with "Access to OData is disabled.", which an Application Access Policy that excludes the mailbox returns; a user-agent allow/block list (EwsApplicationAccessPolicy) returns the same text. Test-ApplicationAccessPolicy, or whether other mailboxes answer, tells them apart.',
-    fix: (t) => [...FIXES.applicationAccessPolicy(t).slice(0, 1), ...FIXES.userAgentList(t).slice(0, 1)], docs: [DOCS.applicationAccessPolicy, DOCS.ewsAccessControl],
+    summary: () =>
+      'Graph refused this mailbox with "Access to OData is disabled.", which an Application Access Policy that excludes the mailbox returns; a user-agent allow/block list (EwsApplicationAccessPolicy) returns the same text. Test-ApplicationAccessPolicy, or whether other mailboxes answer, tells them apart.',
+    fix: (t) => [...FIXES.applicationAccessPolicy(t).slice(0, 1), ...FIXES.userAgentList(t).slice(0, 1)],
+    docs: [DOCS.applicationAccessPolicy, DOCS.ewsAccessControl],
   },
   {
-    id: 'graph-odata-disabled-user-agent', cause: 'ews_disabled', detail: 'user_agent_not_allowed',
-    reads: 'Graph "Access to OData is disabled." without [RAOP]: the second reading, decided by EWS policy blocks and the control plane',
+    id: 'graph-odata-disabled-user-agent',
+    cause: 'ews_disabled',
+    detail: 'user_agent_not_allowed',
+    reads:
+      'Graph "Access to OData is disabled." without [RAOP]: the second reading, decided by EWS policy blocks and the control plane',
     match: (s, cycle) => {
-      if (!has(s, /Access to OData is disabled/i) || has(s, /\[RAOP\]|AppOnly AccessPolicy/i) || worksForAnotherMailbox(s, cycle)) return null;
-      if (cycle.controlPlane?.ewsApplicationAccessPolicy) return { confidence: 'high', because: [`EwsApplicationAccessPolicy ${cycle.controlPlane.ewsApplicationAccessPolicy}`] };
-      if (cycle.all.some((o) => o.endpoint === 'ews' && /blocked by policy/i.test(o.policyReason ?? ''))) return { confidence: 'high', because: ['EWS is blocked by policy in the same cycle: the user-agent lists govern EWS and REST alike'] };
+      if (
+        !has(s, /Access to OData is disabled/i) ||
+        has(s, /\[RAOP\]|AppOnly AccessPolicy/i) ||
+        worksForAnotherMailbox(s, cycle)
+      )
+        return null;
+      if (cycle.controlPlane?.ewsApplicationAccessPolicy)
+        return {
+          confidence: 'high',
+          because: [`EwsApplicationAccessPolicy ${cycle.controlPlane.ewsApplicationAccessPolicy}`],
+        };
+      if (cycle.all.some((o) => o.endpoint === 'ews' && /blocked by policy/i.test(o.policyReason ?? '')))
+        return {
+          confidence: 'high',
+          because: ['EWS is blocked by policy in the same cycle: the user-agent lists govern EWS and REST alike'],
+        };
       return { confidence: 'low', because: [] };
     },
-    summary: () => 'The organization\'s user-agent list (EwsApplicationAccessPolicy EnforceAllowList/EnforceBlockList) refuses this client; it blocks Graph mail calls with "Access to OData is disabled." as well as EWS.',
-    fix: (t) => FIXES.userAgentList(t), docs: [DOCS.ewsAccessControl, DOCS.setOrganizationConfig],
+    summary: () =>
+      'The organization\'s user-agent list (EwsApplicationAccessPolicy EnforceAllowList/EnforceBlockList) refuses this client; it blocks Graph mail calls with "Access to OData is disabled." as well as EWS.',
+    fix: (t) => FIXES.userAgentList(t),
+    docs: [DOCS.ewsAccessControl, DOCS.setOrganizationConfig],
   },
   {
-    id: 'graph-access-denied-elsewhere-works', cause: 'mailbox_out_of_scope',
+    id: 'graph-access-denied-elsewhere-works',
+    cause: 'mailbox_out_of_scope',
     reads: 'Graph ErrorAccessDenied "Access is denied." for one mailbox while another answers',
-    match: (s, cycle) => (s.endpoint === 'graph' && (code(s, 'ErrorAccessDenied') || has(s, /Access is denied/i)) && worksForAnotherMailbox(s, cycle)
-      ? { confidence: 'high', detail: scopeDetail(s), because: ['another canary answers Graph in the same cycle, so the app may read mail but not this mailbox'] } : null),
-    summary: (s) => `The app may read mail, but not ${mailboxOf(s)}: the mailbox is outside the scope of the app's RBAC for Applications grant or Application Access Policy.`,
-    fix: scopeFix, docs: [DOCS.rbacForApplications, DOCS.applicationAccessPolicy],
+    match: (s, cycle) =>
+      s.endpoint === 'graph' &&
+      (code(s, 'ErrorAccessDenied') || has(s, /Access is denied/i)) &&
+      worksForAnotherMailbox(s, cycle)
+        ? {
+            confidence: 'high',
+            detail: scopeDetail(s),
+            because: ['another canary answers Graph in the same cycle, so the app may read mail but not this mailbox'],
+          }
+        : null,
+    summary: (s) =>
+      `The app may read mail, but not ${mailboxOf(s)}: the mailbox is outside the scope of the app's RBAC for Applications grant or Application Access Policy.`,
+    fix: scopeFix,
+    docs: [DOCS.rbacForApplications, DOCS.applicationAccessPolicy],
   },
   {
-    id: 'graph-access-denied', cause: 'delegated_permission_only', detail: 'graph_token_without_mail_role',
-    reads: 'Graph ErrorAccessDenied "Access is denied. Check credentials and try again." with no mail role in the token (or no token to read)',
+    id: 'graph-access-denied',
+    cause: 'delegated_permission_only',
+    detail: 'graph_token_without_mail_role',
+    reads:
+      'Graph ErrorAccessDenied "Access is denied. Check credentials and try again." with no mail role in the token (or no token to read)',
     match: (s, cycle) => {
-      if (s.endpoint !== 'graph' || !(has(s, /Access is denied/i) || code(s, 'ErrorAccessDenied')) || has(s, /OData/i)) return null;
+      if (s.endpoint !== 'graph' || !(has(s, /Access is denied/i) || code(s, 'ErrorAccessDenied')) || has(s, /OData/i))
+        return null;
       if (worksForAnotherMailbox(s, cycle)) return null;
-      if (s.tokenKind === 'delegated') return { confidence: 'medium', because: [`delegated token (scp: ${s.claims?.scp ?? ''})`] };
+      if (s.tokenKind === 'delegated')
+        return { confidence: 'medium', because: [`delegated token (scp: ${s.claims?.scp ?? ''})`] };
       if (s.tokenKind === 'app' && s.roles.some((r) => MAIL_ROLES.includes(r))) return null;
-      return { confidence: 'medium', because: s.tokenKind === 'app' ? [`Graph token roles: ${rolesOn(s)}; no Mail.* role`] : [] };
+      return {
+        confidence: 'medium',
+        because: s.tokenKind === 'app' ? [`Graph token roles: ${rolesOn(s)}; no Mail.* role`] : [],
+      };
     },
-    summary: () => 'Graph denied mailbox access ("Access is denied. Check credentials and try again."): the token carries no application mail permission, typically because Mail.Read was added as a delegated permission while the app runs app-only. If the token\'s roles hold Mail.Read, the mailbox is outside an RBAC for Applications scope instead.',
-    fix: (t) => FIXES.grantGraphMailRole(t), docs: [DOCS.graphPermissions, DOCS.adminConsent],
+    summary: () =>
+      'Graph denied mailbox access ("Access is denied. Check credentials and try again."): the token carries no application mail permission, typically because Mail.Read was added as a delegated permission while the app runs app-only. If the token\'s roles hold Mail.Read, the mailbox is outside an RBAC for Applications scope instead.',
+    fix: (t) => FIXES.grantGraphMailRole(t),
+    docs: [DOCS.graphPermissions, DOCS.adminConsent],
   },
   {
-    id: 'graph-access-denied-missing-role', cause: 'missing_app_permission', detail: 'graph_application_permission_missing',
+    id: 'graph-access-denied-missing-role',
+    cause: 'missing_app_permission',
+    detail: 'graph_application_permission_missing',
     reads: 'Graph ErrorAccessDenied with no mail role: the second reading',
-    match: (s, cycle) => (s.endpoint === 'graph' && has(s, /Access is denied/i) && !worksForAnotherMailbox(s, cycle) && !s.roles.some((r) => MAIL_ROLES.includes(r)) ? { confidence: 'low', because: [] } : null),
+    match: (s, cycle) =>
+      s.endpoint === 'graph' &&
+      has(s, /Access is denied/i) &&
+      !worksForAnotherMailbox(s, cycle) &&
+      !s.roles.some((r) => MAIL_ROLES.includes(r))
+        ? { confidence: 'low', because: [] }
+        : null,
     summary: () => 'Or: the application permission (Mail.Read) is there but admin consent was not granted.',
-    fix: (t) => FIXES.consent(t), docs: [DOCS.adminConsent],
+    fix: (t) => FIXES.consent(t),
+    docs: [DOCS.adminConsent],
   },
   {
-    id: 'graph-access-denied-with-role', cause: 'mailbox_out_of_scope',
+    id: 'graph-access-denied-with-role',
+    cause: 'mailbox_out_of_scope',
     reads: 'Graph ErrorAccessDenied although the token holds a mail role, or no token to read (third reading)',
     match: (s, cycle) => {
       if (s.endpoint !== 'graph' || !has(s, /Access is denied/i) || worksForAnotherMailbox(s, cycle)) return null;
-      if (s.roles.some((r) => MAIL_ROLES.includes(r))) return { confidence: 'medium', detail: scopeDetail(s), because: [`Graph token roles include ${s.roles.filter((r) => MAIL_ROLES.includes(r)).join(', ')}`] };
+      if (s.roles.some((r) => MAIL_ROLES.includes(r)))
+        return {
+          confidence: 'medium',
+          detail: scopeDetail(s),
+          because: [`Graph token roles include ${s.roles.filter((r) => MAIL_ROLES.includes(r)).join(', ')}`],
+        };
       return { confidence: 'low', detail: scopeDetail(s), because: [] };
     },
-    summary: (s) => `${mailboxOf(s)} may be outside the scope the app is limited to (RBAC for Applications or an Application Access Policy); Test-ServicePrincipalAuthorization tells.`,
-    fix: scopeFix, docs: [DOCS.rbacForApplications, DOCS.applicationAccessPolicy],
+    summary: (s) =>
+      `${mailboxOf(s)} may be outside the scope the app is limited to (RBAC for Applications or an Application Access Policy); Test-ServicePrincipalAuthorization tells.`,
+    fix: scopeFix,
+    docs: [DOCS.rbacForApplications, DOCS.applicationAccessPolicy],
   },
 ];

@@ -38,7 +38,8 @@ export const MAIL_ROLES = ['Mail.Read', 'Mail.ReadBasic', 'Mail.ReadBasic.All', 
 
 export const has = (s: Signals, pattern: RegExp) => pattern.test(s.text);
 
-export const code = (s: Signals, ...codes: string[]) => codes.some((c) => s.graphCode === c || s.soapCodes.includes(c) || new RegExp(`\\b${c}\\b`).test(s.text));
+export const code = (s: Signals, ...codes: string[]) =>
+  codes.some((c) => s.graphCode === c || s.soapCodes.includes(c) || new RegExp(`\\b${c}\\b`).test(s.text));
 
 export const aadsts = (s: Signals, ...codes: number[]) => codes.find((c) => s.aadsts.includes(c));
 
@@ -52,7 +53,14 @@ export const isAuthFailure = (s: Signals) => s.status === 401 || s.status === 40
 
 /** Another canary answered the same kind of call in this cycle. */
 export const worksForAnotherMailbox = (s: Signals, cycle: CycleEvidence) =>
-  s.mailbox !== undefined && cycle.all.some((o) => o.endpoint === s.endpoint && o.ok && o.mailbox !== undefined && o.mailbox.toLowerCase() !== s.mailbox!.toLowerCase());
+  s.mailbox !== undefined &&
+  cycle.all.some(
+    (o) =>
+      o.endpoint === s.endpoint &&
+      o.ok &&
+      o.mailbox !== undefined &&
+      o.mailbox.toLowerCase() !== s.mailbox!.toLowerCase(),
+  );
 
 export const rolesOn = (s: Signals) => (s.roles.length ? s.roles.join(', ') : 'none');
 
@@ -63,7 +71,12 @@ export function scopeDetail(s: Signals): string {
   return 'outside_application_access_policy_or_rbac_scope';
 }
 
-export const notLicensedSummary = (s: Signals) => `The user ${mailboxOf(s)} exists but has no usable Exchange Online mailbox: no Exchange Online licence, an inactive or soft-deleted mailbox, or one hosted on-premises.`;
+export const notLicensedSummary = (s: Signals) =>
+  `The user ${mailboxOf(s)} exists but has no usable Exchange Online mailbox: no Exchange Online licence, an inactive or soft-deleted mailbox, or one hosted on-premises.`;
 
 export const scopeFix = (t: FixTarget, _s: Signals, m: Match) =>
-  m.detail === 'outside_rbac_scope' ? FIXES.rbacScope(t) : m.detail === 'outside_application_access_policy' ? FIXES.applicationAccessPolicy(t) : [...FIXES.applicationAccessPolicy(t).slice(0, 1), ...FIXES.rbacScope(t).slice(0, 1)];
+  m.detail === 'outside_rbac_scope'
+    ? FIXES.rbacScope(t)
+    : m.detail === 'outside_application_access_policy'
+      ? FIXES.applicationAccessPolicy(t)
+      : [...FIXES.applicationAccessPolicy(t).slice(0, 1), ...FIXES.rbacScope(t).slice(0, 1)];

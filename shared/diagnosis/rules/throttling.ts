@@ -4,16 +4,48 @@ import { code, has, type Rule } from './rule-kit';
 
 export const THROTTLING_RULES: readonly Rule[] = [
   {
-    id: 'throttled', cause: 'throttled',
-    reads: '429 with Retry-After; ApplicationThrottled / TooManyRequests / activityLimitReached; ErrorServerBusy with BackOffMilliseconds; ErrorExceededConnectionCount; 503',
+    id: 'throttled',
+    cause: 'throttled',
+    reads:
+      '429 with Retry-After; ApplicationThrottled / TooManyRequests / activityLimitReached; ErrorServerBusy with BackOffMilliseconds; ErrorExceededConnectionCount; 503',
     match: (s) => {
-      const decisive = s.status === 429 || code(s, 'ApplicationThrottled', 'TooManyRequests', 'activityLimitReached', 'throttledRequest', 'ErrorServerBusy', 'ErrorExceededConnectionCount', 'ErrorExceededSubscriptionCount', 'ErrorTooManyObjectsOpened')
-        || has(s, /MailboxConcurrency|Application is over its|server cannot service this request right now|exceeded the available concurrent connections|throttl/i);
-      if (decisive) return { confidence: 'high', because: [s.retryAfterSeconds !== undefined ? `Retry-After ${s.retryAfterSeconds} s` : s.backOffMilliseconds !== undefined ? `BackOffMilliseconds ${s.backOffMilliseconds}` : ''].filter(Boolean) };
-      if (s.status === 503 || code(s, 'serviceNotAvailable')) return { confidence: 'medium', because: s.retryAfterSeconds !== undefined ? [`Retry-After ${s.retryAfterSeconds} s`] : [] };
+      const decisive =
+        s.status === 429 ||
+        code(
+          s,
+          'ApplicationThrottled',
+          'TooManyRequests',
+          'activityLimitReached',
+          'throttledRequest',
+          'ErrorServerBusy',
+          'ErrorExceededConnectionCount',
+          'ErrorExceededSubscriptionCount',
+          'ErrorTooManyObjectsOpened',
+        ) ||
+        has(
+          s,
+          /MailboxConcurrency|Application is over its|server cannot service this request right now|exceeded the available concurrent connections|throttl/i,
+        );
+      if (decisive)
+        return {
+          confidence: 'high',
+          because: [
+            s.retryAfterSeconds !== undefined
+              ? `Retry-After ${s.retryAfterSeconds} s`
+              : s.backOffMilliseconds !== undefined
+                ? `BackOffMilliseconds ${s.backOffMilliseconds}`
+                : '',
+          ].filter(Boolean),
+        };
+      if (s.status === 503 || code(s, 'serviceNotAvailable'))
+        return {
+          confidence: 'medium',
+          because: s.retryAfterSeconds !== undefined ? [`Retry-After ${s.retryAfterSeconds} s`] : [],
+        };
       return null;
     },
     summary: () => 'The service is throttling this app (or is too busy) and asked it to back off.',
-    fix: () => FIXES.throttled(), docs: [DOCS.graphThrottling, DOCS.ewsThrottling],
+    fix: () => FIXES.throttled(),
+    docs: [DOCS.graphThrottling, DOCS.ewsThrottling],
   },
 ];

@@ -4,36 +4,68 @@ import { code, has, type Rule } from './rule-kit';
 
 export const TRANSPORT_RULES: readonly Rule[] = [
   {
-    id: 'network-error', cause: 'other', detail: 'network_error',
+    id: 'network-error',
+    cause: 'other',
+    detail: 'network_error',
     reads: 'no HTTP answer: connection refused, DNS, TLS or timeout errors',
-    match: (s) => (s.status === null && has(s, /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|UND_ERR_|socket hang up|getaddrinfo|timed? ?out|certificate|self[- ]signed|network|fetch failed/i)
-      ? { confidence: 'medium', because: [] } : null),
+    match: (s) =>
+      s.status === null &&
+      has(
+        s,
+        /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|UND_ERR_|socket hang up|getaddrinfo|timed? ?out|certificate|self[- ]signed|network|fetch failed/i,
+      )
+        ? { confidence: 'medium', because: [] }
+        : null,
     summary: () => 'The call got no HTTP answer (network, DNS, proxy, TLS or timeout).',
-    fix: () => FIXES.network(), docs: [],
+    fix: () => FIXES.network(),
+    docs: [],
   },
   {
-    id: 'exchange-transient', cause: 'other', detail: 'service_error',
+    id: 'exchange-transient',
+    cause: 'other',
+    detail: 'service_error',
     reads: '5xx, ErrorInternalServerError, ErrorMailboxStoreUnavailable, ErrorMailboxMoveInProgress',
-    match: (s) => ((s.status !== null && s.status >= 500) || code(s, 'ErrorInternalServerError', 'ErrorMailboxStoreUnavailable', 'ErrorMailboxMoveInProgress', 'ErrorInternalServerTransientError', 'ErrorConnectionFailed')
-      ? { confidence: 'low', because: [] } : null),
-    summary: () => 'The service failed on its side (a server error or a mailbox temporarily unavailable); retry later and check Microsoft 365 Service health if it persists.',
-    fix: () => FIXES.network(), docs: [DOCS.ewsResponseCodes, DOCS.graphErrors],
+    match: (s) =>
+      (s.status !== null && s.status >= 500) ||
+      code(
+        s,
+        'ErrorInternalServerError',
+        'ErrorMailboxStoreUnavailable',
+        'ErrorMailboxMoveInProgress',
+        'ErrorInternalServerTransientError',
+        'ErrorConnectionFailed',
+      )
+        ? { confidence: 'low', because: [] }
+        : null,
+    summary: () =>
+      'The service failed on its side (a server error or a mailbox temporarily unavailable); retry later and check Microsoft 365 Service health if it persists.',
+    fix: () => FIXES.network(),
+    docs: [DOCS.ewsResponseCodes, DOCS.graphErrors],
   },
   {
-    id: 'admin-api-forbidden', cause: 'missing_app_permission', detail: 'exchange_admin_role_missing',
+    id: 'admin-api-forbidden',
+    cause: 'missing_app_permission',
+    detail: 'exchange_admin_role_missing',
     reads: 'Exchange admin API 403',
     match: (s) => (s.endpoint === 'adminapi' && s.status === 403 ? { confidence: 'medium', because: [] } : null),
-    summary: () => 'The Exchange admin API refused the cmdlet: the app has Exchange.ManageAsApp but no Exchange role (for example View-Only Configuration or Global Reader) assigned to its service principal.',
-    fix: (t) => [`In Entra ID > Roles and administrators, assign Global Reader (or an Exchange role) to the app ${t.client}; the admin API needs a role besides Exchange.ManageAsApp.`],
+    summary: () =>
+      'The Exchange admin API refused the cmdlet: the app has Exchange.ManageAsApp but no Exchange role (for example View-Only Configuration or Global Reader) assigned to its service principal.',
+    fix: (t) => [
+      `In Entra ID > Roles and administrators, assign Global Reader (or an Exchange role) to the app ${t.client}; the admin API needs a role besides Exchange.ManageAsApp.`,
+    ],
     docs: ['https://learn.microsoft.com/powershell/exchange/app-only-auth-powershell-v2'],
   },
 ];
 
 /** The last resort for a failure no rule explains. */
 export const UNEXPLAINED: Rule = {
-  id: 'unexplained', cause: 'other', detail: 'unexplained',
+  id: 'unexplained',
+  cause: 'other',
+  detail: 'unexplained',
   reads: 'any failure no other rule matched',
   match: () => ({ confidence: 'low', because: [] }),
-  summary: (s) => `No rule explains this failure (${s.label}); the evidence lines show what was seen. AADSTS codes, x-ms-diagnostics, X-EWS-Policy-Reason or a SOAP/Graph error code would tell more.`,
-  fix: () => [], docs: [DOCS.aadstsCodes, DOCS.ewsResponseCodes, DOCS.graphErrors],
+  summary: (s) =>
+    `No rule explains this failure (${s.label}); the evidence lines show what was seen. AADSTS codes, x-ms-diagnostics, X-EWS-Policy-Reason or a SOAP/Graph error code would tell more.`,
+  fix: () => [],
+  docs: [DOCS.aadstsCodes, DOCS.ewsResponseCodes, DOCS.graphErrors],
 };
