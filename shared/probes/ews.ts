@@ -13,6 +13,7 @@ import {
   type ProbeOutcome,
   type Proof,
 } from './probe-kit';
+import { SOAP_PARSE_OPTIONS } from '../core/soap';
 
 export type EwsAuth =
   { kind: 'bearer'; token: string; claims: TokenClaims } | { kind: 'basic'; username: string; password: string };
@@ -45,13 +46,7 @@ export interface EwsReading {
   backOffMs?: number;
 }
 
-const parser = new XMLParser({
-  removeNSPrefix: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '@',
-  parseTagValue: false,
-  ignoreDeclaration: true,
-});
+const parser = new XMLParser(SOAP_PARSE_OPTIONS);
 type Node = Record<string, unknown>;
 const node = (value: unknown): Node => (typeof value === 'object' && value !== null ? (value as Node) : {});
 const text = (value: unknown): string | undefined =>

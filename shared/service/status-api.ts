@@ -14,6 +14,9 @@ export interface ApiRequest {
   header(name: string): string | null;
 }
 
+/** One route's handler: the request, the services, and where to log our own failures. */
+export type StatusApi = (request: ApiRequest, deps: ServiceDeps, log: (error: unknown) => void) => Promise<ApiResponse>;
+
 export interface ApiResponse {
   status: number;
   headers: Record<string, string>;
@@ -104,11 +107,7 @@ function forTenant(
 const text = (value: unknown, fallback = ''): string => (typeof value === 'string' ? value : fallback);
 
 /** GET /api/status: overall and per-tenant state for status pages; ?failOn=failing|degraded answers 503 at or past that. */
-export function statusSummary(
-  request: ApiRequest,
-  deps: ServiceDeps,
-  log: (error: unknown) => void,
-): Promise<ApiResponse> {
+export const statusSummary: StatusApi = (request, deps, log) => {
   return guarded(async () => {
     const failOn = request.query.get('failOn');
     if (failOn !== null && failOn !== 'failing' && failOn !== 'degraded')
@@ -148,14 +147,10 @@ export function statusSummary(
     if (response.status === 304 && !unhealthy) return response;
     return { ...response, status: unhealthy ? 503 : 200, jsonBody: body };
   }, log);
-}
+};
 
 /** GET /api/status/{tenant}: findings with fixes, probe evidence, readiness and recent history (function key). */
-export function statusDetail(
-  request: ApiRequest,
-  deps: ServiceDeps,
-  log: (error: unknown) => void,
-): Promise<ApiResponse> {
+export const statusDetail: StatusApi = (request, deps, log) => {
   return forTenant(request, log, async (tenantId) => {
     const row = await deps.store.latest(tenantId);
     if (!row) return problem(404, 'Tenant not found', 'No result is stored for this tenant; is it watched?');
@@ -186,14 +181,10 @@ export function statusDetail(
       'private, no-store',
     );
   });
-}
+};
 
 /** GET /api/status/{tenant}/badge: shields.io endpoint JSON; the state only, never a name or a cause. */
-export function statusBadge(
-  request: ApiRequest,
-  deps: ServiceDeps,
-  log: (error: unknown) => void,
-): Promise<ApiResponse> {
+export const statusBadge: StatusApi = (request, deps, log) => {
   return forTenant(request, log, async (tenantId) => {
     const row = await deps.store.latest(tenantId);
     const state = row ? stateOf(row, deps) : 'not watched';
@@ -206,14 +197,10 @@ export function statusBadge(
     };
     return json(request, row ? 200 : 404, badge, `public, max-age=${deps.settings.statusCacheSeconds}`);
   });
-}
+};
 
 /** POST /api/check/{tenant}: checks one watched tenant now (admin key) and answers with its result. */
-export function checkTenantNow(
-  request: ApiRequest,
-  deps: ServiceDeps,
-  log: (error: unknown) => void,
-): Promise<ApiResponse> {
+export const checkTenantNow: StatusApi = (request, deps, log) => {
   return forTenant(request, log, async (requested) => {
     const result: TenantResult | null = await checkNow(requested, deps);
     if (!result)
@@ -221,9 +208,7 @@ export function checkTenantNow(
     const { tenantId, name, verdict, checkedAt, findings, probes, readiness } = result;
     return json(request, 200, { tenantId, name, verdict, checkedAt, findings, probes, readiness }, 'no-store');
   });
-}
-
-export type StatusApi = (request: ApiRequest, deps: ServiceDeps, log: (error: unknown) => void) => Promise<ApiResponse>;
+};
 
 /** One HTTP endpoint: the Functions register it, `demo --serve` routes to it, and the OpenAPI document describes it. */
 export interface HttpRoute {

@@ -48,15 +48,7 @@ function token(
     );
   }
   const clientId = form.get('client_id');
-  if (!clientId)
-    return entraError(
-      req,
-      world,
-      400,
-      'invalid_request',
-      900144,
-      "The request body must contain the following parameter: 'client_id'.",
-    );
+  if (!clientId) return missingParameter(req, world, 'client_id');
   const app = tenant.apps.get(clientId.toLowerCase());
   if (!app?.spec.registered) {
     return entraError(
@@ -69,15 +61,7 @@ function token(
     );
   }
   const scope = form.get('scope');
-  if (!scope)
-    return entraError(
-      req,
-      world,
-      400,
-      'invalid_request',
-      900144,
-      "The request body must contain the following parameter: 'scope'.",
-    );
+  if (!scope) return missingParameter(req, world, 'scope');
   const scopes = scope.split(/\s+/).filter(Boolean);
   const notDefault = scopes.find((s) => !s.endsWith('/.default'));
   if (notDefault) {
@@ -191,14 +175,7 @@ function authenticateClient(
     );
   }
   if (form.get('client_assertion_type') !== ASSERTION_TYPE) {
-    return entraError(
-      req,
-      world,
-      400,
-      'invalid_request',
-      900144,
-      "The request body must contain the following parameter: 'client_assertion_type'.",
-    );
+    return missingParameter(req, world, 'client_assertion_type');
   }
   const jwt = decodeJwt(assertion);
   if (!jwt) return entraError(req, world, 401, 'invalid_client', 50027, 'JWT token is invalid or malformed.');
@@ -346,6 +323,17 @@ function entraHeaders(req: SimRequest): Record<string, string> {
 }
 
 /** Entra's error JSON: error, error_description with trace lines, error_codes, timestamp, trace and correlation ids. */
+/** AADSTS900144, as Entra words it for a form field the request lacks. */
+const missingParameter = (req: SimRequest, world: SimWorld, name: string): SimResponse =>
+  entraError(
+    req,
+    world,
+    400,
+    'invalid_request',
+    900144,
+    `The request body must contain the following parameter: '${name}'.`,
+  );
+
 function entraError(
   req: SimRequest,
   world: SimWorld,

@@ -11,6 +11,7 @@ import { header, newRequestId, scalarText, type SimRequest, type SimResponse } f
 import { audienceResource, checkBearer } from '../tokens';
 import type { MailboxRuntime, SimWorld, TenantRuntime } from '../world';
 import * as xml from './ews-xml';
+import { SOAP_PARSE_OPTIONS } from '../../shared/core/soap';
 
 const EWS_RBAC_ROLES = ['Application EWS.AccessAsApp', 'Application Exchange Full Access'];
 const EXO_CHALLENGE =
@@ -18,11 +19,7 @@ const EXO_CHALLENGE =
   'token_types="app_asserted_user_v1 service_asserted_app_v1", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize"';
 
 const parser = new XMLParser({
-  removeNSPrefix: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '@',
-  parseTagValue: false,
-  ignoreDeclaration: true,
+  ...SOAP_PARSE_OPTIONS,
   isArray: (name) => ['FolderId', 'DistinguishedFolderId', 'AlternateId', 'UnresolvedEntry'].includes(name),
 });
 
