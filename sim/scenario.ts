@@ -1,6 +1,7 @@
 // The declarative description of a simulated Microsoft 365 cloud, validated with messages that name the field.
 import { z } from 'zod';
 import { CAUSES } from '../shared/core/causes';
+import { CLOUD_NAMES, type CloudName } from '../shared/core/clouds';
 
 const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'expected a GUID');
 const address = z.string().regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'expected an SMTP address');
@@ -13,7 +14,6 @@ const instant = z
   );
 const triState = z.boolean().nullable();
 
-export const CLOUDS = ['worldwide', 'gcchigh', 'dod', 'china'] as const;
 export const RESOURCE_KINDS = ['exchange', 'graph'] as const;
 export const ROUTES = ['login', 'ews', 'graph', 'adminapi', 'keyvault', 'logicapp', 'identity'] as const;
 export const LICENSES = [
@@ -91,7 +91,7 @@ const tenantSchema = z
     tenantId: guid,
     domain: z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i, 'expected a domain such as contoso.onmicrosoft.com'),
     name: z.string().min(1),
-    cloud: z.enum(CLOUDS).default('worldwide'),
+    cloud: z.enum(CLOUD_NAMES).default('worldwide'),
     /** 'healthy' or the cause id (docs/contracts/diagnosis.md) this tenant is built to show. */
     expectedCause: z.enum(['healthy', ...CAUSES]),
     detail: z.string().optional(),
@@ -279,7 +279,7 @@ export type MailboxSpec = TenantSpec['mailboxes'][number];
 export type FaultRule = z.infer<typeof faultSchema>;
 export type FaultRuleInput = z.input<typeof faultSchema>;
 export type RouteName = (typeof ROUTES)[number];
-export type Cloud = (typeof CLOUDS)[number];
+export type Cloud = CloudName;
 export type ClientProfile = TenantSpec['probe']['client'];
 
 export class ScenarioError extends Error {

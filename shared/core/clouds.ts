@@ -1,5 +1,6 @@
 // Microsoft 365 national clouds: the hosts and resource identifiers that tokens and calls use in each.
-export type CloudName = 'worldwide' | 'gcchigh' | 'dod' | 'china';
+export const CLOUD_NAMES = ['worldwide', 'gcchigh', 'dod', 'china'] as const;
+export type CloudName = (typeof CLOUD_NAMES)[number];
 
 export interface CloudEndpoints {
   /** Entra ID authority host. */

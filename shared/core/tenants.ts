@@ -1,6 +1,6 @@
 // Watched-tenant definitions: what to check for each tenant and where its app credential lives, validated once.
 import { z } from 'zod';
-import type { CloudName } from './clouds';
+import { CLOUD_NAMES } from './clouds';
 
 const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'expected a GUID');
 const domain = z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i, 'expected a domain such as contoso.onmicrosoft.com');
@@ -52,7 +52,7 @@ export const tenantDefinitionSchema = z
     /** The tenant's GUID or one of its domains. */
     tenantId: z.union([guid, domain]),
     name: z.string().min(1),
-    cloud: z.enum(['worldwide', 'gcchigh', 'dod', 'china'] satisfies CloudName[]).default('worldwide'),
+    cloud: z.enum(CLOUD_NAMES).default('worldwide'),
     clientId: guid,
     credential: credentialSchema,
     canaries: z.array(address).min(1, 'name at least one canary mailbox').max(20),
