@@ -6,6 +6,7 @@ import { redact } from '../core/redact';
 import type { FixTarget } from './fixes';
 import { RULES, UNEXPLAINED, type Confidence, type CycleEvidence, type Match, type Rule } from './rules';
 import { readSignals, type Signals } from './signals';
+import { TELLS_APART } from './tells-apart';
 
 export type { Confidence } from './rules';
 export type Verdict = 'healthy' | 'degraded' | 'failing' | 'unknown';
@@ -29,6 +30,18 @@ export interface Finding {
    * unknown, its alerts are left as they are, and the operator is alerted instead.
    */
   origin?: 'monitoring_infrastructure';
+  /**
+   * On the top finding, when the evidence fits more than one cause: every reading, best first, with its confidence and
+   * the one check that tells it from the others. Absent when the evidence is decisive.
+   */
+  candidates?: Candidate[];
+}
+
+export interface Candidate {
+  cause: Cause;
+  detail?: string;
+  confidence: Confidence;
+  tellsApart: string;
 }
 
 export interface Diagnosis {
@@ -48,7 +61,7 @@ const RANK: Record<Confidence, number> = { high: 3, medium: 2, low: 1 };
 const MAX_EVIDENCE_LINES = 6;
 const MAX_ALTERNATIVES = 2;
 
-interface Candidate {
+interface RankedRule {
   rule: Rule;
   ruleIndex: number;
   match: Match;
@@ -56,7 +69,7 @@ interface Candidate {
   primary: boolean;
 }
 
-function rank(s: Signals, cycle: CycleEvidence): Candidate[] {
+function rank(s: Signals, cycle: CycleEvidence): RankedRule[] {
   const matched = RULES.flatMap((rule, ruleIndex) => {
     const match = rule.match(s, cycle);
     return match ? [{ rule, ruleIndex, match, signals: s, primary: false }] : [];
@@ -69,7 +82,7 @@ function rank(s: Signals, cycle: CycleEvidence): Candidate[] {
   top!.primary = true;
   if (top!.match.confidence === 'high') return [top!];
   // Where the evidence cannot decide, the other readings follow, one per cause.
-  const alternatives: Candidate[] = [];
+  const alternatives: RankedRule[] = [];
   for (const candidate of rest) {
     if (candidate.rule.cause === top!.rule.cause || alternatives.some((a) => a.rule.cause === candidate.rule.cause))
       continue;
@@ -160,7 +173,7 @@ export function diagnose(evidence: Evidence[], context: DiagnoseContext = {}): D
   }
 
   interface Merged {
-    candidate: Candidate;
+    candidate: RankedRule;
     confidence: Confidence;
     primary: boolean;
     calls: number;
@@ -225,5 +238,22 @@ export function diagnose(evidence: Evidence[], context: DiagnoseContext = {}): D
         ...(rule.ours ? { origin: 'monitoring_infrastructure' as const } : {}),
       };
     });
-  return { verdict, findings };
+  return { verdict, findings: withCandidates(findings) };
+}
+
+/** The differential on the top finding: it and the other readings the evidence allows, one per cause, best first. */
+function withCandidates(findings: Finding[]): Finding[] {
+  const [top, ...rest] = findings;
+  if (!top || top.confidence === 'high') return findings;
+  const readings = [top, ...rest.filter((f) => f.alternative)].filter(
+    (f, i, all) => all.findIndex((o) => o.cause === f.cause) === i,
+  );
+  if (readings.length < 2) return findings;
+  const candidates = readings.map((f): Candidate => ({
+    cause: f.cause,
+    ...(f.detail ? { detail: f.detail } : {}),
+    confidence: f.confidence,
+    tellsApart: TELLS_APART[f.cause],
+  }));
+  return [{ ...top, candidates }, ...rest];
 }

@@ -924,3 +924,58 @@ describe('real failures posted publicly by people outside this project', () => {
     expect(wrongAndSure.map((c) => c.source)).toEqual([]);
   });
 });
+
+describe('the differential: every reading the evidence allows, and the check that tells them apart', () => {
+  const withAppToken = (evidence: Evidence, observedAt = NOW): Evidence => ({
+    ...evidence,
+    tokenClaims: claims(EXO, ['full_access_as_app']),
+    observedAt,
+  });
+  const BARE_403: [string, Evidence][] = [
+    ['the full exchange', ews(403)],
+    [
+      'a library only',
+      withAppToken(messageOnly('ews', 'MalformedResponseError', 'Unknown failure in response. Code: 403')),
+    ],
+    [
+      'pasted text',
+      withAppToken(
+        messageOnly('ews', 'Error', 'The request failed. The remote server returned an error: (403) Forbidden.'),
+      ),
+    ],
+  ];
+
+  test.each(BARE_403)(
+    'a bare EWS 403 after 2026-10-01 to an app with full_access_as_app (%s) leads with ews_disabled',
+    (_form, evidence) => {
+      const top = diagnose([evidence]).findings[0]!;
+      expect([top.cause, top.confidence]).toEqual(['ews_disabled', 'medium']);
+      expect(top.candidates?.map((c) => c.cause)).toEqual(['ews_disabled', 'mailbox_out_of_scope']);
+      expect(top.candidates?.[0]?.tellsApart).toMatch(/X-EWS-Policy-Reason.*EwsAllowedAppIDs/);
+      expect(top.candidates?.[1]?.tellsApart).toMatch(/Test-ApplicationAccessPolicy/);
+    },
+  );
+
+  test.each(BARE_403)('the same 403 before the default block (%s) leads with the mailbox scope', (_form, evidence) => {
+    const top = diagnose([{ ...evidence, observedAt: '2026-09-01T09:00:00Z' }]).findings[0]!;
+    expect(top.cause).toBe('mailbox_out_of_scope');
+    expect(top.candidates?.map((c) => c.cause)).toContain('ews_disabled');
+  });
+
+  test('X-EWS-Policy-Reason is the first split: decisive when documented, still EWS blocked when not', () => {
+    const documented = diagnose([
+      ews(403, { 'x-ews-policy-reason': 'EWS is blocked by policy for this user or tenant' }),
+    ]).findings[0]!;
+    expect([documented.cause, documented.confidence, documented.candidates]).toEqual([
+      'ews_disabled',
+      'high',
+      undefined,
+    ]);
+    const unknown = diagnose([ews(403, { 'x-ews-policy-reason': 'Application is not allowed' })]).findings[0]!;
+    expect([unknown.cause, unknown.detail, unknown.confidence]).toEqual([
+      'ews_disabled',
+      'ews_policy_reason_unrecognised',
+      'medium',
+    ]);
+  });
+});

@@ -145,6 +145,23 @@ export const EWS_ACCESS_RULES: readonly Rule[] = [
     docs: [DOCS.ewsAccessControl, DOCS.setOrganizationConfig, DOCS.ewsRetirement],
   },
   {
+    id: 'ews-policy-unrecognised',
+    cause: 'ews_disabled',
+    detail: 'ews_policy_reason_unrecognised',
+    reads: 'X-EWS-Policy-Reason with a value other than the two Microsoft documents',
+    match: (s) =>
+      s.policyReason && !/disabled for this user or tenant|blocked by policy/i.test(s.policyReason)
+        ? {
+            confidence: 'medium',
+            because: ['Exchange sends X-EWS-Policy-Reason only when an EWS access control refused the call'],
+          }
+        : null,
+    summary: (s) =>
+      `Exchange refused EWS by policy (X-EWS-Policy-Reason: ${s.policyReason ?? ''}), with a reason Microsoft does not document; Get-OrganizationConfig and Get-CASMailbox tell which control it is.`,
+    fix: (t) => [...FIXES.enableOrganizationEws(t), ...FIXES.allowListApp(t)],
+    docs: [DOCS.ewsAccessControl, DOCS.ewsRetirement],
+  },
+  {
     id: 'ews-bare-403-scope',
     cause: 'mailbox_out_of_scope',
     reads:
@@ -159,7 +176,10 @@ export const EWS_ACCESS_RULES: readonly Rule[] = [
           because: ['another canary answers EWS in the same cycle, so the app is refused for this mailbox only'],
         };
       if (cycle.controlPlane?.appInAllowList === false) return null;
-      return { confidence: 'medium', detail: scopeDetail(s), because: [] };
+      // Since the default block of 2026-10-01, a bare 403 to an app holding full_access_as_app is more often EWS blocked.
+      const blockedIsLikelier =
+        after(s, EWS_ENFORCEMENT_START) && hasFullAccessAsApp(s) && cycle.controlPlane?.appInAllowList !== true;
+      return { confidence: blockedIsLikelier ? 'low' : 'medium', detail: scopeDetail(s), because: [] };
     },
     summary: (s, m) =>
       m.confidence === 'high'
@@ -191,10 +211,17 @@ export const EWS_ACCESS_RULES: readonly Rule[] = [
       }
       if (after(s, EWS_SHUTDOWN))
         return { confidence: 'medium', detail: 'ews_retired', because: ['observed after 2027-04-01'] };
+      const allowed =
+        cycle.controlPlane?.appInAllowList === true && cycle.controlPlane.organizationEwsEnabled !== false;
       return {
-        confidence: after(s, EWS_ENFORCEMENT_START) ? 'medium' : 'low',
+        confidence: after(s, EWS_ENFORCEMENT_START) && !allowed ? 'medium' : 'low',
         detail: 'app_or_user_agent_blocked',
-        because: [],
+        because:
+          after(s, EWS_ENFORCEMENT_START) && hasFullAccessAsApp(s) && !allowed
+            ? [
+                'observed after 2026-10-01, when EWS became blocked by default for apps not on EwsAllowedAppIDs, with full_access_as_app in the token',
+              ]
+            : [],
       };
     },
     summary: (_s, m) => EWS_DISABLED_SUMMARY[m.detail ?? ''] ?? EWS_DISABLED_SUMMARY.app_or_user_agent_blocked!,
