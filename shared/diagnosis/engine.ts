@@ -225,7 +225,7 @@ export function diagnose(evidence: Evidence[], context: DiagnoseContext = {}): D
         cause: rule.cause,
         ...(detail ? { detail } : {}),
         confidence,
-        summary: rule.summary(s, match),
+        summary: redact(rule.summary(s, match)),
         evidence:
           lines.length > MAX_EVIDENCE_LINES
             ? [...lines.slice(0, MAX_EVIDENCE_LINES), `…and ${lines.length - MAX_EVIDENCE_LINES} more`]

@@ -47,6 +47,8 @@ export interface Signals {
   /** What the client reported instead of (or about) an answer: its error's name and code. */
   errorName?: string;
   errorCode?: string;
+  /** The client's own words for the failure, as it reported them. */
+  errorMessage?: string;
   /** The failure is tenant-health's own infrastructure (its vault, its identity), which says nothing about the tenant. */
   ours: boolean;
   /** Every text the evidence carries (body, error, header values), for phrase rules. */
@@ -319,7 +321,8 @@ export function readSignals(evidence: Evidence): Signals {
   const ours =
     failed &&
     (((endpoint === 'keyvault' || endpoint === 'token') && isIdentityError({ ...(errorName ? { errorName } : {}) })) ||
-      (endpoint === 'keyvault' && status !== 404 && !/SecretNotFound/.test(text)));
+      // The vault answering (200) with a value that cannot be used is the stored credential's problem, not the vault's.
+      (endpoint === 'keyvault' && status !== 404 && status !== 200 && !/SecretNotFound/.test(text)));
   const tokenKind = tokenKindOf(claims);
   const resource = resourceOf(endpoint, request);
   const label = [
@@ -372,6 +375,7 @@ export function readSignals(evidence: Evidence): Signals {
     ...(clientId ? { clientId } : {}),
     ...(errorName ? { errorName } : {}),
     ...(errorCode ? { errorCode } : {}),
+    ...(typeof error?.message === 'string' && error.message ? { errorMessage: error.message } : {}),
     ours,
     text,
     label,

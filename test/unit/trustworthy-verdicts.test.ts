@@ -165,6 +165,37 @@ const ROWS: [string, Evidence[], string, string, boolean][] = [
   ],
 ];
 
+test('our own failures and a stored credential in the wrong form say the exact reason the evidence holds', () => {
+  const noLogin = diagnose([
+    failed(
+      'keyvault',
+      null,
+      {
+        name: 'AggregateAuthenticationError',
+        message:
+          "ChainedTokenCredential authentication failed. AzureCliCredential: Azure CLI could not be found. Please run 'az login'.",
+      },
+      '',
+    ),
+  ]).findings[0]!;
+  expect(noLogin.summary).toMatch(/az login/);
+  const wrongForm = diagnose([
+    failed(
+      'keyvault',
+      200,
+      {
+        name: 'CredentialError',
+        message: 'secret contoso-app holds no usable certificate: the PEM has no PRIVATE KEY block',
+      },
+      '',
+    ),
+  ]);
+  expect(wrongForm.verdict).toBe('failing');
+  expect(wrongForm.findings[0]).toMatchObject({ cause: 'other', detail: 'credential_unusable' });
+  expect(wrongForm.findings[0]!.origin).toBeUndefined();
+  expect(wrongForm.findings[0]!.summary).toMatch(/the PEM has no PRIVATE KEY block/);
+});
+
 describe.each(ROWS)('%s', (_what, evidence, verdict, detail, ours) => {
   test(`is ${verdict}, led by ${detail}${ours ? ', named as our own infrastructure' : ''}`, () => {
     const diagnosis = diagnose(evidence);
