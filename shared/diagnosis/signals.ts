@@ -51,8 +51,10 @@ export interface Signals {
   errorMessage?: string;
   /** The failure is tenant-health's own infrastructure (its vault, its identity), which says nothing about the tenant. */
   ours: boolean;
-  /** Every text the evidence carries (body, error, header values), for phrase rules. */
+  /** Every text the evidence carries (body, error, header values), for codes. */
   text: string;
+  /** The same without the caller's words (stack frames, code lines, identifiers), for phrase rules. */
+  serviceText: string;
   /** A one-line description of where this came from, for findings' evidence lines. */
   label: string;
 }
@@ -234,6 +236,62 @@ const decode = (value: string) => {
   }
 };
 
+/** Lines that are the caller's: stack frames, code, prompts and the commands typed at them. */
+const CALLER_LINES = [
+  /^\s*at\s+[\w$.<>[\]`]+\s*(\(|$)/, // JavaScript, .NET and Java stack frames
+  /^\s*File "[^"]+", line \d+/, // Python stack frames
+  /^\s*(Traceback|Stack ?trace|Call stack)\b/i,
+  /^\s*(def|function|class|import|from|return|const|let|var|async|await|try|except|catch|finally|public|private|static|void|using|namespace)\b/,
+  /^\s*(\$[\w:]+\s*=|>>>|PS [A-Z]:\\|\w+@[\w-]+:[~/])/, // assignments in PowerShell, prompts
+  /^\s*[\w.$[\]]+\s*=\s*[\w.$]+\(/, // x = call(...)
+];
+/** Words of the service that look like identifiers (OAuth and x-ms-diagnostics vocabulary), kept where identifiers go. */
+const SERVICE_IDENTIFIERS = new Set([
+  'invalid_client',
+  'invalid_grant',
+  'invalid_request',
+  'invalid_scope',
+  'invalid_resource',
+  'unauthorized_client',
+  'unsupported_grant_type',
+  'interaction_required',
+  'access_denied',
+  'temporarily_unavailable',
+  'invalid_token',
+  'insufficient_auth_strength',
+  'insufficient_claims',
+  'full_access_as_app',
+  'client_credentials',
+  'client_secret',
+  'client_assertion',
+  'client_id',
+  'access_token',
+  'error_description',
+  'error_codes',
+  'error_category',
+]);
+
+/**
+ * The evidence's text without the caller's own words: stack frames and code lines are dropped, and names in the
+ * caller's code (snake_case or camelCase identifiers) are blanked, so that a function called check_ews_disabled or a
+ * variable mailboxNotFound never decides a cause. Service codes (PascalCase such as ErrorNonExistentMailbox, AADSTS
+ * numbers) and the OAuth vocabulary stay.
+ */
+export function serviceWords(text: string): string {
+  return (
+    text
+      .split('\n')
+      // A client library puts its exception's name before the first line: the caller's code may follow it.
+      .filter(
+        (line) => !CALLER_LINES.some((pattern) => pattern.test(line.replace(/^\s*[\w.]+(?:Exception|Error): /, ''))),
+      )
+      .join('\n')
+      .replace(/\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b|\b[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)+\b/g, (word) =>
+        SERVICE_IDENTIFIERS.has(word) ? word : ' ',
+      )
+  );
+}
+
 export function readSignals(evidence: Evidence): Signals {
   const request = evidence.request;
   const response = evidence.response;
@@ -373,6 +431,7 @@ export function readSignals(evidence: Evidence): Signals {
     loginHost: loginHostOf(request?.url),
     ...(tenantId ? { tenantId } : {}),
     ...(clientId ? { clientId } : {}),
+    serviceText: serviceWords(text),
     ...(errorName ? { errorName } : {}),
     ...(errorCode ? { errorCode } : {}),
     ...(typeof error?.message === 'string' && error.message ? { errorMessage: error.message } : {}),

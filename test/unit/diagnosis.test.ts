@@ -979,3 +979,61 @@ describe('the differential: every reading the evidence allows, and the check tha
     ]);
   });
 });
+
+describe("the caller's own words never decide a cause", () => {
+  // Each row: what the service said, and the same failure as a caller pasted it inside their own code and stack.
+  const ROWS: [string, Evidence, Evidence][] = [
+    [
+      'a Python traceback whose functions are named for tokens',
+      messageOnly('ews', 'UnauthorizedError', 'Unknown failure in response. Code: 401'),
+      messageOnly(
+        'ews',
+        'UnauthorizedError',
+        'Traceback (most recent call last):\n  File "sync.py", line 42, in refresh_oauth_token\n    account = connect(get_bearer_token())\nexchangelib.errors.UnauthorizedError: Unknown failure in response. Code: 401',
+      ),
+    ],
+    [
+      'a .NET stack with classes named for throttling',
+      messageOnly(
+        'ews',
+        'ServiceRequestException',
+        'The request failed. The remote server returned an error: (401) Unauthorized.',
+      ),
+      messageOnly(
+        'ews',
+        'ServiceRequestException',
+        'The request failed. The remote server returned an error: (401) Unauthorized.\n   at Backup.Ews.ThrottlingAwareClient.BindInbox(String mailbox)\n   at Backup.Ews.ConditionalAccessRetry.Run()',
+      ),
+    ],
+    [
+      'a JavaScript stack and identifiers named for OData',
+      messageOnly('graph', 'GraphError', 'Access is denied. Check credentials and try again.'),
+      messageOnly(
+        'graph',
+        'GraphError',
+        'Access is denied. Check credentials and try again. (in readOdataMailbox)\n    at readOdataMailbox (/srv/app/probe.js:12:9)',
+      ),
+    ],
+    [
+      'a PowerShell script whose variables hold phrases',
+      messageOnly(
+        'ews',
+        'MethodInvocationException',
+        'Exception calling "Bind" with "2" argument(s): "The request failed. The remote server returned an error: (403) Forbidden."',
+      ),
+      messageOnly(
+        'ews',
+        'MethodInvocationException',
+        '$hint = \'not enough scope, see the wiki\'\nException calling "Bind" with "2" argument(s): "The request failed. The remote server returned an error: (403) Forbidden."',
+      ),
+    ],
+  ];
+
+  test.each(ROWS)('%s', (_what, service, pasted) => {
+    const top = (evidence: Evidence) => {
+      const finding = diagnose([evidence]).findings[0]!;
+      return [finding.cause, finding.detail, finding.confidence];
+    };
+    expect(top(pasted)).toEqual(top(service));
+  });
+});

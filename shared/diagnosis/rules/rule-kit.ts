@@ -36,7 +36,8 @@ export interface Rule {
 
 export const MAIL_ROLES = ['Mail.Read', 'Mail.ReadBasic', 'Mail.ReadBasic.All', 'Mail.ReadWrite', 'Mail.Send'];
 
-export const has = (s: Signals, pattern: RegExp) => pattern.test(s.text);
+/** A phrase of the service's own words (never the caller's code around them). */
+export const has = (s: Signals, pattern: RegExp) => pattern.test(s.serviceText);
 
 export const code = (s: Signals, ...codes: string[]) =>
   codes.some((c) => s.graphCode === c || s.soapCodes.includes(c) || new RegExp(`\\b${c}\\b`).test(s.text));
