@@ -245,8 +245,16 @@ const CALLER_LINES = [
   /^\s*(\$[\w:]+\s*=|>>>|PS [A-Z]:\\|\w+@[\w-]+:[~/])/, // assignments in PowerShell, prompts
   /^\s*[\w.$[\]]+\s*=\s*[\w.$]+\(/, // x = call(...)
 ];
-/** Words of the service that look like identifiers (OAuth and x-ms-diagnostics vocabulary), kept where identifiers go. */
+/**
+ * Words of the service, and of the client libraries' own error codes (MSAL), that look like identifiers: kept where
+ * the caller's identifiers are set aside.
+ */
 const SERVICE_IDENTIFIERS = new Set([
+  'network_error',
+  'endpoints_resolution_error',
+  'no_network_connectivity',
+  'untrusted_authority',
+  'authority_mismatch',
   'invalid_client',
   'invalid_grant',
   'invalid_request',
