@@ -386,7 +386,10 @@ export function readSignals(evidence: Evidence): Signals {
   const errorCode = typeof error?.code === 'string' ? error.code : undefined;
   const ours =
     failed &&
-    (((endpoint === 'keyvault' || endpoint === 'token') && isIdentityError({ ...(errorName ? { errorName } : {}) })) ||
+    // An identity error carrying an AADSTS code is Entra's answer about the tenant or app, not our identity failing.
+    (((endpoint === 'keyvault' || endpoint === 'token') &&
+      isIdentityError({ ...(errorName ? { errorName } : {}) }) &&
+      aadsts.length === 0) ||
       // The vault answering (200) with a value that cannot be used is the stored credential's problem, not the vault's.
       (endpoint === 'keyvault' && status !== 404 && status !== 200 && !/SecretNotFound/.test(text)));
   const tokenKind = tokenKindOf(claims);

@@ -12,7 +12,9 @@ export const BASIC_AUTH_RULES: readonly Rule[] = [
       if (s.endpoint === 'token' || s.endpoint === 'keyvault') return null;
       if (
         s.authMode === 'basic' &&
-        (s.status === 401 || s.status === 403 || has(s, /Invalid credentials|Unauthorized|LogonDenied/i))
+        (s.status === 401 ||
+          s.status === 403 ||
+          has(s, /Invalid credentials|Unauthorized|LogonDenied|user ?name (?:and|or) password|\bError 401\b/i))
       )
         return { confidence: 'high', because: ['the request authenticated with a user name and password'] };
       if (s.status === 401 && s.basicChallenge && !s.bearerChallenge)

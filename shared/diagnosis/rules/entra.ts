@@ -44,6 +44,7 @@ export const ENTRA_RULES: readonly Rule[] = [
     cause: 'invalid_client_credentials',
     detail: 'certificate_not_registered',
     codes: { 700027: 'high', 700023: 'medium' },
+    phrase: /certificate with identifier used to sign the client assertion is not registered/i,
     reads: 'AADSTS700027',
     summary: () =>
       'Entra ID rejected the client assertion: the certificate that signed it is not registered on the app, or has expired.',
@@ -54,7 +55,8 @@ export const ENTRA_RULES: readonly Rule[] = [
     id: 'aadsts-federated-credential',
     cause: 'invalid_client_credentials',
     detail: 'federated_credential_mismatch',
-    codes: { 70021: 'high', 700211: 'high', 700212: 'high', 700213: 'high' },
+    codes: { 70021: 'high', 700211: 'high', 700212: 'high', 700213: 'high', 7002138: 'high' },
+    phrase: /No matching federated identity record found/i,
     reads: 'AADSTS70021 / 700211 / 700212 / 700213',
     summary: () =>
       'No federated credential on the app matches the issuer and subject of the token tenant-health presented.',
@@ -63,10 +65,12 @@ export const ENTRA_RULES: readonly Rule[] = [
   }),
   aadstsRule({
     id: 'aadsts-assertion-time',
-    cause: 'invalid_client_credentials',
+    cause: 'token_expired',
     detail: 'client_assertion_out_of_time_range',
-    codes: { 700024: 'medium' },
-    reads: 'AADSTS700024',
+    // The assertion is itself a token the app presents: out of its time range, it is expired (or not yet valid).
+    codes: { 700024: 'high' },
+    phrase: /Client assertion is not within its valid time range/i,
+    reads: 'AADSTS700024, or AADSTS50012 saying the assertion is out of its time range',
     summary: () =>
       "The client assertion is outside its valid time range: the signing machine's clock is off, or a federated token expired before use.",
     fix: (t) => [...FIXES.refreshToken(), ...FIXES.federated(t)],
@@ -76,7 +80,7 @@ export const ENTRA_RULES: readonly Rule[] = [
     id: 'aadsts-no-credential',
     cause: 'invalid_client_credentials',
     detail: 'credential_not_sent',
-    codes: { 7000218: 'high', 7000216: 'high' },
+    codes: { 7000218: 'high', 7000216: 'high', 700025: 'high' },
     reads: 'AADSTS7000218 / 7000216',
     summary: () => 'The token request carried no client secret or assertion.',
     fix: () => FIXES.clientCredentialSent(),
@@ -98,7 +102,7 @@ export const ENTRA_RULES: readonly Rule[] = [
     id: 'aadsts-tenant-not-found',
     cause: 'app_or_tenant_not_found',
     detail: 'tenant_not_found',
-    codes: { 90002: 'high', 900023: 'high', 90072: 'medium', 50059: 'medium' },
+    codes: { 90002: 'high', 900023: 'high', 900382: 'high', 90072: 'medium', 50059: 'medium' },
     phrase: /Tenant '.*' not found/i,
     reads: 'AADSTS90002 / 900023 / 50059',
     summary: () =>
@@ -144,7 +148,8 @@ export const ENTRA_RULES: readonly Rule[] = [
     id: 'aadsts-invalid-scope',
     cause: 'wrong_audience',
     detail: 'invalid_scope',
-    codes: { 70011: 'high', 1002012: 'high', 28002: 'medium' },
+    codes: { 70011: 'high', 1002012: 'high', 650053: 'high', 28002: 'medium' },
+    phrase: /The required field 'scope' is missing/i,
     reads: 'AADSTS70011 / 1002012',
     summary: () =>
       "The scope asked of the token endpoint is not valid for client credentials: it must be the resource's URI followed by /.default.",
@@ -155,7 +160,9 @@ export const ENTRA_RULES: readonly Rule[] = [
     id: 'aadsts-consent',
     cause: 'missing_app_permission',
     detail: 'admin_consent_missing',
-    codes: { 65001: 'high', 65004: 'medium', 90094: 'medium' },
+    codes: { 65001: 'high', 650057: 'high', 65004: 'medium', 90094: 'medium' },
+    phrase:
+      /Need admin approval|needs permission to access resources in your organization that only an admin can grant/i,
     reads: 'AADSTS65001 / 65004 / 90094',
     summary: () => 'The permissions the app asks for have not been consented in this tenant.',
     fix: (t) => FIXES.consent(t),
@@ -165,7 +172,7 @@ export const ENTRA_RULES: readonly Rule[] = [
     id: 'aadsts-grant-expired',
     cause: 'token_expired',
     detail: 'grant_expired',
-    codes: { 700082: 'medium', 70008: 'medium', 50132: 'medium' },
+    codes: { 700082: 'medium', 70008: 'medium', 50132: 'medium', 54005: 'medium' },
     reads: 'AADSTS700082 / 70008 / 50132',
     summary: () => 'The refresh token or grant presented has expired or was revoked.',
     fix: () => FIXES.refreshToken(),

@@ -60,6 +60,8 @@ export const MAILBOX_SCOPE_RULES: readonly Rule[] = [
         worksForAnotherMailbox(s, cycle)
       )
         return null;
+      if (has(s, /UserAgent (?:Allow|Block) ?List/i))
+        return { confidence: 'high', because: ['the answer names a tenant-configured user-agent allow or block list'] };
       if (cycle.controlPlane?.ewsApplicationAccessPolicy)
         return {
           confidence: 'high',
@@ -106,13 +108,12 @@ export const MAILBOX_SCOPE_RULES: readonly Rule[] = [
       if (s.endpoint !== 'graph' || !(has(s, /Access is denied/i) || code(s, 'ErrorAccessDenied')) || has(s, /OData/i))
         return null;
       if (worksForAnotherMailbox(s, cycle)) return null;
-      if (s.tokenKind === 'delegated')
+      if (s.tokenKind === 'delegated' && s.authMode !== 'delegated')
         return { confidence: 'medium', because: [`delegated token (scp: ${s.claims?.scp ?? ''})`] };
       if (s.tokenKind === 'app' && s.roles.some((r) => MAIL_ROLES.includes(r))) return null;
-      return {
-        confidence: 'medium',
-        because: s.tokenKind === 'app' ? [`Graph token roles: ${rolesOn(s)}; no Mail.* role`] : [],
-      };
+      // A caller signed in as a user lacks the permission itself: it is not using a delegated grant by mistake.
+      if (s.authMode === 'delegated') return { confidence: 'low', because: [] };
+      return { confidence: 'medium', because: [`Graph token roles: ${rolesOn(s)}; no Mail.* role`] };
     },
     summary: () =>
       'Graph denied mailbox access ("Access is denied. Check credentials and try again."): the token carries no application mail permission, typically because Mail.Read was added as a delegated permission while the app runs app-only. If the token\'s roles hold Mail.Read, the mailbox is outside an RBAC for Applications scope instead.',
@@ -127,12 +128,23 @@ export const MAILBOX_SCOPE_RULES: readonly Rule[] = [
     match: (s, cycle) =>
       s.endpoint === 'graph' &&
       has(s, /Access is denied/i) &&
+      !has(s, /OData/i) &&
       !worksForAnotherMailbox(s, cycle) &&
       !s.roles.some((r) => MAIL_ROLES.includes(r))
-        ? { confidence: 'low', because: [] }
+        ? {
+            confidence: s.tokenKind === 'app' ? 'low' : 'medium',
+            because:
+              s.authMode === 'delegated'
+                ? ['the caller signs in as a user: its scopes must include the Mail permission the call needs']
+                : [],
+          }
         : null,
-    summary: () => 'Or: the application permission (Mail.Read) is there but admin consent was not granted.',
-    fix: (t) => FIXES.consent(t),
+    summary: () =>
+      'Graph denied access ("Access is denied. Check credentials and try again."): the permission the call needs (Mail.Read, Mail.Send, MailboxSettings.Read...) is not granted to the app, or not consented; for a user sign-in, the requested scopes lack it.',
+    fix: (t) => [
+      ...FIXES.grantGraphMailRole(t),
+      'For a user sign-in (delegated), request the matching delegated scope as well, and sign in again so that the new consent applies.',
+    ],
     docs: [DOCS.adminConsent],
   },
   {

@@ -24,7 +24,7 @@ export const THROTTLING_RULES: readonly Rule[] = [
         ) ||
         has(
           s,
-          /MailboxConcurrency|Application is over its|server cannot service this request right now|exceeded the available concurrent connections|throttl/i,
+          /MailboxConcurrency|Application is over its|server cannot service this request right now|exceeded the available concurrent connections|(?:request|call|application|client)s? (?:(?:has|have|was|were|is|are|being|been) )+throttled|throttling (?:limit|policy|budget)/i,
         );
       if (decisive)
         return {

@@ -36,7 +36,7 @@ export const TOKEN_ACCEPTANCE_RULES: readonly Rule[] = [
       if (
         has(
           s,
-          /Lifetime validation failed|token is expired|Access token has expired|token has expired|IDX10223|ExpiredAuthenticationToken/i,
+          /Lifetime validation failed|token is expired|Access token has expired|token has expired|IDX10223|ExpiredAuthenticationToken|reason code: 80049228/i,
         )
       )
         return { confidence: 'high', because: [] };

@@ -12,7 +12,7 @@ export const TRANSPORT_RULES: readonly Rule[] = [
       s.status === null &&
       has(
         s,
-        /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|UND_ERR_|socket hang up|getaddrinfo|timed? ?out|certificate|self[- ]signed|network|fetch failed/i,
+        /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|UND_ERR_|socket hang up|getaddrinfo|timed? ?out|certificate (?:verify|has expired|chain)|CERT_|UNABLE_TO_|self[- ]signed|SSL|TLS|network|fetch failed/i,
       )
         ? { confidence: 'medium', because: [] }
         : null,
@@ -43,11 +43,34 @@ export const TRANSPORT_RULES: readonly Rule[] = [
     docs: [DOCS.ewsResponseCodes, DOCS.graphErrors],
   },
   {
+    id: 'consumer-account',
+    cause: 'other',
+    detail: 'consumer_account',
+    reads: 'EWS or Graph for an outlook.com / outlook.live.com (personal Microsoft) account',
+    match: (s) =>
+      /outlook\.live\.com|login\.live\.com/i.test(s.text) ||
+      has(s, /outlook\.com \(outlook\.live\.com\)|personal Microsoft account|consumer account/i)
+        ? { confidence: 'medium', because: ['the call is for an outlook.com (consumer) mailbox, not Exchange Online'] }
+        : null,
+    summary: () =>
+      'The mailbox is a personal outlook.com account: app-only access, EWS for custom apps and the Exchange Online controls do not apply to consumer mailboxes.',
+    fix: () => [
+      'Use a work or school (Microsoft 365) mailbox; for outlook.com, use Microsoft Graph with delegated sign-in of that user.',
+    ],
+    docs: [DOCS.graphMailApi],
+  },
+  {
     id: 'admin-api-forbidden',
     cause: 'missing_app_permission',
     detail: 'exchange_admin_role_missing',
-    reads: 'Exchange admin API 403',
-    match: (s) => (s.endpoint === 'adminapi' && s.status === 403 ? { confidence: 'medium', because: [] } : null),
+    reads:
+      'Exchange admin API 403; "The role assigned to application ... isn\'t supported"; "User is not allowed to call Get-..."',
+    match: (s) =>
+      has(s, /role assigned to application .* isn.t supported|is not allowed to call [A-Z][a-z]+-/i)
+        ? { confidence: 'high', because: [] }
+        : s.endpoint === 'adminapi' && s.status === 403
+          ? { confidence: 'medium', because: [] }
+          : null,
     summary: () =>
       'The Exchange admin API refused the cmdlet: the app has Exchange.ManageAsApp but no Exchange role (for example View-Only Configuration or Global Reader) assigned to its service principal.',
     fix: (t) => [
