@@ -45,7 +45,17 @@ function ranked(evidence: Evidence): { causes: string[]; confidence: string | un
 function main(): void {
   const json = process.argv.includes('--json');
   const sets = loadCases();
-  const all = sets.flatMap((s) => s.cases.map((c) => ({ ...c, file: s.file })));
+  // A thread gathered twice (in two files, or twice in one) counts once: the same source with the same evidence.
+  const seen = new Set<string>();
+  const all = sets
+    .flatMap((s) => s.cases.map((c) => ({ ...c, file: s.file })))
+    .filter((c) => {
+      const key = `${c.source}\n${JSON.stringify(c.evidence)}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  const duplicates = sets.reduce((n, s) => n + s.cases.length, 0) - all.length;
   const perCause = new Map<string, { cases: number; top1: number; top3: number }>();
   const confusion = new Map<string, number>();
   const confidentlyWrong: { source: string; expected: string; got: string }[] = [];
@@ -73,6 +83,7 @@ function main(): void {
   const pct = (n: number, d: number) => (d === 0 ? 0 : Math.round((1000 * n) / d) / 10);
   const summary = {
     cases: all.length,
+    duplicatesSetAside: duplicates,
     files: sets.map((s) => ({ file: s.file, cases: s.cases.length })),
     top1Percent: pct(top1, all.length),
     top3Percent: pct(top3, all.length),
@@ -96,7 +107,7 @@ function main(): void {
     );
   process.stdout.write(
     [
-      `diagnosis on ${all.length} real public failures (${sets.map((s) => `${s.file} ${s.cases.length}`).join(', ')})`,
+      `diagnosis on ${all.length} real public failures (${sets.map((s) => `${s.file} ${s.cases.length}`).join(', ')}; ${duplicates} gathered twice, counted once)`,
       `top-1 ${summary.top1Percent}%, top-3 ${summary.top3Percent}%, confidently wrong ${confidentlyWrong.length} (${summary.confidentlyWrongPercent}%)`,
       '',
       `  ${'cause'.padEnd(38)} ${'cases'.padStart(4)} ${'top-1'.padStart(7)} ${'top-3'.padStart(7)}`,

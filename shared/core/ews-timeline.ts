@@ -6,3 +6,9 @@ export const EWS_SHUTDOWN = Date.parse('2027-04-01T00:00:00Z');
 
 /** Whole days from an instant to the shutdown (negative after it). */
 export const daysToShutdown = (now: number): number => Math.ceil((EWS_SHUTDOWN - now) / 86_400_000);
+
+/**
+ * Basic authentication for EWS in Exchange Online: switched off from 1 October 2022, and for the last tenants that had
+ * it re-enabled in the first week of January 2023 (learn.microsoft.com/exchange/clients-and-mobile-in-exchange-online/deprecation-of-basic-authentication-exchange-online).
+ */
+export const BASIC_AUTH_OFF = Date.parse('2023-01-09T00:00:00Z');

@@ -42,6 +42,8 @@ export interface Signals {
   /** The resource a token for this call must be issued for. */
   resource?: 'exchange' | 'graph';
   loginHost: string;
+  /** The host the call went to, from the request URL. */
+  host?: string;
   tenantId?: string;
   clientId?: string;
   /** What the client reported instead of (or about) an answer: its error's name and code. */
@@ -351,6 +353,7 @@ export function readSignals(evidence: Evidence): Signals {
   const roles = Array.isArray(claims?.roles) ? claims.roles.filter((r): r is string => typeof r === 'string') : [];
   const observed = evidence.observedAt ? Date.parse(evidence.observedAt) : Number.NaN;
 
+  const requestHost = request?.url?.match(/^\w+:\/\/([^/:?#]+)/)?.[1]?.toLowerCase();
   const anchorMailbox = requestHeaders['x-anchormailbox'];
   const urlMailbox = request?.url?.match(/\/users\/([^/?#]+)/)?.[1];
   const quotedMailbox = text.match(/user '([^'@\s]+@[^'\s]+)'/)?.[1] ?? text.match(/object '([^'@\s]+@[^'\s]+)'/)?.[1];
@@ -440,6 +443,7 @@ export function readSignals(evidence: Evidence): Signals {
     ...(Number.isNaN(observed) ? {} : { observedAt: Math.floor(observed / 1000) }),
     ...(resource ? { resource } : {}),
     loginHost: loginHostOf(request?.url),
+    ...(requestHost ? { host: requestHost } : {}),
     ...(tenantId ? { tenantId } : {}),
     ...(clientId ? { clientId } : {}),
     serviceText: serviceWords(text),

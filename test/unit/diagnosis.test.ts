@@ -635,8 +635,8 @@ describe('confidence is honest', () => {
 
   test('"Access to OData is disabled." without [RAOP] lists an access policy and a user-agent list, and says what tells them apart', () => {
     const findings = top([graph(403, 'ErrorAccessDenied', 'Access to OData is disabled.')]);
-    expect(findings.map((f) => f.cause)).toEqual(['mailbox_out_of_scope', 'ews_disabled']);
-    expect(findings[0]!.confidence).not.toBe('high');
+    expect(findings.map((f) => f.cause)).toEqual(['ews_disabled', 'mailbox_out_of_scope']);
+    expect(findings[0]!.confidence).toBe('medium');
     expect(findings[0]!.summary).toMatch(/user-agent/);
     expect(findings[0]!.summary).toMatch(/tells them apart/);
   });
@@ -1035,5 +1035,373 @@ describe("the caller's own words never decide a cause", () => {
       return [finding.cause, finding.detail, finding.confidence];
     };
     expect(top(pasted)).toEqual(top(service));
+  });
+});
+
+describe('rules grown from the public corpus, each in the three forms people post', () => {
+  const as = (authMode: 'delegated' | 'basic' | 'app-only', evidence: Evidence): Evidence => ({
+    ...evidence,
+    request: { ...evidence.request, authMode },
+  });
+  const userEws = (status: number, body = '') => {
+    const evidence = ews(status, {}, body, { tokenClaims: undefined, observedAt: '2025-03-01T09:00:00Z' });
+    return as('delegated', { ...evidence, request: { ...evidence.request, impersonation: false } });
+  };
+  const userToken = (description: string): Evidence =>
+    as('delegated', {
+      ...token(400, 'invalid_grant', description, description),
+      request: { method: 'POST', url: `https://login.microsoftonline.com/${TENANT}/oauth2/v2.0/token` },
+    });
+  // [what, cause, detail of the top finding, the raw HTTP exchange, a library's rendering, text pasted in a post]
+  const ROWS: [string, string, string | undefined, Evidence, Evidence, Evidence][] = [
+    [
+      'an unlicensed mailbox (ErrorInvalidLicense)',
+      'mailbox_not_found',
+      'mailbox_not_licensed',
+      ews(500, {}, soapFault('ErrorInvalidLicense', 'The license is invalid for this mailbox.')),
+      messageOnly(
+        'ews',
+        'exchangelib.errors.ErrorInvalidLicense',
+        "The license is invalid for this mailbox., Mailbox 'c0593cae-2dea-4178-aecf-63d6b17809e7' doesn't have a valid license.",
+      ),
+      messageOnly(
+        'ews',
+        'Error',
+        'sync failed: ErrorInvalidLicense (The license is invalid for this mailbox.) on mb 3',
+      ),
+    ],
+    [
+      'a personal outlook.com account',
+      'other',
+      'consumer_account',
+      as('delegated', {
+        ...ews(403, {}, '', { tokenClaims: undefined }),
+        request: { url: 'https://outlook.live.com/EWS/Exchange.asmx', authMode: 'delegated' },
+      }),
+      {
+        endpoint: 'ews',
+        request: { url: 'https://outlook.live.com/EWS/Exchange.asmx' },
+        error: { name: 'ServiceRequestException', message: 'The remote server returned an error: (403) Forbidden.' },
+      },
+      messageOnly('ews', 'Error', 'every call fails with 403 forbidden for outlook.com (outlook.live.com) accounts'),
+    ],
+    [
+      'a bare EWS 403 to a user token',
+      'other',
+      'user_token_refused',
+      userEws(403),
+      as(
+        'delegated',
+        messageOnly('ews', 'ServiceRequestException', 'The remote server returned an error: (403) Forbidden.'),
+      ),
+      as(
+        'delegated',
+        messageOnly(
+          'ews',
+          'Error',
+          'WasProxySuccessful: false, ErrorMessage: "The remote server returned an\nerror: (403) Forbidden."',
+        ),
+      ),
+    ],
+    [
+      'a bare EWS 401 to a user token',
+      'delegated_permission_only',
+      'user_lacks_mailbox_access',
+      userEws(401),
+      as(
+        'delegated',
+        messageOnly(
+          'ews',
+          'ServiceRequestException',
+          'The request failed. The remote server returned an error: (401) Unauthorized.',
+        ),
+      ),
+      as(
+        'delegated',
+        messageOnly(
+          'ews',
+          'MethodInvocationException',
+          'ERROR (ThrottledFolderBind): Exception calling "Bind" with "3" argument(s): "The request failed. The remote server returned an error: (401) Unauthorized."',
+        ),
+      ),
+    ],
+    [
+      'impersonation with a user token',
+      'delegated_permission_only',
+      'delegated_token_without_scope',
+      as(
+        'delegated',
+        ews(
+          500,
+          {},
+          soapFault(
+            'ErrorImpersonateUserDenied',
+            'The account does not have permission to impersonate the requested user.',
+          ),
+          { tokenClaims: undefined },
+        ),
+      ),
+      as('delegated', {
+        ...messageOnly('ews', 'ServiceResponseException', 'The request failed.'),
+        request: { authMode: 'delegated', impersonation: true },
+      }),
+      as('delegated', {
+        ...messageOnly('ews', 'Error', 'VERBOSE: FAILED to bind to folder MsgFolderRoot (a@contoso.com)'),
+        request: { authMode: 'delegated', impersonation: true },
+      }),
+    ],
+    [
+      'a mailbox routed to the wrong server',
+      'other',
+      'mailbox_routing',
+      ews(
+        500,
+        {},
+        soapFault(
+          'ErrorInternalServerError',
+          "Can't connect to the mailbox of user Mailbox database guid: f22f50f7 because the ExchangePrincipal object contains outdated information. The mailbox may have been moved recently.",
+        ),
+      ),
+      messageOnly(
+        'ews',
+        'ServiceResponseException',
+        "Can't connect to the mailbox of user Mailbox database guid: f22f50f7-01b4 because the ExchangePrincipal object contains outdated information.",
+      ),
+      messageOnly(
+        'ews',
+        'Error',
+        'got this overnight: "the ExchangePrincipal object contains outdated information. The mailbox may have been moved recently."',
+      ),
+    ],
+    [
+      'MailboxInfoStale',
+      'other',
+      'mailbox_backend_unavailable',
+      graph(
+        503,
+        'MailboxInfoStale',
+        "Target resource '00030000-ca28-936b-0000-000000000000' hosted on database '8d02d25d' is currently on backend 'Unknown'",
+      ),
+      messageOnly(
+        'graph',
+        'ODataError',
+        "MailboxInfoStale: Target resource '00030000-ca28' hosted on database '8d02d25d' is currently on backend 'Unknown'",
+      ),
+      messageOnly(
+        'graph',
+        'Error',
+        'Graph Explorer shows {"error":{"code":"MailboxInfoStale","message":"Target resource is currently on backend \'Unknown\'"}}',
+      ),
+    ],
+    [
+      'an authorization code redeemed twice',
+      'other',
+      'authorization_code_redeemed',
+      userToken(
+        'AADSTS54005: OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.',
+      ),
+      as(
+        'delegated',
+        messageOnly('token', 'MsalUiRequiredException', 'AADSTS54005: OAuth2 Authorization code was already redeemed.'),
+      ),
+      as(
+        'delegated',
+        messageOnly(
+          'token',
+          'Error',
+          'after an hour the login breaks: "AADSTS54005: OAuth2 Authorization code was already redeemed"',
+        ),
+      ),
+    ],
+    [
+      'a malformed token request',
+      'other',
+      'token_request_malformed',
+      token(
+        400,
+        'invalid_request',
+        "AADSTS90014: The required field 'client_id' is missing from the credential.",
+        'ServerError',
+      ),
+      messageOnly(
+        'token',
+        'ServerError',
+        "invalid_request: AADSTS900144: The request body must contain the following parameter: 'client_id'.",
+      ),
+      messageOnly(
+        'token',
+        'Error',
+        'Unable to fetch auth token. Error: (invalid_request) AADSTS90014: The request body must contain the following parameter.',
+      ),
+    ],
+    [
+      "a user's sign-in refused by Conditional Access without a code",
+      'conditional_access_or_network_block',
+      undefined,
+      userToken(
+        'You cannot access this right now. Your sign-in was successful but does not meet the criteria to access this resource.',
+      ),
+      as(
+        'delegated',
+        messageOnly('token', 'DavMailAuthenticationException', 'Authentication failed: invalid user or password'),
+      ),
+      as(
+        'delegated',
+        messageOnly('token', 'Error', 'the interactive window closes and the client logs "sign-in refused"'),
+      ),
+    ],
+    [
+      'a user password sign-in that Entra refused',
+      'other',
+      'user_sign_in_failed',
+      as(
+        'delegated',
+        token(
+          400,
+          'invalid_grant',
+          'AADSTS50126: Error validating credentials due to invalid username or password.',
+          'ServerError',
+        ),
+      ),
+      as(
+        'delegated',
+        messageOnly(
+          'token',
+          'AdalError',
+          'AADSTS70002: Error validating credentials. AADSTS50126: Invalid username or password',
+        ),
+      ),
+      as(
+        'delegated',
+        messageOnly(
+          'token',
+          'Error',
+          'login loop, the log says AADSTS50126: Invalid username or password, Trace ID: c738f926',
+        ),
+      ),
+    ],
+    [
+      'a Basic 401 with nothing from the service',
+      'basic_auth_disabled',
+      undefined,
+      as('basic', ews(401, {}, '', { tokenClaims: undefined, observedAt: '2020-03-01T09:00:00Z' })),
+      as(
+        'basic',
+        messageOnly(
+          'ews',
+          'ServiceRequestException',
+          'The request failed. The remote server returned an error: (401) Unauthorized.',
+        ),
+      ),
+      as(
+        'basic',
+        messageOnly('ews', 'Error', 'I was seeing multiple 401 unauthorized errors and my calendars went read-only'),
+      ),
+    ],
+    [
+      'an EWS operation that timed out',
+      'other',
+      'network_error',
+      ews(null, {}, '', { error: { name: 'TimeoutError', message: 'The operation has timed out' } }),
+      messageOnly('ews', 'ServiceRequestException', 'The request failed. The operation has timed out'),
+      messageOnly(
+        'ews',
+        'MethodInvocationException',
+        'Error (MoveItems): Exception calling "CopyItems" with "3" argument(s): "The request failed. The operation has timed out"',
+      ),
+    ],
+    [
+      'a folder a user token may not see',
+      'delegated_permission_only',
+      'user_lacks_mailbox_access',
+      as(
+        'delegated',
+        graph(404, 'ErrorItemNotFound', 'The specified object was not found in the store.', { tokenClaims: undefined }),
+      ),
+      as(
+        'delegated',
+        messageOnly(
+          'graph',
+          'Get-MgUserMailFolder_List',
+          'The specified object was not found in the store., The process failed to get the correct properties.',
+        ),
+      ),
+      as(
+        'delegated',
+        messageOnly(
+          'graph',
+          'Error',
+          'PS> Get-MgUserMailFolder -UserId other@contoso.com  →  The specified object was not found in the store.',
+        ),
+      ),
+    ],
+  ];
+
+  describe.each(ROWS)('%s', (_what, cause, detail, raw, library, pasted) => {
+    test.each([
+      ['the raw HTTP exchange', raw],
+      ["a library's rendering", library],
+      ['text pasted in a post', pasted],
+    ] as const)('%s', (_form, evidence) => {
+      const topFinding = diagnose([evidence]).findings[0]!;
+      expect(topFinding.cause).toBe(cause);
+      if (detail) expect(topFinding.detail).toBe(detail);
+    });
+  });
+
+  test("a Basic 401 is high only with the service's word for it or after Basic was switched off", () => {
+    const bare = as('basic', ews(401, {}, '', { tokenClaims: undefined, observedAt: '2020-03-01T09:00:00Z' }));
+    expect(diagnose([bare]).findings[0]!.confidence).toBe('medium');
+    expect(diagnose([bare]).findings[0]!.candidates?.map((c) => c.cause)).toContain('other');
+    const challenged = {
+      ...bare,
+      response: { status: 401, headers: { 'WWW-Authenticate': 'Basic realm="outlook.office365.com"' } },
+    };
+    expect(diagnose([challenged]).findings[0]!.confidence).toBe('high');
+    expect(diagnose([{ ...bare, observedAt: NOW }]).findings[0]!.confidence).toBe('high');
+  });
+
+  test('a timed-out EWS operation names throttling as the other reading', () => {
+    const evidence = messageOnly('ews', 'ServiceRequestException', 'The request failed. The operation has timed out');
+    expect(diagnose([evidence]).findings[0]!.candidates?.map((c) => c.cause)).toEqual(['other', 'throttled']);
+  });
+
+  test('a bare EWS 403 to an app whose token is not shown keeps a missing full_access_as_app among the readings', () => {
+    const evidence = as(
+      'app-only',
+      messageOnly(
+        'ews',
+        'MethodInvocationException',
+        'Exception calling "Save" with "1" argument(s): "The request failed. The remote server returned an error: (403) Forbidden."',
+      ),
+    );
+    expect(diagnose([evidence]).findings[0]!.candidates?.map((c) => c.cause)).toEqual([
+      'mailbox_out_of_scope',
+      'ews_disabled',
+      'missing_app_permission',
+    ]);
+  });
+
+  test('a user token is never read as outside an application scope', () => {
+    const causes = diagnose([userEws(403)]).findings.flatMap((f) => [
+      f.cause,
+      ...(f.candidates ?? []).map((c) => c.cause),
+    ]);
+    expect(causes).not.toContain('mailbox_out_of_scope');
+    expect(causes).toEqual(expect.arrayContaining(['other', 'wrong_audience', 'ews_disabled']));
+  });
+
+  test('Graph "Access is denied" to an app-only caller without its token leads with the missing permission', () => {
+    const evidence = as('app-only', {
+      ...graph(403, 'ErrorAccessDenied', 'Access is denied. Check credentials and try again.'),
+      tokenClaims: undefined,
+    });
+    expect(
+      diagnose([evidence])
+        .findings[0]!.candidates?.map((c) => c.cause)
+        .slice(0, 2),
+    ).toEqual(['missing_app_permission', 'delegated_permission_only']);
+    const unknownMode = { ...evidence, request: { ...evidence.request, authMode: 'unknown' as const } };
+    expect(diagnose([unknownMode]).findings[0]!.cause).toBe('delegated_permission_only');
   });
 });

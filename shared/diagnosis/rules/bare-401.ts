@@ -31,7 +31,14 @@ export const BARE_401_RULES: readonly Rule[] = [
     reads:
       'EWS 401 with an OAuth token and no x-ms-diagnostics (exchangelib "Invalid credentials", EWS Managed API "(401) Unauthorized")',
     match: (s) => {
-      if (s.endpoint !== 'ews' || s.status !== 401 || s.diagnostics || s.authMode === 'basic' || hasFullAccessAsApp(s))
+      if (
+        s.endpoint !== 'ews' ||
+        s.status !== 401 ||
+        s.diagnostics ||
+        s.authMode === 'basic' ||
+        s.authMode === 'delegated' ||
+        hasFullAccessAsApp(s)
+      )
         return null;
       return { confidence: 'low', because: s.claims ? [`Exchange token roles: ${rolesOn(s)}`] : [] };
     },
@@ -39,6 +46,20 @@ export const BARE_401_RULES: readonly Rule[] = [
       "EWS refused the token (401) without saying why. Most often the app lacks full_access_as_app on Office 365 Exchange Online (or its admin consent); a token for another resource or an expired one look the same. The x-ms-diagnostics response header, or the token's aud and roles at jwt.ms, tell which.",
     fix: (t) => [...FIXES.grantFullAccessAsApp(t).slice(0, 2), ...FIXES.tokenScope(t).slice(1)],
     docs: [DOCS.ewsOAuth, DOCS.accessTokens],
+  },
+  {
+    id: 'ews-401-user-token',
+    cause: 'delegated_permission_only',
+    detail: 'user_lacks_mailbox_access',
+    reads: 'EWS 401 to a user (delegated) token with no x-ms-diagnostics',
+    match: (s) =>
+      s.endpoint === 'ews' && s.status === 401 && !s.diagnostics && s.authMode === 'delegated'
+        ? { confidence: 'low', because: ['the call carried a user (delegated) token'] }
+        : null,
+    summary: () =>
+      "EWS refused a user's token (401) without saying why: a user token opens only the mailboxes that user has rights on (FullAccess), and needs the EWS.AccessAsUser.All scope. To act on any mailbox, use an app-only token with full_access_as_app.",
+    fix: (t) => FIXES.grantFullAccessAsApp(t),
+    docs: [DOCS.ewsOAuth, DOCS.ewsImpersonation],
   },
   {
     id: 'malformed-token',

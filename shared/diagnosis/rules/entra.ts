@@ -125,7 +125,7 @@ export const ENTRA_RULES: readonly Rule[] = [
       50158: 'medium',
       50097: 'medium',
     },
-    phrase: /blocked by Conditional Access/i,
+    phrase: /blocked by Conditional Access|does not meet the criteria to access this resource/i,
     reads:
       'AADSTS53003 and the 53xxx family; 50076/50079/50158 (MFA or external challenge); "blocked by Conditional Access"',
     summary: () =>
@@ -172,21 +172,78 @@ export const ENTRA_RULES: readonly Rule[] = [
     id: 'aadsts-grant-expired',
     cause: 'token_expired',
     detail: 'grant_expired',
-    codes: { 700082: 'medium', 70008: 'medium', 50132: 'medium', 54005: 'medium' },
+    codes: { 700082: 'medium', 70008: 'medium', 50132: 'medium' },
     reads: 'AADSTS700082 / 70008 / 50132',
     summary: () => 'The refresh token or grant presented has expired or was revoked.',
     fix: () => FIXES.refreshToken(),
     docs: [DOCS.accessTokens, DOCS.aadstsCodes],
   }),
   aadstsRule({
+    id: 'aadsts-authorization-code-redeemed',
+    cause: 'other',
+    detail: 'authorization_code_redeemed',
+    codes: { 54005: 'high' },
+    reads: 'AADSTS54005 "OAuth2 Authorization code was already redeemed"',
+    summary: () =>
+      'A user sign-in redeemed the same authorization code twice (a retried or raced callback in the web app); app-only access never uses one.',
+    fix: () => ["Redeem each authorization code once; use the refresh token (or MSAL's cache) for later tokens."],
+    docs: [DOCS.aadstsCodes],
+  }),
+  aadstsRule({
     id: 'aadsts-user-sign-in',
     cause: 'other',
     detail: 'user_sign_in_failed',
-    codes: { 50126: 'medium', 50034: 'medium', 50053: 'medium', 50055: 'medium', 50057: 'medium', 50056: 'medium' },
+    codes: { 50126: 'high', 50034: 'high', 50053: 'high', 50055: 'high', 50057: 'high', 50056: 'medium' },
     reads: 'AADSTS50126 / 50034 / 50053 / 50055 / 50057 (a user sign-in, not an app)',
     summary: () =>
       'A user name and password sign-in failed (wrong password, locked, disabled or expired account); app-only access does not use a user at all.',
     fix: (t) => FIXES.basicAuth(t),
     docs: [DOCS.clientCredentials, DOCS.aadstsCodes],
   }),
+  aadstsRule({
+    id: 'aadsts-request-malformed',
+    cause: 'other',
+    detail: 'token_request_malformed',
+    codes: {
+      90014: 'medium',
+      900144: 'medium',
+      9002313: 'medium',
+      90023: 'medium',
+      900561: 'medium',
+      50011: 'medium',
+      500201: 'medium',
+    },
+    reads:
+      'AADSTS90014 / 900144 (a required field missing), 9002313 / 90023 (malformed request), 900561 (GET to a POST endpoint), 50011 (redirect URI), 500201 (personal account on the v1 endpoint)',
+    summary: () =>
+      'Entra ID refused the token request as malformed: a required parameter is missing, the redirect URI does not match the app, the request used GET, or a personal account was sent to the v1 endpoint. The client builds the request wrongly; nothing in the tenant causes it.',
+    fix: (t) => FIXES.tokenScope(t),
+    docs: [DOCS.clientCredentials, DOCS.aadstsCodes],
+  }),
+  {
+    id: 'user-sign-in-policy',
+    cause: 'conditional_access_or_network_block',
+    detail: 'user_sign_in_policy',
+    reads: "a user's (delegated) token request refused without an AADSTS code that says why",
+    match: (s) =>
+      s.endpoint === 'token' && s.authMode === 'delegated' && s.failed ? { confidence: 'low', because: [] } : null,
+    summary: () =>
+      "A user's sign-in was refused without a reason the client kept: most often a Conditional Access policy (MFA, a compliant device, a location or client app), which headless clients cannot satisfy. The sign-in logs in Entra ID show the policy.",
+    fix: (t) => FIXES.conditionalAccess(t),
+    docs: [DOCS.workloadConditionalAccess, DOCS.aadstsCodes],
+  },
+  {
+    id: 'user-password-refused',
+    cause: 'other',
+    detail: 'user_sign_in_failed',
+    reads: 'a client\'s own "invalid user or password" for a user sign-in, without Entra\'s code',
+    match: (s) =>
+      s.endpoint === 'token' && s.authMode !== 'app-only' && has(s, /invalid (?:user(?: ?name)?|login) or password/i)
+        ? { confidence: 'low', because: [] }
+        : null,
+    summary: () =>
+      "The client reports the user's sign-in as a wrong user name or password; many clients say so for any refused sign-in, Conditional Access included.",
+    fix: () => ['Sign in as the user in a browser: the error Entra ID shows there (and the sign-in logs) says which.'],
+    docs: [DOCS.aadstsCodes],
+  },
 ];

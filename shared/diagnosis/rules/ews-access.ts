@@ -5,6 +5,7 @@ import { hasFullAccessAsApp, type Signals } from '../signals';
 import {
   after,
   code,
+  consumerMailbox,
   type CycleEvidence,
   has,
   mailboxOf,
@@ -119,6 +120,10 @@ const EWS_DISABLED_SUMMARY: Record<string, string> = {
     'Exchange blocked EWS by policy: either this app is not in EwsAllowedAppIDs or its user agent fails the EwsAllowList/EwsBlockList; the control plane (Get-OrganizationConfig -RetrieveEwsOperationAccessPolicy) tells which.',
 };
 
+/** An EWS 403 with nothing to read: no X-EWS-Policy-Reason, no SOAP response code. */
+const bare403 = (s: Signals) =>
+  s.endpoint === 'ews' && s.status === 403 && !s.policyReason && !s.soapCodes.some((c) => c.startsWith('Error'));
+
 export const EWS_ACCESS_RULES: readonly Rule[] = [
   {
     id: 'ews-policy-disabled',
@@ -167,8 +172,8 @@ export const EWS_ACCESS_RULES: readonly Rule[] = [
     reads:
       'EWS 403 without X-EWS-Policy-Reason or SOAP body (exchangelib "Unknown failure in response. Code: 403", EWS Managed API "(403) Forbidden"); other mailboxes; the allow list',
     match: (s, cycle) => {
-      if (s.endpoint !== 'ews' || s.status !== 403 || s.policyReason || s.soapCodes.some((c) => c.startsWith('Error')))
-        return null;
+      // Application Access Policies and RBAC for Applications scope app-only tokens of work or school mailboxes only.
+      if (!bare403(s) || s.authMode === 'delegated' || consumerMailbox(s)) return null;
       if (worksForAnotherMailbox(s, cycle))
         return {
           confidence: 'high',
@@ -189,18 +194,42 @@ export const EWS_ACCESS_RULES: readonly Rule[] = [
     docs: [DOCS.rbacForApplications, DOCS.applicationAccessPolicy, DOCS.ewsAccessControl],
   },
   {
+    id: 'ews-bare-403-user-token',
+    cause: 'other',
+    detail: 'user_token_refused',
+    reads: 'EWS 403 without X-EWS-Policy-Reason or SOAP body to a user (delegated) token',
+    match: (s, cycle) =>
+      bare403(s) && s.authMode === 'delegated' && !worksForAnotherMailbox(s, cycle)
+        ? { confidence: 'low', because: ['the call carried a user (delegated) token, which no app scope limits'] }
+        : null,
+    summary: () =>
+      "Exchange refused a user's token with a bare 403. For a user sign-in this is most often an account EWS does not serve (a personal outlook.com account, a mailbox without Exchange Online) or an Outlook add-in's EWS proxy refusing the call; a token issued for another resource, or EWS blocked by the tenant's access controls, look the same.",
+    fix: (t) => [
+      'Decode the access token (jwt.ms): aud must be https://outlook.office365.com and scp must hold EWS.AccessAsUser.All.',
+      ...FIXES.allowListApp(t).slice(0, 1),
+    ],
+    docs: [DOCS.ewsOAuth, DOCS.ewsAccessControl],
+  },
+  {
+    id: 'ews-bare-403-user-token-audience',
+    cause: 'wrong_audience',
+    detail: 'user_token_for_another_resource',
+    reads: 'EWS 403 without X-EWS-Policy-Reason to a user token whose audience is not shown',
+    match: (s, cycle) =>
+      bare403(s) && s.authMode === 'delegated' && !s.claims && !worksForAnotherMailbox(s, cycle)
+        ? { confidence: 'low', because: [] }
+        : null,
+    summary: () =>
+      'A user token asked with a short scope (EWS.AccessAsUser.All without the resource) is issued for Microsoft Graph, and EWS refuses it with 403; the scope must be https://outlook.office365.com/EWS.AccessAsUser.All.',
+    fix: (t) => FIXES.tokenScope(t),
+    docs: [DOCS.ewsOAuth, DOCS.accessTokens],
+  },
+  {
     id: 'ews-bare-403-controls',
     cause: 'ews_disabled',
     reads: 'EWS 403 without X-EWS-Policy-Reason: the second reading, decided by the allow list and the date',
     match: (s, cycle) => {
-      if (
-        s.endpoint !== 'ews' ||
-        s.status !== 403 ||
-        s.policyReason ||
-        s.soapCodes.some((c) => c.startsWith('Error')) ||
-        worksForAnotherMailbox(s, cycle)
-      )
-        return null;
+      if (!bare403(s) || worksForAnotherMailbox(s, cycle)) return null;
       if (cycle.controlPlane?.appInAllowList === false) {
         const graphWorks = cycle.all.some((o) => o.endpoint === 'graph' && o.ok);
         return {
@@ -227,6 +256,20 @@ export const EWS_ACCESS_RULES: readonly Rule[] = [
     summary: (_s, m) => EWS_DISABLED_SUMMARY[m.detail ?? ''] ?? EWS_DISABLED_SUMMARY.app_or_user_agent_blocked!,
     fix: ewsDisabledFix,
     docs: [DOCS.ewsAccessControl, DOCS.ewsRetirement],
+  },
+  {
+    id: 'ews-bare-403-no-role',
+    cause: 'missing_app_permission',
+    detail: 'full_access_as_app_not_granted',
+    reads: 'EWS 403 without X-EWS-Policy-Reason to an app whose token roles are not shown: the third reading',
+    match: (s, cycle) =>
+      bare403(s) && s.authMode !== 'delegated' && !s.claims && !worksForAnotherMailbox(s, cycle)
+        ? { confidence: 'low', because: [] }
+        : null,
+    summary: () =>
+      "Or the app holds no full_access_as_app (or its admin consent): the token's roles claim (jwt.ms) tells.",
+    fix: (t) => FIXES.grantFullAccessAsApp(t),
+    docs: [DOCS.ewsOAuth, DOCS.adminConsent],
   },
   {
     id: 'ews-access-denied',
@@ -299,6 +342,23 @@ export const EWS_ACCESS_RULES: readonly Rule[] = [
       has(s, /ExchangeImpersonation SOAP header must not exist/i) ? { confidence: 'medium', because: [] } : null,
     summary: () =>
       'Exchange did not accept the impersonation on this token: most often the X-AnchorMailbox header is missing so the call was routed away from the mailbox; with a delegated (user) token, impersonation must not be sent at all.',
+    fix: (t) => FIXES.addImpersonation(t),
+    docs: [DOCS.ewsImpersonation],
+  },
+  {
+    id: 'ews-mailbox-routing',
+    cause: 'other',
+    detail: 'mailbox_routing',
+    reads:
+      '"ExchangeImpersonation SOAP header must not exist for this type of OAuth token." (second reading); "the ExchangePrincipal object contains outdated information"',
+    match: (s) =>
+      has(s, /ExchangePrincipal object contains outdated information|mailbox may have been moved recently/i)
+        ? { confidence: 'medium', because: [] }
+        : has(s, /ExchangeImpersonation SOAP header must not exist/i)
+          ? { confidence: 'low', because: [] }
+          : null,
+    summary: () =>
+      "Exchange routed the call to a server that does not hold the mailbox (it moved between servers or forests); this clears on Microsoft's side, sooner with X-AnchorMailbox and X-PreferServerAffinity on every request.",
     fix: (t) => FIXES.addImpersonation(t),
     docs: [DOCS.ewsImpersonation],
   },

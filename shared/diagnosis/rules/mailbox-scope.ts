@@ -37,13 +37,11 @@ export const MAILBOX_SCOPE_RULES: readonly Rule[] = [
           confidence: 'high',
           because: ['another canary answers Graph in the same cycle, so the block is per mailbox'],
         };
-      const uaEvidence =
-        cycle.controlPlane?.ewsApplicationAccessPolicy ||
-        cycle.all.some((o) => o.endpoint === 'ews' && /blocked by policy/i.test(o.policyReason ?? ''));
-      return { confidence: uaEvidence ? 'low' : 'medium', because: [] };
+      // An Application Access Policy names itself ([RAOP]); without it, the EWS access controls are the likelier reading.
+      return { confidence: 'low', because: [] };
     },
     summary: () =>
-      'Graph refused this mailbox with "Access to OData is disabled.", which an Application Access Policy that excludes the mailbox returns; a user-agent allow/block list (EwsApplicationAccessPolicy) returns the same text. Test-ApplicationAccessPolicy, or whether other mailboxes answer, tells them apart.',
+      'Graph refused this mailbox with "Access to OData is disabled.": an Application Access Policy that excludes the mailbox usually adds "[RAOP]" to that text, but older answers did not. Test-ApplicationAccessPolicy, or whether other mailboxes answer, tells it apart from the EWS access controls.',
     fix: (t) => [...FIXES.applicationAccessPolicy(t).slice(0, 1), ...FIXES.userAgentList(t).slice(0, 1)],
     docs: [DOCS.applicationAccessPolicy, DOCS.ewsAccessControl],
   },
@@ -72,10 +70,12 @@ export const MAILBOX_SCOPE_RULES: readonly Rule[] = [
           confidence: 'high',
           because: ['EWS is blocked by policy in the same cycle: the user-agent lists govern EWS and REST alike'],
         };
-      return { confidence: 'low', because: [] };
+      return { confidence: 'medium', because: [] };
     },
-    summary: () =>
-      'The organization\'s user-agent list (EwsApplicationAccessPolicy EnforceAllowList/EnforceBlockList) refuses this client; it blocks Graph mail calls with "Access to OData is disabled." as well as EWS.',
+    summary: (_s, m) =>
+      m.confidence === 'high'
+        ? 'The organization\'s user-agent list (EwsApplicationAccessPolicy EnforceAllowList/EnforceBlockList) refuses this client; it blocks Graph mail calls with "Access to OData is disabled." as well as EWS.'
+        : 'Graph refused the mailbox with "Access to OData is disabled." and no "[RAOP]": most often the EWS access controls, which govern Graph mail too: the organization\'s user-agent list (EwsApplicationAccessPolicy EnforceAllowList/EnforceBlockList) refuses this client, or EWS is off for the mailbox. An Application Access Policy excluding the mailbox is the other reading; Test-ApplicationAccessPolicy, or whether other mailboxes answer, tells them apart.',
     fix: (t) => FIXES.userAgentList(t),
     docs: [DOCS.ewsAccessControl, DOCS.setOrganizationConfig],
   },
@@ -113,6 +113,9 @@ export const MAILBOX_SCOPE_RULES: readonly Rule[] = [
       if (s.tokenKind === 'app' && s.roles.some((r) => MAIL_ROLES.includes(r))) return null;
       // A caller signed in as a user lacks the permission itself: it is not using a delegated grant by mistake.
       if (s.authMode === 'delegated') return { confidence: 'low', because: [] };
+      // A caller that knows it runs app-only, without the token to show it, is as likely to hold no application
+      // permission at all: that is then the first reading.
+      if (s.authMode === 'app-only' && !s.claims) return { confidence: 'low', because: [] };
       return { confidence: 'medium', because: [`Graph token roles: ${rolesOn(s)}; no Mail.* role`] };
     },
     summary: () =>

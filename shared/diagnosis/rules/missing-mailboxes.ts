@@ -36,13 +36,19 @@ export const MISSING_MAILBOX_RULES: readonly Rule[] = [
     cause: 'mailbox_not_found',
     detail: 'no_such_mailbox',
     reads:
-      'ErrorNonExistentMailbox "The SMTP address has no mailbox associated with it." / ErrorInvalidSmtpAddress / ErrorNonPrimarySmtpAddress; Graph on the same mailbox',
+      'ErrorNonExistentMailbox "The SMTP address has no mailbox associated with it." / ErrorInvalidSmtpAddress / ErrorNonPrimarySmtpAddress / ErrorInvalidLicense "The license is invalid for this mailbox."; Graph on the same mailbox',
     match: (s, cycle) => {
       if (
         code(s, 'ErrorNonExistentMailbox', 'ErrorInvalidSmtpAddress', 'ErrorMailboxNotFound') ||
         has(s, /has no mailbox associated with it/i)
       )
         return { confidence: 'high', ...missingMailboxDetail(s, cycle) };
+      if (code(s, 'ErrorInvalidLicense') || has(s, /doesn't have a valid license|license is invalid for this mailbox/i))
+        return {
+          confidence: 'high',
+          detail: 'mailbox_not_licensed',
+          because: ['Exchange says the mailbox has no valid licence (ErrorInvalidLicense)'],
+        };
       if (code(s, 'ErrorNonPrimarySmtpAddress'))
         return { confidence: 'medium', detail: 'not_primary_smtp_address', because: [] };
       return null;

@@ -155,6 +155,9 @@ export const PERMISSION_RULES: readonly Rule[] = [
         };
       }
       if (!s.claims && has(s, /not enough scope/i)) return { confidence: 'medium', because: [] };
+      // Impersonation belongs to app-only tokens: a user sign-in that impersonates is refused whatever it holds.
+      if (s.endpoint === 'ews' && s.failed && s.authMode === 'delegated' && s.impersonation === true)
+        return { confidence: 'medium', because: ['the request impersonated a mailbox with a user (delegated) token'] };
       return null;
     },
     summary: () =>
@@ -175,6 +178,36 @@ export const PERMISSION_RULES: readonly Rule[] = [
       'Microsoft Graph refused the call for lack of the application permission it needs (for example Organization.Read.All or User.Read.All), or admin consent for it.',
     fix: (t) => FIXES.grantGraphRole(t),
     docs: [DOCS.graphPermissions, DOCS.adminConsent],
+  },
+  {
+    id: 'graph-authorization-denied-delegated',
+    cause: 'delegated_permission_only',
+    detail: 'graph_token_without_app_role',
+    reads: 'Graph Authorization_RequestDenied with no token to read: the second reading',
+    match: (s) =>
+      !s.claims &&
+      (code(s, 'Authorization_RequestDenied') || has(s, /Insufficient privileges to complete the operation/i))
+        ? { confidence: 'low', because: [] }
+        : null,
+    summary: () =>
+      "Or the permission was added as a delegated one while the app runs app-only: the token's roles claim (jwt.ms) tells.",
+    fix: (t) => FIXES.grantGraphRole(t),
+    docs: [DOCS.graphPermissions, DOCS.adminConsent],
+  },
+  {
+    id: 'user-token-object-not-found',
+    cause: 'delegated_permission_only',
+    detail: 'user_lacks_mailbox_access',
+    reads: 'ErrorItemNotFound / "The specified object was not found in the store." to a user (delegated) token',
+    match: (s) =>
+      s.authMode === 'delegated' &&
+      (code(s, 'ErrorItemNotFound') || has(s, /specified object was not found in the store/i))
+        ? { confidence: 'low', because: ['the call carried a user (delegated) token'] }
+        : null,
+    summary: () =>
+      'Exchange hides the folders of mailboxes a user token may not open: with a delegated token, another user\'s folders are "not found" unless that user shared them. App-only access with Mail.Read (or full_access_as_app) reaches them.',
+    fix: (t) => FIXES.grantGraphMailRole(t),
+    docs: [DOCS.graphPermissions, DOCS.clientCredentials],
   },
   {
     id: 'graph-me-with-app-token',

@@ -81,3 +81,12 @@ export const scopeFix = (t: FixTarget, _s: Signals, m: Match) =>
     : m.detail === 'outside_application_access_policy'
       ? FIXES.applicationAccessPolicy(t)
       : [...FIXES.applicationAccessPolicy(t).slice(0, 1), ...FIXES.rbacScope(t).slice(0, 1)];
+
+/** The call went to a host that serves personal (outlook.com) accounts only. */
+export const consumerHost = (s: Signals) => /(?:^|\.)(?:outlook|login)\.live\.com$/.test(s.host ?? '');
+
+/** The evidence is about a personal outlook.com mailbox, which no Exchange Online control governs. */
+export const consumerMailbox = (s: Signals) =>
+  consumerHost(s) ||
+  /outlook\.live\.com|login\.live\.com/i.test(s.text) ||
+  has(s, /outlook\.com \(outlook\.live\.com\)|personal Microsoft account|consumer account/i);

@@ -37,14 +37,21 @@ export const THROTTLING_RULES: readonly Rule[] = [
                 : '',
           ].filter(Boolean),
         };
+      if (code(s, 'MailboxInfoStale')) return null;
       if (s.status === 503 || code(s, 'serviceNotAvailable'))
         return {
           confidence: 'medium',
           because: s.retryAfterSeconds !== undefined ? [`Retry-After ${s.retryAfterSeconds} s`] : [],
         };
+      // Exchange lets long EWS operations on a spent throttling budget run into the client's timeout.
+      if (s.endpoint === 'ews' && s.status === null && has(s, /operation has timed out|timed out/i))
+        return { confidence: 'low', because: [] };
       return null;
     },
-    summary: () => 'The service is throttling this app (or is too busy) and asked it to back off.',
+    summary: (_s, m) =>
+      m.confidence === 'low'
+        ? "The call timed out: on long EWS operations (copying or moving many items) this is most often Exchange's throttling slowing the app once its budget is spent; pause and resume in smaller batches."
+        : 'The service is throttling this app (or is too busy) and asked it to back off.',
     fix: () => FIXES.throttled(),
     docs: [DOCS.graphThrottling, DOCS.ewsThrottling],
   },

@@ -1,6 +1,6 @@
 // What remains: malformed tokens, the network, service errors, the admin API's roles.
 import { DOCS, FIXES } from '../fixes';
-import { code, has, type Rule } from './rule-kit';
+import { code, consumerHost, consumerMailbox, has, type Rule } from './rule-kit';
 
 export const TRANSPORT_RULES: readonly Rule[] = [
   {
@@ -43,15 +43,60 @@ export const TRANSPORT_RULES: readonly Rule[] = [
     docs: [DOCS.ewsResponseCodes, DOCS.graphErrors],
   },
   {
+    id: 'mailbox-backend-unavailable',
+    cause: 'other',
+    detail: 'mailbox_backend_unavailable',
+    reads: 'Graph 503 MailboxInfoStale "Target resource … is currently on backend \'Unknown\'"',
+    match: (s) =>
+      code(s, 'MailboxInfoStale') || has(s, /is currently on backend 'Unknown'/i)
+        ? { confidence: 'high', because: [] }
+        : // Graph has answered "Resource could not be discovered" for whole regions during incidents.
+          s.endpoint === 'graph' && has(s, /Resource could not be discovered/i)
+          ? { confidence: 'low', because: [] }
+          : null,
+    summary: (_s, m) =>
+      m.confidence === 'high'
+        ? "Exchange could not locate the mailbox's database (MailboxInfoStale): a service-side fault, often while a mailbox is being provisioned or moved; it is not throttling and no setting of the tenant causes it."
+        : 'Or a fault on Microsoft\'s side: Graph has answered "Resource could not be discovered" for mailboxes that exist during service incidents; Microsoft 365 Service health tells.',
+    fix: () => [
+      'Retry later; if it lasts more than a day for a mailbox, open a Microsoft 365 support case with the request-id.',
+    ],
+    docs: [DOCS.graphErrors],
+  },
+  {
+    id: 'item-not-found',
+    cause: 'other',
+    detail: 'item_not_found',
+    reads: 'EWS ErrorItemNotFound / Graph "The specified object was not found in the store."',
+    match: (s) =>
+      code(s, 'ErrorItemNotFound') || has(s, /specified object was not found in the store/i)
+        ? { confidence: s.authMode === 'delegated' ? 'low' : 'medium', because: [] }
+        : null,
+    summary: () =>
+      'The mailbox answered, but the folder or item asked for is not there (a stale or mistyped id, a well-known folder name the mailbox lacks, or an item already moved).',
+    fix: () => [
+      'Look the folder or item up again (by well-known name or a fresh FindFolder / list) instead of a stored id.',
+    ],
+    docs: [DOCS.ewsResponseCodes, DOCS.graphErrors],
+  },
+  {
     id: 'consumer-account',
     cause: 'other',
     detail: 'consumer_account',
     reads: 'EWS or Graph for an outlook.com / outlook.live.com (personal Microsoft) account',
     match: (s) =>
-      /outlook\.live\.com|login\.live\.com/i.test(s.text) ||
-      has(s, /outlook\.com \(outlook\.live\.com\)|personal Microsoft account|consumer account/i)
-        ? { confidence: 'medium', because: ['the call is for an outlook.com (consumer) mailbox, not Exchange Online'] }
-        : null,
+      // Only personal accounts are served from outlook.live.com: a call that went there is decisive.
+      consumerHost(s)
+        ? {
+            confidence: 'high',
+            because: [`the call went to ${s.host}, which serves personal (outlook.com) accounts only`],
+          }
+        : consumerMailbox(s)
+          ? {
+              confidence: 'medium',
+              because: ['the call is for an outlook.com (consumer) mailbox, not Exchange Online'],
+            }
+          : null,
     summary: () =>
       'The mailbox is a personal outlook.com account: app-only access, EWS for custom apps and the Exchange Online controls do not apply to consumer mailboxes.',
     fix: () => [
