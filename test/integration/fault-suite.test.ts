@@ -236,7 +236,7 @@ const ROWS: ProbeFaultRow[] = [
     rules: (t) => [{ route: 'login', tenantId: t.tenantId, errorRate: 1, errorStatus: 500 }],
     verdict: 'failing',
     cause: 'other',
-    details: ['service_error'],
+    details: ['entra_unavailable'],
   },
   {
     fault: 'token endpoint hangs (timeout)',

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CAUSES } from '../../shared/core/causes';
 import { diagnose, type Finding } from '../../shared/diagnosis/engine';
+import { AADSTS_CODES } from '../../shared/diagnosis/aadsts-codes';
 import { RULES } from '../../shared/diagnosis/rules';
 import { readSignals } from '../../shared/diagnosis/signals';
 import type { Evidence, TokenClaims } from '../../shared/core/evidence';
@@ -1355,7 +1356,7 @@ describe('rules grown from the public corpus, each in the three forms people pos
     expect(diagnose([bare]).findings[0]!.candidates?.map((c) => c.cause)).toContain('other');
     const challenged = {
       ...bare,
-      response: { status: 401, headers: { 'WWW-Authenticate': 'Basic realm="outlook.office365.com"' } },
+      response: { status: 401, headers: { 'WWW-Authenticate': 'Basic realm="outlook.office365.com"' }, body: '' },
     };
     expect(diagnose([challenged]).findings[0]!.confidence).toBe('high');
     expect(diagnose([{ ...bare, observedAt: NOW }]).findings[0]!.confidence).toBe('high');
@@ -1404,4 +1405,28 @@ describe('rules grown from the public corpus, each in the three forms people pos
     const unknownMode = { ...evidence, request: { ...evidence.request, authMode: 'unknown' as const } };
     expect(diagnose([unknownMode]).findings[0]!.cause).toBe('delegated_permission_only');
   });
+});
+
+describe('the AADSTS table', () => {
+  test('every code is known once, read by an existing rule, with a public source', () => {
+    const codes = AADSTS_CODES.map((c) => c.code);
+    expect(new Set(codes).size).toBe(codes.length);
+    const ids = new Set(RULES.map((r) => r.id));
+    for (const row of AADSTS_CODES) {
+      expect(ids).toContain(row.rule);
+      expect(row.source).toMatch(/^https:\/\//);
+      expect(row.says.length).toBeGreaterThan(10);
+    }
+  });
+
+  test.each(AADSTS_CODES.map((c) => [c.code, c.rule, c] as const))(
+    'AADSTS%s, as a token endpoint answers it, is read as %s reads it',
+    (code, rule, row) => {
+      const evidence = token(400, 'invalid_request', `AADSTS${code}: ${row.says}`, `AADSTS${code}: ${row.says}`);
+      const topFinding = diagnose([evidence]).findings[0]!;
+      // Entra's sentence may be decisive for the same cause through another rule (an expired token's words).
+      expect(topFinding.cause).toBe(RULES.find((r) => r.id === rule)!.cause);
+      if (topFinding.rule === rule) expect(topFinding.confidence).toBe(row.confidence);
+    },
+  );
 });

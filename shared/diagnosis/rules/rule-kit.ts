@@ -42,8 +42,6 @@ export const has = (s: Signals, pattern: RegExp) => pattern.test(s.serviceText);
 export const code = (s: Signals, ...codes: string[]) =>
   codes.some((c) => s.graphCode === c || s.soapCodes.includes(c) || new RegExp(`\\b${c}\\b`).test(s.text));
 
-export const aadsts = (s: Signals, ...codes: number[]) => codes.find((c) => s.aadsts.includes(c));
-
 export const at = (s: Signals) => (s.observedAt === undefined ? undefined : s.observedAt * 1000);
 
 export const after = (s: Signals, instant: number) => at(s) !== undefined && at(s)! >= instant;
