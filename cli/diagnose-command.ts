@@ -12,6 +12,11 @@ function renderFinding(finding: Finding, index: number): string[] {
   for (const line of finding.evidence ?? []) lines.push(`   seen: ${line}`);
   if (finding.fix?.length) lines.push('   fix:', ...finding.fix.map((step) => `     - ${step}`));
   if (finding.docs?.length) lines.push(`   docs: ${finding.docs.join(' ')}`);
+  if (finding.candidates?.length)
+    lines.push(
+      '   the evidence allows these readings; what tells them apart:',
+      ...finding.candidates.map((c) => `     - ${c.cause} (${c.confidence}): ${c.tellsApart}`),
+    );
   return lines;
 }
 

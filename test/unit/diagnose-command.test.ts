@@ -185,3 +185,20 @@ test('any JSON is answered without a crash: odd field types are read or ignored'
   for (const result of results) expect(['healthy', 'degraded', 'failing', 'unknown']).toContain(result.verdict);
   expect((results[0]!.findings[0] as { cause: string }).cause).toBe('mailbox_out_of_scope');
 });
+
+test('an undecided finding lists every reading with what tells them apart, in the text and in --json', async () => {
+  const path = file(JSON.stringify(EXCHANGELIB_403));
+  const text = await run([path]);
+  expect(text.stdout).toMatch(
+    /what tells them apart:\n\s+- mailbox_out_of_scope \(medium\): Test-ApplicationAccessPolicy/,
+  );
+  expect(text.stdout).toMatch(/- ews_disabled \(low\): Look for an X-EWS-Policy-Reason header/);
+  const json = JSON.parse((await run([path, '--json'])).stdout) as {
+    findings: { candidates?: { cause: string; tellsApart: string }[] }[];
+  };
+  expect(json.findings[0]!.candidates?.map((c) => c.cause)).toEqual([
+    'mailbox_out_of_scope',
+    'ews_disabled',
+    'missing_app_permission',
+  ]);
+});
