@@ -1419,14 +1419,29 @@ describe('the AADSTS table', () => {
     }
   });
 
-  test.each(AADSTS_CODES.map((c) => [c.code, c.rule, c] as const))(
-    'AADSTS%s, as a token endpoint answers it, is read as %s reads it',
-    (code, rule, row) => {
-      const evidence = token(400, 'invalid_request', `AADSTS${code}: ${row.says}`, `AADSTS${code}: ${row.says}`);
-      const topFinding = diagnose([evidence]).findings[0]!;
-      // Entra's sentence may be decisive for the same cause through another rule (an expired token's words).
-      expect(topFinding.cause).toBe(RULES.find((r) => r.id === rule)!.cause);
-      if (topFinding.rule === rule) expect(topFinding.confidence).toBe(row.confidence);
-    },
-  );
+  const forms = (code: number, says: string): [string, Evidence][] => [
+    ['as the token endpoint answers it', token(400, 'invalid_request', `AADSTS${code}: ${says}`, 'ServerError')],
+    [
+      'as MSAL renders it',
+      messageOnly(
+        'token',
+        'ServerError',
+        `invalid_client: Error(s): ${code} - Timestamp: 2026-11-21 09:00:00Z - Description: AADSTS${code}: ${says} Trace ID: 1b2c Correlation ID: 3d4e`,
+      ),
+    ],
+    [
+      'as pasted in a post',
+      messageOnly('token', 'Error', `got this when the job ran:\n> AADSTS${code}: ${says}\n> Trace ID: 9f8e`),
+    ],
+  ];
+  test.each(
+    AADSTS_CODES.flatMap((row) =>
+      forms(row.code, row.says).map(([form, evidence]) => [row.code, form, row, evidence] as const),
+    ),
+  )('AADSTS%s, %s, is read as its rule reads it', (_code, _form, row, evidence) => {
+    const topFinding = diagnose([evidence]).findings[0]!;
+    // Entra's sentence may be decisive for the same cause through another rule (an expired token's words).
+    expect(topFinding.cause).toBe(RULES.find((r) => r.id === row.rule)!.cause);
+    if (topFinding.rule === row.rule) expect(topFinding.confidence).toBe(row.confidence);
+  });
 });
