@@ -27,7 +27,7 @@ export async function alertsCommand(args: string[], io: Io): Promise<number> {
     'all-dead': { type: 'boolean', default: false },
   });
   const [action = 'list', ...rest] = positionals;
-  const store = openStorage(values.storage, (connection) => AlertStore.fromConnectionString(connection));
+  const store = openStorage(values.storage, (connection) => AlertStore.in(connection));
   const now = Date.now();
   const print = (json: unknown, text: string) => io.stdout(values.json ? JSON.stringify(json, null, 2) : text);
 

@@ -1,7 +1,7 @@
 // Command-line parsing shared by every command: options per docs/contracts/cli.md, and a typed usage error.
 import { readFile } from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { storageConnectionOf } from '../shared/core/settings';
+import { storageConnectionOf, type StorageConnection } from '../shared/core/settings';
 
 /** Bad input or configuration: the command prints the message and exits 2. */
 export class UsageError extends Error {
@@ -46,22 +46,26 @@ export async function readJsonFile(path: string, option: string, readStdin?: () 
 }
 
 /**
- * Opens a store on the storage account from --storage or the Function App's settings; a bad connection string is named
+ * Opens a store on the storage account from --storage (a connection string) or the Function App's settings (a
+ * connection string, or identity-based settings signed in with the developer's login); a bad connection string is named
  * by where it came from, never echoed (it holds the account key).
  */
-export function openStorage<T>(option: string | undefined, open: (connectionString: string) => T): T {
+export function openStorage<T>(option: string | undefined, open: (storage: StorageConnection) => T): T {
   const fromSettings = storageConnectionOf();
   const source = option !== undefined ? '--storage' : fromSettings.setting;
-  const connection = option ?? (fromSettings.value || undefined);
+  const connection: StorageConnection | null =
+    option !== undefined ? { kind: 'connection-string', connectionString: option } : fromSettings.connection;
   if (!connection)
     throw new UsageError(
-      'no storage: pass --storage CONNECTION_STRING, or set TENANT_HEALTH_STORAGE (or AzureWebJobsStorage) as the Function App has it',
+      option === undefined && fromSettings.problems.length && !/is not set/.test(fromSettings.problems[0]!)
+        ? `no usable storage: ${fromSettings.problems.join('; ')}`
+        : 'no storage: pass --storage CONNECTION_STRING, or set TENANT_HEALTH_STORAGE (or AzureWebJobsStorage) as the Function App has it, as a connection string or identity-based settings',
     );
   try {
     return open(connection);
   } catch (error) {
     throw new UsageError(
-      `${source} is not a usable storage connection string (${error instanceof Error ? error.name : 'error'})`,
+      `${source} is not a usable storage connection (${error instanceof Error ? error.name : 'error'})`,
     );
   }
 }

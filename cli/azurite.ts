@@ -1,7 +1,7 @@
 // In-memory Azurite (Table and Queue services) on free loopback ports, for the demo and the tests; stopped by its owner.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 
 /** Azurite's published development account; not a secret (learn.microsoft.com/azure/storage/common/storage-use-azurite). */
@@ -24,8 +24,32 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startAzurite(): Promise<RunningAzurite> {
+export interface AzuriteOptions {
+  /**
+   * Serve HTTPS with this PEM certificate and key, and require OAuth bearer tokens (Azurite's `--oauth basic`: issuer,
+   * audience and lifetime checked), as a storage account with shared-key access off does.
+   */
+  oauth?: { certPath: string; keyPath: string };
+}
+
+/** Accepts a TCP connection on the port: Azurite listens (over HTTPS a fetch would need its certificate trusted). */
+async function listening(port: number): Promise<boolean> {
+  const socket = connect(port, '127.0.0.1');
+  try {
+    await once(socket, 'connect');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    socket.destroy();
+  }
+}
+
+export async function startAzurite(options: AzuriteOptions = {}): Promise<RunningAzurite> {
   const [port, queuePort, blobPort] = [await freePort(), await freePort(), await freePort()];
+  const oauth = options.oauth
+    ? ['--oauth', 'basic', '--cert', options.oauth.certPath, '--key', options.oauth.keyPath]
+    : [];
   const bin = join(dirname(require.resolve('azurite/package.json')), 'dist', 'src', 'azurite.js');
   // Azurite 3.35 (the newest for Node 20) rejects the API version the current SDKs send without --skipApiVersionCheck.
   // Blob is unused but cannot be turned off; it gets a loopback port like the others.
@@ -49,6 +73,7 @@ export async function startAzurite(): Promise<RunningAzurite> {
       '127.0.0.1',
       '--blobPort',
       String(blobPort),
+      ...oauth,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -59,26 +84,23 @@ export async function startAzurite(): Promise<RunningAzurite> {
   child.stderr.on('data', (chunk: Buffer) => {
     output += chunk.toString();
   });
-  const tableEndpoint = `http://127.0.0.1:${port}/${DEV_ACCOUNT}`;
-  const queueEndpoint = `http://127.0.0.1:${queuePort}/${DEV_ACCOUNT}`;
+  const scheme = options.oauth ? 'https' : 'http';
+  const tableEndpoint = `${scheme}://127.0.0.1:${port}/${DEV_ACCOUNT}`;
+  const queueEndpoint = `${scheme}://127.0.0.1:${queuePort}/${DEV_ACCOUNT}`;
   const deadline = Date.now() + 15_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`Azurite exited with ${child.exitCode}: ${output.trim()}`);
-    try {
-      await Promise.all([fetch(`http://127.0.0.1:${port}/`), fetch(`http://127.0.0.1:${queuePort}/`)]);
-      break;
-    } catch {
-      if (Date.now() > deadline) {
-        child.kill();
-        throw new Error(`Azurite did not listen on 127.0.0.1:${port} within 15 s: ${output.trim()}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
+    if ((await listening(port)) && (await listening(queuePort))) break;
+    if (Date.now() > deadline) {
+      child.kill();
+      throw new Error(`Azurite did not listen on 127.0.0.1:${port} within 15 s: ${output.trim()}`);
     }
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return {
     tableEndpoint,
     queueEndpoint,
-    connectionString: `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};TableEndpoint=${tableEndpoint};QueueEndpoint=${queueEndpoint};`,
+    connectionString: `DefaultEndpointsProtocol=${scheme};AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};TableEndpoint=${tableEndpoint};QueueEndpoint=${queueEndpoint};`,
     close: async () => {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');

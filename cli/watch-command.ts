@@ -16,7 +16,7 @@ export async function watchCommand(args: string[], io: Io): Promise<number> {
   const modes = [values.config !== undefined, values.remove !== undefined, values.list].filter(Boolean).length;
   if (modes !== 1)
     throw new UsageError('give exactly one of --config FILE (watch these tenants), --list, or --remove TENANT');
-  const store = openStorage(values.storage, (connection) => TableResultStore.fromConnectionString(connection));
+  const store = openStorage(values.storage, (connection) => TableResultStore.in(connection));
   await store.ensureTables();
 
   if (values.remove !== undefined) {

@@ -70,6 +70,9 @@ export function issueAccessToken(
 /** The audience of the token a managed identity presents as a federated client assertion. */
 export const TOKEN_EXCHANGE_AUDIENCE = 'api://AzureADTokenExchange';
 
+/** The audience of Azure Storage tokens (Table, Queue, Blob data access with an identity). */
+export const STORAGE_AUDIENCE = 'https://storage.azure.com';
+
 /** Tokens for tenant-health's own managed identity (Key Vault reads, federated assertions), issued in the operator's tenant. */
 export function issueManagedIdentityToken(world: SimWorld, audience: string): { token: string; expiresOn: number } {
   const iat = Math.floor(world.now() / 1000);

@@ -27,7 +27,7 @@ function build(): Runtime {
       deps: null,
       problems: [
         ...problems,
-        `the storage connection string cannot be used: ${error instanceof Error ? error.message : String(error)}`,
+        `the storage connection cannot be used: ${error instanceof Error ? error.message : String(error)}`,
       ],
     };
   }

@@ -3,8 +3,8 @@ import { DEFAULT_ALERT_POLICY, type AlertPolicy } from '../alerts/decisions';
 import { redact } from './redact';
 
 export interface Settings {
-  /** Connection string of the storage account holding the tables and the check queue. */
-  storageConnection: string;
+  /** The storage account holding the tables and the check queue; null when the settings give none that can be used. */
+  storageConnection: StorageConnection | null;
   keyVaultUrl?: string;
   managedIdentityClientId?: string;
   checkSchedule: string;
@@ -27,17 +27,49 @@ export interface AlertSettings {
   deliverySchedule: string;
 }
 
-/** Every setting the code reads, with where it comes from; local.settings.sample.json lists the same. */
-export const SETTINGS = [
+/**
+ * Every setting the code reads, with where it comes from; local.settings.sample.json lists the same, and
+ * infra/azuredeploy.json sets every one that is not `optional` (which says what stands in for it).
+ */
+export const SETTINGS: readonly { name: string; source: string; optional?: string }[] = [
   {
     name: 'AzureWebJobsStorage',
     source:
-      "The Function App's storage account (the host needs it too). In Azure, an identity-based connection or a Key Vault reference: @Microsoft.KeyVault(SecretUri=...).",
+      "The Function App's storage account as a connection string (the host needs it too); locally UseDevelopmentStorage=true. In Azure, prefer the identity-based settings below, which hold no key.",
+    optional: 'the identity-based AzureWebJobsStorage__* settings',
+  },
+  {
+    name: 'AzureWebJobsStorage__accountName',
+    source:
+      'Identity-based storage: the account name, for its public endpoints (https://NAME.table.core.windows.net, https://NAME.queue.core.windows.net).',
+    optional: 'AzureWebJobsStorage__tableServiceUri and __queueServiceUri',
+  },
+  {
+    name: 'AzureWebJobsStorage__tableServiceUri',
+    source: 'Identity-based storage: the Table service URI, e.g. https://NAME.table.core.windows.net.',
+    optional: 'AzureWebJobsStorage__accountName, or a connection string',
+  },
+  {
+    name: 'AzureWebJobsStorage__queueServiceUri',
+    source: 'Identity-based storage: the Queue service URI, e.g. https://NAME.queue.core.windows.net.',
+    optional: 'AzureWebJobsStorage__accountName, or a connection string',
+  },
+  {
+    name: 'AzureWebJobsStorage__credential',
+    source:
+      "Identity-based storage: managedidentity signs in as the Function App's managed identity (Storage Table Data Contributor and Storage Queue Data Contributor); unset, the developer's login (az login) is used.",
+    optional: "the developer's login on a laptop, or a connection string",
+  },
+  {
+    name: 'AzureWebJobsStorage__clientId',
+    source: 'Identity-based storage: the client id of the user-assigned managed identity to sign in as.',
+    optional: 'the system-assigned identity',
   },
   {
     name: 'TENANT_HEALTH_STORAGE',
     source:
-      'Optional: another storage account for the tables and the check queue; defaults to AzureWebJobsStorage. Use a Key Vault reference for its connection string.',
+      'Optional: another storage account for the tables and the check queue; defaults to AzureWebJobsStorage. A connection string (as a Key Vault reference), or identity-based settings under TENANT_HEALTH_STORAGE__ (accountName, tableServiceUri, queueServiceUri, credential, clientId) as for AzureWebJobsStorage.',
+    optional: 'AzureWebJobsStorage',
   },
   {
     name: 'KEY_VAULT_URL',
@@ -73,6 +105,7 @@ export const SETTINGS = [
     name: 'ALERT_LOGIC_APP_URL',
     source:
       "The Logic App HTTP trigger URL alerts are posted to. It carries the trigger's key (sig): give it as a Key Vault reference, @Microsoft.KeyVault(SecretUri=...). Leave empty (and ALERT_LOGIC_APP_URL_SECRET too) to turn alerting off.",
+    optional: 'ALERT_LOGIC_APP_URL_SECRET',
   },
   {
     name: 'ALERT_LOGIC_APP_URL_SECRET',
@@ -99,23 +132,127 @@ export const SETTINGS = [
     source:
       'NCRONTAB schedule of the sweep that retries notices not yet delivered; default every 2 minutes: 0 */2 * * * *.',
   },
-] as const;
+];
 
 const NCRONTAB = /^\S+ \S+ \S+ \S+ \S+ \S+$/;
 const QUEUE_NAME = /^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/;
 
 /**
- * The one rule for which storage the app uses: TENANT_HEALTH_STORAGE when set, else AzureWebJobsStorage (the host's).
- * Returns the setting's name too, for the queue trigger's `connection` and for messages that must not echo the value.
+ * How the app reaches its storage account: a connection string, or (the Functions identity-based form, no key
+ * anywhere) service URIs signed in with a managed identity or the developer's login.
+ */
+export type StorageConnection =
+  | { kind: 'connection-string'; connectionString: string }
+  | {
+      kind: 'identity';
+      tableServiceUri: string;
+      queueServiceUri: string;
+      /** `managedidentity` signs in as the Function App's managed identity; absent, as DefaultAzureCredential does. */
+      credential?: 'managedidentity';
+      /** A user-assigned managed identity's client id. */
+      clientId?: string;
+    };
+
+type StorageSetting = 'TENANT_HEALTH_STORAGE' | 'AzureWebJobsStorage';
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ACCOUNT_NAME = /^[a-z0-9]{3,24}$/;
+
+/** The identity-based settings under one prefix (learn.microsoft.com/azure/azure-functions/functions-reference#connecting-to-host-storage-with-an-identity). */
+function identityConnection(
+  setting: StorageSetting,
+  value: (name: string) => string | undefined,
+): { connection: StorageConnection | null; problems: string[] } | null {
+  const names = [
+    'accountName',
+    'tableServiceUri',
+    'queueServiceUri',
+    'blobServiceUri',
+    'serviceUri',
+    'credential',
+    'clientId',
+  ];
+  if (!names.some((n) => value(`${setting}__${n}`))) return null;
+  const problems: string[] = [];
+  const accountName = value(`${setting}__accountName`);
+  if (accountName !== undefined && !ACCOUNT_NAME.test(accountName))
+    problems.push(
+      `${setting}__accountName must be a storage account name (3-24 lower-case letters and digits), got "${accountName}"`,
+    );
+  const uri = (service: 'table' | 'queue') => {
+    const name = `${setting}__${service}ServiceUri`;
+    const given = value(name);
+    if (given === undefined)
+      return accountName && ACCOUNT_NAME.test(accountName)
+        ? `https://${accountName}.${service}.core.windows.net`
+        : undefined;
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(given);
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed?.protocol !== 'https:' || parsed.search || parsed.hash) {
+      problems.push(
+        `${name} must be an https URI such as https://account.${service}.core.windows.net, got "${redact(given)}"`,
+      );
+      return undefined;
+    }
+    return given.replace(/\/+$/, '');
+  };
+  const tableServiceUri = uri('table');
+  const queueServiceUri = uri('queue');
+  if ((!tableServiceUri || !queueServiceUri) && problems.length === 0)
+    problems.push(
+      `${setting} has identity-based settings but no way to reach the tables and the queue: set ${setting}__accountName, or both ${setting}__tableServiceUri and ${setting}__queueServiceUri`,
+    );
+  const credential = value(`${setting}__credential`);
+  if (credential !== undefined && credential.toLowerCase() !== 'managedidentity')
+    problems.push(
+      `${setting}__credential must be managedidentity (or unset for the developer's login), got "${credential}"`,
+    );
+  const clientId = value(`${setting}__clientId`);
+  if (clientId !== undefined && !GUID.test(clientId))
+    problems.push(
+      `${setting}__clientId must be the client id (a GUID) of a user-assigned managed identity, got "${clientId}"`,
+    );
+  if (problems.length || !tableServiceUri || !queueServiceUri) return { connection: null, problems };
+  return {
+    connection: {
+      kind: 'identity',
+      tableServiceUri,
+      queueServiceUri,
+      ...(credential ? { credential: 'managedidentity' as const } : {}),
+      ...(clientId ? { clientId } : {}),
+    },
+    problems,
+  };
+}
+
+/**
+ * The one rule for which storage the app uses: TENANT_HEALTH_STORAGE when set (as a connection string or with
+ * identity-based settings under that prefix), else AzureWebJobsStorage (the host's). Returns the setting's name too,
+ * for the queue trigger's `connection` and for messages that must not echo a connection string.
  */
 export function storageConnectionOf(env: Record<string, string | undefined> = process.env): {
-  setting: 'TENANT_HEALTH_STORAGE' | 'AzureWebJobsStorage';
-  value: string;
+  setting: StorageSetting;
+  connection: StorageConnection | null;
+  problems: string[];
 } {
-  const own = env.TENANT_HEALTH_STORAGE?.trim();
-  return own
-    ? { setting: 'TENANT_HEALTH_STORAGE', value: own }
-    : { setting: 'AzureWebJobsStorage', value: env.AzureWebJobsStorage?.trim() ?? '' };
+  const value = (name: string) => env[name]?.trim() || undefined;
+  for (const setting of ['TENANT_HEALTH_STORAGE', 'AzureWebJobsStorage'] as const) {
+    const connectionString = value(setting);
+    if (connectionString) return { setting, connection: { kind: 'connection-string', connectionString }, problems: [] };
+    const identity = identityConnection(setting, value);
+    if (identity) return { setting, ...identity };
+  }
+  return {
+    setting: 'AzureWebJobsStorage',
+    connection: null,
+    problems: [
+      'AzureWebJobsStorage (or TENANT_HEALTH_STORAGE) is not set, as a connection string or as identity-based settings (AzureWebJobsStorage__accountName, __credential, __clientId): results cannot be stored',
+    ],
+  };
 }
 
 export function readSettings(env: Record<string, string | undefined> = process.env): {
@@ -132,9 +269,8 @@ export function readSettings(env: Record<string, string | undefined> = process.e
     problems.push(`${name} must be a whole number from ${min} to ${max}, got "${raw}"; using ${fallback}`);
     return fallback;
   };
-  const storageConnection = storageConnectionOf(env).value;
-  if (!storageConnection)
-    problems.push('AzureWebJobsStorage (or TENANT_HEALTH_STORAGE) is not set: results cannot be stored');
+  const storage = storageConnectionOf(env);
+  problems.push(...storage.problems);
   const keyVaultUrl = value('KEY_VAULT_URL');
   if (keyVaultUrl !== undefined && !/^https?:\/\/[^\s/]+\/?$/.test(keyVaultUrl))
     problems.push(`KEY_VAULT_URL must be a vault URL such as https://name.vault.azure.net, got "${keyVaultUrl}"`);
@@ -185,7 +321,7 @@ export function readSettings(env: Record<string, string | undefined> = process.e
   }
   return {
     settings: {
-      storageConnection,
+      storageConnection: storage.connection,
       ...(keyVaultUrl && !problems.some((p) => p.startsWith('KEY_VAULT_URL')) ? { keyVaultUrl } : {}),
       ...(managedIdentityClientId ? { managedIdentityClientId } : {}),
       checkSchedule,

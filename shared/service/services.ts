@@ -7,6 +7,7 @@ import { createAgent, type HttpLimits } from '../clients/http';
 import { KeyVaultSecretStore, type SecretStore } from '../clients/key-vault';
 import { TokenProvider } from '../clients/tokens';
 import type { Settings } from '../core/settings';
+import { storageAccount } from '../storage/account';
 import { AlertStore } from '../storage/alert-store';
 import { CheckQueue } from '../storage/check-queue';
 import { TableResultStore } from '../storage/result-store';
@@ -48,20 +49,22 @@ export function createPipeline(
 
 /** Everything: the pipeline, the tables, the queue and alerting. Throws when the storage connection cannot be used. */
 export function createServices(settings: Settings, overrides: ServiceOverrides = {}): ServiceDeps {
+  if (!settings.storageConnection) throw new Error('no usable storage connection in the settings');
+  const storage = storageAccount(settings.storageConnection);
   const dispatcher = overrides.dispatcher ?? createAgent(overrides.limits);
   const pipeline = createPipeline(settings, { ...overrides, dispatcher });
   const { trigger, policy, maxAttempts } = settings.alerts;
   return {
     ...(pipeline ? { pipeline } : {}),
-    store: TableResultStore.fromConnectionString(settings.storageConnection, {
+    store: TableResultStore.in(storage, {
       retentionDays: settings.historyRetentionDays,
     }),
-    queue: CheckQueue.fromConnectionString(settings.storageConnection, settings.checkQueue),
+    queue: CheckQueue.in(storage, settings.checkQueue),
     settings,
     ...(trigger
       ? {
           alerting: {
-            store: AlertStore.fromConnectionString(settings.storageConnection),
+            store: AlertStore.in(storage),
             dispatcher,
             triggerUrl: triggerUrlSource(trigger, pipeline?.secrets),
             policy,

@@ -9,7 +9,8 @@ import {
   type TransactionAction,
 } from '@azure/data-tables';
 import { parseJsonOrNull } from '../core/json';
-import { deleteEntityIfPresent, statusOf, tableClient } from './tables';
+import { deleteEntityIfPresent, statusOf } from './tables';
+import { storageAccount, type StorageSource } from './account';
 import type { AlertState, Suppression } from '../alerts/decisions';
 import type { AlertPayload } from '../alerts/payload';
 
@@ -103,11 +104,9 @@ export class AlertStore {
     private readonly suppressionTable: TableClient,
   ) {}
 
-  static fromConnectionString(connectionString: string): AlertStore {
-    return new AlertStore(
-      tableClient(connectionString, ALERT_TABLES.alerts),
-      tableClient(connectionString, ALERT_TABLES.suppressions),
-    );
+  static in(storage: StorageSource): AlertStore {
+    const account = storageAccount(storage);
+    return new AlertStore(account.table(ALERT_TABLES.alerts), account.table(ALERT_TABLES.suppressions));
   }
 
   async ensureTables(): Promise<void> {

@@ -1,6 +1,7 @@
 // The Storage queue that fans a cycle out, one message per tenant, and its poison queue for messages given up on.
-import { QueueClient } from '@azure/storage-queue';
-import { queueClientOptions } from '../clients/azure-sdk';
+import type { QueueClient } from '@azure/storage-queue';
+
+import { storageAccount, type StorageSource } from './account';
 import { parseJsonOrNull } from '../core/json';
 import { isTenantId } from '../core/tenants';
 import { forEachLimited } from '../core/pool';
@@ -36,12 +37,9 @@ export class CheckQueue {
     private readonly poison: QueueClient,
   ) {}
 
-  static fromConnectionString(connectionString: string, queueName: string): CheckQueue {
-    const options = queueClientOptions();
-    return new CheckQueue(
-      new QueueClient(connectionString, queueName, options),
-      new QueueClient(connectionString, `${queueName}-poison`, options),
-    );
+  static in(storage: StorageSource, queueName: string): CheckQueue {
+    const account = storageAccount(storage);
+    return new CheckQueue(account.queue(queueName), account.queue(`${queueName}-poison`));
   }
 
   async ensureQueues(): Promise<void> {

@@ -7,7 +7,8 @@ import {
   type TableEntityResult,
   type TransactionAction,
 } from '@azure/data-tables';
-import { deleteEntityIfPresent, readEntity, ServiceClock, statusOf, tableClient } from './tables';
+import { deleteEntityIfPresent, readEntity, ServiceClock, statusOf } from './tables';
+import { storageAccount, type StorageSource } from './account';
 import type { Evidence } from '../core/evidence';
 import type { TenantResult } from '../service/pipeline';
 import { tenantDefinitionSchema, type TenantDefinition } from '../core/tenants';
@@ -116,9 +117,10 @@ export class TableResultStore {
     private readonly clock: ServiceClock,
   ) {}
 
-  static fromConnectionString(connectionString: string, options: { retentionDays?: number } = {}): TableResultStore {
+  static in(storage: StorageSource, options: { retentionDays?: number } = {}): TableResultStore {
+    const account = storageAccount(storage);
     const clock = new ServiceClock();
-    const table = (name: string) => tableClient(connectionString, name, clock);
+    const table = (name: string) => account.table(name, clock);
     return new TableResultStore(
       table(TABLES.watched),
       table(TABLES.status),

@@ -1,7 +1,6 @@
 // Table storage, one way for every table of the app: bounded clients, the service's clock, reads that say "absent".
-import { RestError, TableClient, type TableEntityResult } from '@azure/data-tables';
+import { RestError, type TableClient, type TableEntityResult } from '@azure/data-tables';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
-import { sdkClientOptions } from '../clients/azure-sdk';
 
 /**
  * The storage service's clock, learned from its answers' Date headers: a worker whose own clock runs fast must not
@@ -28,19 +27,6 @@ export class ServiceClock {
     },
   };
 }
-
-/** A table of the account, bounded like every call of ours; Azurite and other local emulators speak plain HTTP. */
-export const tableClient = (connectionString: string, name: string, clock?: ServiceClock) => {
-  const options = sdkClientOptions();
-  return TableClient.fromConnectionString(connectionString, name, {
-    ...options,
-    additionalPolicies: [
-      ...options.additionalPolicies,
-      ...(clock ? [{ policy: clock.policy, position: 'perRetry' as const }] : []),
-    ],
-    allowInsecureConnection: /UseDevelopmentStorage=true|http:\/\//i.test(connectionString),
-  });
-};
 
 export const statusOf = (error: unknown) =>
   error instanceof RestError ? error.statusCode : (error as { statusCode?: number }).statusCode;

@@ -37,7 +37,7 @@ async function alerts(args: string[]) {
 }
 
 test('an open alert whose notice could not be sent is listed, its dead letter shown, and put back in line by hand', async () => {
-  const store = AlertStore.fromConnectionString(azurite.connectionString);
+  const store = AlertStore.in(azurite.connectionString);
   await store.ensureTables();
   // Nothing listens on port 9: the notice fails once and, with one attempt allowed, becomes a dead letter.
   const deps: AlertingDeps = {

@@ -9,7 +9,7 @@ import { DEFAULT_ALERT_POLICY, type Suppression } from '../../shared/alerts/deci
 import { createAgent } from '../../shared/clients/http';
 import type { TenantResult } from '../../shared/service/pipeline';
 import { assessReadiness } from '../../shared/core/readiness';
-import { tableClient } from '../../shared/storage/tables';
+import { storageAccount } from '../../shared/storage/account';
 import { routeToSimulatedCloud } from '../../sim/route-to-sim';
 import { type FaultRule, parseFaultRule } from '../../sim/scenario';
 import type { SimulatedCloud } from '../../sim/server';
@@ -26,7 +26,7 @@ const CYCLE = 15 * 60_000;
 beforeAll(async () => {
   [sim, azurite] = await Promise.all([startSim(), startAzurite()]);
   agent = createAgent();
-  store = AlertStore.fromConnectionString(azurite.connectionString);
+  store = AlertStore.in(azurite.connectionString);
   await store.ensureTables();
 }, 60_000);
 afterAll(async () => {
@@ -251,9 +251,11 @@ test('a notice is given up on after the last attempt, or at once when the trigge
 
   const sig = new URL(sim.logicAppPublicUrl).searchParams.get('sig')!;
   const rows: unknown[] = [];
-  for await (const row of tableClient(azurite.connectionString, ALERT_TABLES.alerts).listEntities({
-    queryOptions: { filter: odata`PartitionKey ne ''` },
-  }))
+  for await (const row of storageAccount(azurite.connectionString)
+    .table(ALERT_TABLES.alerts)
+    .listEntities({
+      queryOptions: { filter: odata`PartitionKey ne ''` },
+    }))
     rows.push(row);
   expect(rows.length).toBeGreaterThan(0);
   expect(JSON.stringify(rows)).not.toContain(sig);

@@ -183,11 +183,11 @@ beforeAll(async () => {
   const parsed = readSettings({ AzureWebJobsStorage: azurite.connectionString }).settings;
   const settings = { ...parsed, checkQueue: 'fault-suite', tenantDeadlineSeconds: DEADLINE_S, maxDequeueCount: 3 };
   base = {
-    store: TableResultStore.fromConnectionString(azurite.connectionString),
-    queue: CheckQueue.fromConnectionString(azurite.connectionString, settings.checkQueue),
+    store: TableResultStore.in(azurite.connectionString),
+    queue: CheckQueue.in(azurite.connectionString, settings.checkQueue),
     settings,
     alerting: {
-      store: AlertStore.fromConnectionString(azurite.connectionString),
+      store: AlertStore.in(azurite.connectionString),
       dispatcher: routeToSimulatedCloud(sim.baseUrl, agent),
       triggerUrl: triggerUrlSource({ url: sim.logicAppPublicUrl }, undefined),
       // One sighting opens, two clean cycles resolve: a fault that wrongly counted would show at once.

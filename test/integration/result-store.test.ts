@@ -15,7 +15,7 @@ let azurite: RunningAzurite;
 let store: TableResultStore;
 beforeAll(async () => {
   azurite = await startAzurite();
-  store = TableResultStore.fromConnectionString(azurite.connectionString, { retentionDays: 30 });
+  store = TableResultStore.in(azurite.connectionString, { retentionDays: 30 });
   await store.ensureTables();
   await store.ensureTables(); // creating existing tables is harmless
 }, 30_000);

@@ -60,7 +60,7 @@ test('watching a tenants file adds then updates, the timer sees them, and --remo
     expect.objectContaining({ added: 0, updated: 2 }),
   );
 
-  const store = TableResultStore.fromConnectionString(azurite.connectionString);
+  const store = TableResultStore.in(azurite.connectionString);
   expect((await store.watched()).tenants.map((t) => t.name).sort()).toEqual(['Contoso', 'Fabrikam']);
   const listed = JSON.parse((await watch(['--list', '--json'])).stdout) as {
     watched: { name: string; credential: string }[];
