@@ -39,7 +39,16 @@ function fence(files, folders, message, { allowTypeImports = false, packages = f
 
 export default tseslint.config(
   {
-    ignores: ['dist/', 'node_modules/', 'coverage/', 'bin/', '*.config.js', '*.config.mjs', 'test/summary-reporter.js', 'test/helpers/*.js'],
+    ignores: [
+      'dist/',
+      'node_modules/',
+      'coverage/',
+      'bin/',
+      '*.config.js',
+      '*.config.mjs',
+      'test/summary-reporter.js',
+      'test/helpers/*.js',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
