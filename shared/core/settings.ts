@@ -95,6 +95,7 @@ export const SETTINGS: readonly { name: string; source: string; optional?: strin
     name: 'STALE_AFTER_MINUTES',
     source:
       "A tenant whose latest result is older than this shows stale on the status routes and badge, and the operator is alerted when every tenant is; default twice CHECK_SCHEDULE's interval (30 for every 15 minutes).",
+    optional: "twice CHECK_SCHEDULE's interval",
   },
   {
     name: 'MAX_DEQUEUE_COUNT',
