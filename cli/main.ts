@@ -5,6 +5,7 @@ import { checkCommand } from './check-command';
 import { demoCommand } from './demo-command';
 import { diagnoseCommand } from './diagnose-command';
 import { processIo, type Io } from './io';
+import { onboardCommand } from './onboard-command';
 import { readinessCommand } from './readiness-command';
 import { simCommand } from './sim-command';
 import { watchCommand } from './watch-command';
@@ -37,6 +38,11 @@ const COMMANDS: Record<string, { run: (args: string[], io: Io) => Promise<number
     run: watchCommand,
     summary:
       'set the tenants the Function App checks (--config FILE | --list | --remove TENANT) [--storage CONN] [--json]',
+  },
+  onboard: {
+    run: onboardCommand,
+    summary:
+      'what onboarding a tenant takes: permissions, manifest, consent URL, Exchange commands, the watch entry (--tenant T [--app ID] [--cloud C] [--checks LIST] [--canary ADDR] [--mailbox-access canaries|tenant] [--json])',
   },
   sim: {
     run: simCommand,

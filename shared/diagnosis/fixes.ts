@@ -171,9 +171,20 @@ export const FIXES = {
   ],
 } as const;
 
-function allowListLines(t: FixTarget): string[] {
+/**
+ * Adds an app to EwsAllowedAppIDs by merging: read, add, set, read back. The list is never replaced, and ids compare
+ * without regard to case (Sort-Object -Unique), in any order.
+ */
+export function ewsAllowListMerge(client: string): string[] {
   return [
-    `${connect(t)}; $ids = @(((Get-OrganizationConfig -RetrieveEwsOperationAccessPolicy).EwsAllowedAppIDs -split ',') | ForEach-Object { $_.Trim() } | Where-Object { $_ })`,
-    `Set-OrganizationConfig -EwsAllowedAppIDs ((@($ids) + '${t.client}' | Select-Object -Unique) -join ',')   # keeps every app already listed; takes up to 24 hours to apply`,
+    `$ids = @(((Get-OrganizationConfig -RetrieveEwsOperationAccessPolicy).EwsAllowedAppIDs -split ',') | ForEach-Object { $_.Trim() } | Where-Object { $_ })`,
+    `$merged = @($ids) + '${client}' | Sort-Object -Unique   # keeps every app already listed, each once whatever its case`,
+    `Set-OrganizationConfig -EwsAllowedAppIDs ($merged -join ',')   # takes up to 24 hours to apply`,
+    `(Get-OrganizationConfig -RetrieveEwsOperationAccessPolicy).EwsAllowedAppIDs -split ',' | Where-Object { $_.Trim() -eq '${client}' }   # read back: prints the id once`,
   ];
+}
+
+function allowListLines(t: FixTarget): string[] {
+  const [read, ...rest] = ewsAllowListMerge(t.client);
+  return [`${connect(t)}; ${read}`, ...rest];
 }

@@ -845,9 +845,9 @@ describe('fixes an admin can carry out', () => {
       controlPlane,
     }).fix!.join('\n');
     expect(fix).toMatch(/Get-OrganizationConfig -RetrieveEwsOperationAccessPolicy/);
-    expect(fix).toContain(
-      `Set-OrganizationConfig -EwsAllowedAppIDs ((@($ids) + '${CLIENT}' | Select-Object -Unique) -join ',')`,
-    );
+    expect(fix).toContain(`$merged = @($ids) + '${CLIENT}' | Sort-Object -Unique`);
+    expect(fix).toContain("Set-OrganizationConfig -EwsAllowedAppIDs ($merged -join ',')");
+    expect(fix).toMatch(/EwsAllowedAppIDs -split ',' \| Where-Object .*# read back/);
   });
 
   test('EWS off for a mailbox gives Set-CASMailbox for that mailbox; off for the tenant gives Set-OrganizationConfig', () => {
