@@ -13,7 +13,16 @@ export interface GeneratedCertificate {
   notAfter: number;
 }
 
-export function generateCertificate(subject: string, notBefore: number, notAfter: number): GeneratedCertificate {
+/**
+ * A self-signed certificate; with `serverIps`, one a TLS server on those addresses presents, trusted as its own
+ * authority (loopback HTTPS in tests).
+ */
+export function generateCertificate(
+  subject: string,
+  notBefore: number,
+  notAfter: number,
+  { serverIps = [] }: { serverIps?: string[] } = {},
+): GeneratedCertificate {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const cert = forge.pki.createCertificate();
@@ -25,6 +34,13 @@ export function generateCertificate(subject: string, notBefore: number, notAfter
   const name = [{ name: 'commonName', value: subject }];
   cert.setSubject(name);
   cert.setIssuer(name);
+  if (serverIps.length)
+    cert.setExtensions([
+      { name: 'basicConstraints', cA: true },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, keyCertSign: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      { name: 'subjectAltName', altNames: serverIps.map((ip) => ({ type: 7, ip })) },
+    ]);
   cert.sign(forge.pki.privateKeyFromPem(privateKeyPem), forge.md.sha256.create());
   const certificatePem = forge.pki.certificateToPem(cert);
   const der = new X509Certificate(certificatePem).raw;

@@ -1,7 +1,7 @@
 // Identity-based storage end to end: Azurite on HTTPS demanding OAuth bearer tokens (as an account with shared-key
 // access off does), and the Function App's timer, queue worker and status routes running on it with no key anywhere,
 // signed in through the managed identity endpoint, in a process of their own that trusts the test's certificate.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { startAzurite, type RunningAzurite } from '../../cli/azurite';
 import { readSettings, storageConnectionOf } from '../../shared/core/settings';
+import { generateCertificate } from '../../sim/certificates';
 import { tenantDefinitionsFor } from '../../sim/demo-tenants';
 import type { SimulatedCloud } from '../../sim/server';
 import { startSim } from '../helpers/sim';
@@ -21,27 +22,11 @@ let azurite: RunningAzurite;
 let sim: SimulatedCloud;
 
 beforeAll(async () => {
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      keyPath,
-      '-out',
-      certPath,
-    ],
-    { stdio: 'ignore' },
-  );
+  const certificate = generateCertificate('127.0.0.1', Date.now() - 60_000, Date.now() + 86_400_000, {
+    serverIps: ['127.0.0.1'],
+  });
+  writeFileSync(certPath, certificate.certificatePem);
+  writeFileSync(keyPath, certificate.privateKeyPem);
   azurite = await startAzurite({ oauth: { certPath, keyPath } });
   sim = await startSim(undefined, { realClock: true });
 }, 60_000);
