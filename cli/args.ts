@@ -65,7 +65,7 @@ export function openStorage<T>(option: string | undefined, open: (storage: Stora
     return open(connection);
   } catch (error) {
     throw new UsageError(
-      `${source} is not a usable storage connection (${error instanceof Error ? error.name : 'error'})`,
+      `${source} is not a usable storage connection${connection.kind === 'connection-string' ? ' string' : ''} (${error instanceof Error ? error.name : 'error'})`,
     );
   }
 }
