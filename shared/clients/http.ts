@@ -62,11 +62,15 @@ export interface HttpExchange {
 }
 
 /** The pooled agent for one worker: keep-alive, bounded connections, timeouts. */
-export function createAgent(limits: HttpLimits = DEFAULT_LIMITS): Agent {
+/**
+ * The connection pool for calls to Microsoft. Each tenant in flight has up to about eight calls open at once (its
+ * canaries' EWS and Graph probes, the admin API reads), so the pool per origin grows with the tenants checked at once.
+ */
+export function createAgent(limits: HttpLimits = DEFAULT_LIMITS, concurrency = 8): Agent {
   return new Agent({
     keepAliveTimeout: 10_000,
     keepAliveMaxTimeout: 60_000,
-    connections: 32,
+    connections: Math.max(32, concurrency * 8),
     pipelining: 1,
     headersTimeout: limits.timeoutMs,
     bodyTimeout: limits.timeoutMs,

@@ -1,0 +1,466 @@
+// `npm run bench`: the check cycle against the simulated cloud with latency injected on every call, the simulator,
+// Azurite and a storage-counting proxy each in a process of their own so that CPU and memory are the app's. Prints
+// wall time against the request graph's floor, requests per tenant, CPU, memory, storage traffic, the worker path,
+// and the same run's naive sequential script; `--json` makes the last line of standard output one JSON object.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { TableClient } from '@azure/data-tables';
+import { ManagedIdentityCredential } from '@azure/identity';
+import { SecretClient } from '@azure/keyvault-secrets';
+import { request, type Dispatcher } from 'undici';
+import { startAzurite, type RunningAzurite } from '../cli/azurite';
+import { sdkClientOptions } from '../shared/clients/azure-sdk';
+import { createAgent } from '../shared/clients/http';
+import { getFolderEnvelope } from '../shared/probes/ews';
+import { readSettings } from '../shared/core/settings';
+import type { TenantDefinition } from '../shared/core/tenants';
+import { checkCycle, ensureStorage, runQueuedCheck, scheduleCycle } from '../shared/service/check-service';
+import { createServices } from '../shared/service/services';
+import { statusSummary } from '../shared/service/status-api';
+import { forEachLimited } from '../shared/core/pool';
+import { tenantDefinitionsFor } from '../sim/demo-tenants';
+import { syntheticScenario } from '../sim/generator';
+import { routeToSimulatedCloud } from '../sim/route-to-sim';
+import { ROUTES } from '../sim/scenario';
+import type { ScenarioListing } from '../sim/server';
+
+const ROOT = join(__dirname, '../..');
+/** Calls in series on one tenant's path when nothing is cached (vault, then tokens, then probes) and when warm. */
+const CRITICAL_PATH = { cold: 3, warm: 1 };
+
+interface Options {
+  sizes: number[];
+  concurrency: number;
+  latencyMs: number;
+  cycles: number;
+  json: boolean;
+  /** Set in the child that runs one part. */
+  part?: 'healthy' | 'mix';
+  healthyColdMs: number;
+}
+
+function options(): Options {
+  const { values } = parseArgs({
+    options: {
+      part: { type: 'string' },
+      'healthy-cold-ms': { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      sizes: { type: 'string' },
+      concurrency: { type: 'string', default: '64' },
+      latency: { type: 'string', default: '50' },
+      cycles: { type: 'string' },
+    },
+  });
+  const whole = (value: string, name: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a whole number of at least 1, got "${value}"`);
+    return n;
+  };
+  return {
+    sizes: values.sizes
+      ? values.sizes.split(',').map((s) => whole(s, '--sizes'))
+      : values.quick
+        ? [1000]
+        : [100, 1000, 10_000],
+    concurrency: whole(values.concurrency, '--concurrency'),
+    latencyMs: Number(values.latency),
+    cycles: values.cycles ? whole(values.cycles, '--cycles') : values.quick ? 3 : 10,
+    json: values.json,
+    ...(values.part === 'healthy' || values.part === 'mix' ? { part: values.part } : {}),
+    healthyColdMs: Number(values['healthy-cold-ms'] ?? 0),
+  };
+}
+
+const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+
+/** Starts a child that prints one ready line of JSON; returns it with the parsed line. */
+async function startChild<T>(args: string[]): Promise<{ child: ChildProcess; ready: T }> {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], cwd: ROOT });
+  const lines = createInterface({ input: child.stdout! });
+  const [line] = (await Promise.race([
+    once(lines, 'line'),
+    once(child, 'exit').then(([code]) => {
+      throw new Error(`${args.join(' ')} exited with ${String(code)} before it was ready`);
+    }),
+  ])) as [string];
+  return { child, ready: JSON.parse(line) as T };
+}
+
+const stop = async (child: ChildProcess) => {
+  if (child.exitCode !== null) return;
+  child.kill('SIGTERM');
+  await once(child, 'exit');
+};
+
+interface SimReady {
+  baseUrl: string;
+  endpoints: { keyvault: string; identity: string; login: string };
+  identityHeader: string;
+}
+
+/** The simulated cloud with N synthetic tenants and the latency on every route but the local identity endpoint. */
+async function startSim(dir: string, count: number, failingShare: number, latencyMs: number) {
+  const scenario = {
+    ...syntheticScenario(count, { failingShare, canaries: 2 }),
+    faults: ROUTES.filter((r) => r !== 'identity').map((route) => ({ route, latencyMs })),
+  };
+  const file = join(dir, `scenario-${count}-${failingShare}.json`);
+  writeFileSync(file, JSON.stringify(scenario));
+  const { child, ready } = await startChild<SimReady>([
+    join(ROOT, 'bin/tenant-health.js'),
+    'sim',
+    '--scenarios',
+    file,
+    '--port',
+    '0',
+  ]);
+  const get = async <T>(path: string) => {
+    const answer = await request(`${ready.baseUrl}${path}`);
+    return (await answer.body.json()) as T;
+  };
+  return {
+    child,
+    ready,
+    listing: await get<ScenarioListing[]>('/_sim/scenarios'),
+    requests: () => get<Record<string, number>>('/_sim/requests'),
+  };
+}
+
+interface StorageCounts {
+  table: { requests: number; bytes: number };
+  queue: { requests: number; bytes: number };
+}
+
+async function startCountedStorage(azurite: RunningAzurite) {
+  const port = (endpoint: string) => new URL(endpoint).port;
+  const { child, ready } = await startChild<{ table: number; queue: number }>([
+    join(ROOT, 'dist/bench/storage-counter.js'),
+    port(azurite.tableEndpoint),
+    port(azurite.queueEndpoint),
+  ]);
+  const counts = async (method: 'GET' | 'DELETE' = 'GET') =>
+    (await (await request(`http://127.0.0.1:${ready.table}/_counts`, { method })).body.json()) as StorageCounts;
+  const connectionString = azurite.connectionString
+    .replace(azurite.tableEndpoint, `http://127.0.0.1:${ready.table}/devstoreaccount1`)
+    .replace(azurite.queueEndpoint, `http://127.0.0.1:${ready.queue}/devstoreaccount1`);
+  return { child, connectionString, counts };
+}
+
+/** Peak resident memory, sampled while work runs. */
+function rssSampler() {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+  return {
+    peakMb: () => Math.round(Math.max(peak, process.memoryUsage().rss) / 1048576),
+    stop: () => clearInterval(timer),
+  };
+}
+
+const diff = (after: Record<string, number>, before: Record<string, number>) =>
+  Object.fromEntries(
+    Object.entries(after)
+      .map(([k, v]) => [k, v - (before[k] ?? 0)])
+      .filter(([, v]) => Number(v) > 0),
+  );
+const perTenant = (counts: Record<string, number>, n: number) =>
+  Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, Math.round((100 * v) / n) / 100]));
+const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/** What an admin writes in an afternoon: per tenant, in series, the secret, two tokens, EWS, Graph and one row. */
+async function naiveScript(
+  tenants: TenantDefinition[],
+  listing: ScenarioListing[],
+  sim: SimReady,
+  dispatcher: Dispatcher,
+  connectionString: string,
+): Promise<number> {
+  const vault = new SecretClient(sim.endpoints.keyvault, new ManagedIdentityCredential(sdkClientOptions()), {
+    allowInsecureConnection: true,
+    disableChallengeResourceVerification: true,
+  });
+  const table = TableClient.fromConnectionString(connectionString, 'NaiveResults', { allowInsecureConnection: true });
+  await table.createTable();
+  const started = performance.now();
+  for (const tenant of tenants) {
+    const secret = (await vault.getSecret((tenant.credential as { keyVaultSecretName: string }).keyVaultSecretName))
+      .value!;
+    const token = async (scope: string) => {
+      const answer = await request(`https://login.microsoftonline.com/${tenant.tenantId}/oauth2/v2.0/token`, {
+        method: 'POST',
+        dispatcher,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          client_id: tenant.clientId,
+          client_secret: secret,
+          scope,
+          grant_type: 'client_credentials',
+        }).toString(),
+      });
+      return ((await answer.body.json()) as { access_token: string }).access_token;
+    };
+    const mailbox = tenant.canaries[0]!;
+    const ews = await request('https://outlook.office365.com/EWS/Exchange.asmx', {
+      method: 'POST',
+      dispatcher,
+      headers: {
+        authorization: `Bearer ${await token('https://outlook.office365.com/.default')}`,
+        'content-type': 'text/xml; charset=utf-8',
+        'x-anchormailbox': mailbox,
+      },
+      body: getFolderEnvelope(mailbox, true),
+    });
+    const ewsBody = await ews.body.text();
+    const graph = await request(
+      `https://graph.microsoft.com/v1.0/users/${encodeURIComponent(mailbox)}/mailFolders/inbox`,
+      {
+        dispatcher,
+        headers: { authorization: `Bearer ${await token('https://graph.microsoft.com/.default')}` },
+      },
+    );
+    await graph.body.dump();
+    await table.upsertEntity({
+      partitionKey: 'naive',
+      rowKey: tenant.tenantId,
+      ok: ews.statusCode === 200 && /NoError/.test(ewsBody) && graph.statusCode === 200,
+    });
+  }
+  if (listing.length === 0) throw new Error('no tenants');
+  return (performance.now() - started) / tenants.length;
+}
+
+interface CycleMeasure {
+  wallMs: number;
+  cpuMs: number;
+  requests: Record<string, number>;
+  storage: StorageCounts;
+  verdicts: Record<string, number>;
+}
+
+async function measureSize(n: number, opts: Options, dir: string) {
+  log(`N = ${n}: starting the simulated cloud (healthy), Azurite and the storage counter`);
+  const sim = await startSim(dir, n, 0, opts.latencyMs);
+  const azurite = await startAzurite();
+  const storage = await startCountedStorage(azurite);
+  process.env.IDENTITY_ENDPOINT = sim.ready.endpoints.identity;
+  process.env.IDENTITY_HEADER = sim.ready.identityHeader;
+  const agent = createAgent(undefined, opts.concurrency);
+  const dispatcher = routeToSimulatedCloud(sim.ready.baseUrl, agent);
+  const { settings } = readSettings({
+    TENANT_HEALTH_STORAGE: storage.connectionString,
+    KEY_VAULT_URL: sim.ready.endpoints.keyvault,
+  });
+  const services = createServices(settings, { dispatcher });
+  const tenants = tenantDefinitionsFor(sim.listing);
+  const rss = rssSampler();
+  try {
+    await ensureStorage(services);
+    await services.store.watch(tenants);
+
+    const cycle = async (label: string): Promise<CycleMeasure> => {
+      const before = await sim.requests();
+      await storage.counts('DELETE');
+      const cpu = process.cpuUsage();
+      const started = performance.now();
+      const { report } = await checkCycle(tenants, services, { concurrency: opts.concurrency });
+      const wallMs = performance.now() - started;
+      const used = process.cpuUsage(cpu);
+      const verdicts: Record<string, number> = {};
+      for (const t of report.tenants) verdicts[t.verdict] = (verdicts[t.verdict] ?? 0) + 1;
+      const measure = {
+        wallMs,
+        cpuMs: (used.user + used.system) / 1000,
+        requests: diff(await sim.requests(), before),
+        storage: await storage.counts(),
+        verdicts,
+      };
+      log(`N = ${n}: ${label} cycle ${Math.round(wallMs)} ms, ${JSON.stringify(verdicts)}`);
+      if (report.tenants.length !== n) throw new Error(`${label}: ${report.tenants.length} results for ${n} tenants`);
+      return measure;
+    };
+    const cold = await cycle('cold');
+    const warm = await cycle('warm');
+    const rssAfterWarm = process.memoryUsage().rss;
+    const more: number[] = [];
+    for (let i = 2; i < opts.cycles; i += 1) more.push((await cycle(`cycle ${i + 1}`)).wallMs);
+    const rssGrowthMb = Math.round((process.memoryUsage().rss - rssAfterWarm) / 1048576);
+
+    // The summary route: what it reads from Table storage against what it answers.
+    await storage.counts('DELETE');
+    const summary = await statusSummary(
+      { method: 'GET', params: {}, query: new URLSearchParams(), header: () => null },
+      services,
+      () => undefined,
+    );
+    const summaryBytes = Buffer.byteLength(JSON.stringify(summary.jsonBody));
+    const summaryRead = await storage.counts();
+
+    // The Functions path: the timer's messages, each handled as the queue worker handles one invocation.
+    const invocations = Math.min(n, 200);
+    const { cycleId, cycleAt } = await scheduleCycle(services);
+    const messages = tenants.slice(0, invocations).map((t) => ({ tenantId: t.tenantId, cycleId, cycleAt }));
+    await storage.counts('DELETE');
+    const workerCpu = process.cpuUsage();
+    await forEachLimited(messages, 16, async (message) => {
+      const outcome = await runQueuedCheck(message, 1, services);
+      if (outcome.outcome !== 'saved') throw new Error(`worker: ${JSON.stringify(outcome)}`);
+    });
+    const workerUsed = process.cpuUsage(workerCpu);
+    const workerStorage = await storage.counts();
+
+    // The naive script, on a sample (it is sequential, so its time per tenant is its rate).
+    const sample = tenants.slice(0, Math.min(n, 30));
+    const naivePerTenantMs = await naiveScript(sample, sim.listing, sim.ready, dispatcher, storage.connectionString);
+    rss.stop();
+
+    const batches = Math.ceil(n / opts.concurrency);
+    const floorCold = batches * CRITICAL_PATH.cold * opts.latencyMs;
+    const floorWarm = batches * CRITICAL_PATH.warm * opts.latencyMs;
+    if ((cold.verdicts.healthy ?? 0) !== n || (warm.verdicts.healthy ?? 0) !== n)
+      throw new Error(
+        `the healthy set did not come out healthy: ${JSON.stringify({ cold: cold.verdicts, warm: warm.verdicts })}`,
+      );
+    return {
+      n,
+      concurrency: opts.concurrency,
+      latencyMs: opts.latencyMs,
+      cold: { wallMs: Math.round(cold.wallMs), floorMs: floorCold },
+      warm: { wallMs: Math.round(warm.wallMs), floorMs: floorWarm, laterCyclesMs: more.map(Math.round) },
+      ratioToFloor: round(cold.wallMs / floorCold),
+      warmRatioToFloor: round(warm.wallMs / floorWarm),
+      requestsPerTenant: { cold: perTenant(cold.requests, n), warm: perTenant(warm.requests, n) },
+      warmTokenRequests: warm.requests.login ?? 0,
+      warmRequestsPerTenant: round(sum(warm.requests) / n),
+      cpuMsPerTenantCold: round(cold.cpuMs / n),
+      cpuMsPerTenantWarm: round(warm.cpuMs / n),
+      cpuMsPerInvocation: round((workerUsed.user + workerUsed.system) / 1000 / invocations),
+      storageCallsPerInvocation: round((workerStorage.table.requests + workerStorage.queue.requests) / invocations),
+      peakRssMb: rss.peakMb(),
+      rssGrowthMbOverCycles: rssGrowthMb,
+      storagePerCycle: { cold: cold.storage, warm: warm.storage },
+      summary: {
+        bytesReturned: summaryBytes,
+        bytesRead: summaryRead.table.bytes,
+        tableRequests: summaryRead.table.requests,
+      },
+      summaryReadAmplification: round(summaryRead.table.bytes / summaryBytes),
+      naivePerTenantMs: Math.round(naivePerTenantMs),
+      speedupOverNaive: round((naivePerTenantMs * n) / cold.wallMs, 1),
+      close: async () => {
+        await agent.close();
+        await Promise.all([stop(sim.child), stop(storage.child), azurite.close()]);
+      },
+    };
+  } catch (error) {
+    rss.stop();
+    await agent.close();
+    await Promise.all([stop(sim.child), stop(storage.child), azurite.close()]);
+    throw error;
+  }
+}
+
+/** The same N with a fifth of the tenants failing, cold, against the healthy cold cycle. */
+async function failingMix(n: number, opts: Options, dir: string, healthyColdMs: number) {
+  log(`N = ${n}: the 20%-failing mix`);
+  const sim = await startSim(dir, n, 0.2, opts.latencyMs);
+  const azurite = await startAzurite();
+  process.env.IDENTITY_ENDPOINT = sim.ready.endpoints.identity;
+  process.env.IDENTITY_HEADER = sim.ready.identityHeader;
+  const agent = createAgent(undefined, opts.concurrency);
+  try {
+    const { settings } = readSettings({
+      TENANT_HEALTH_STORAGE: azurite.connectionString,
+      KEY_VAULT_URL: sim.ready.endpoints.keyvault,
+    });
+    const services = createServices(settings, { dispatcher: routeToSimulatedCloud(sim.ready.baseUrl, agent) });
+    const tenants = tenantDefinitionsFor(sim.listing);
+    await ensureStorage(services);
+    const started = performance.now();
+    const { report } = await checkCycle(tenants, services, { concurrency: opts.concurrency });
+    const wallMs = performance.now() - started;
+    const failing = report.tenants.filter((t) => t.verdict !== 'healthy').length;
+    const expected = sim.listing.filter((s) => s.expectedCause !== 'healthy').length;
+    if (failing !== expected) throw new Error(`the mix: ${failing} unhealthy results, ${expected} expected`);
+    log(`N = ${n}: mix cycle ${Math.round(wallMs)} ms, ${failing} unhealthy`);
+    return { wallMs: Math.round(wallMs), unhealthy: failing, failingMixRatio: round(wallMs / healthyColdMs) };
+  } finally {
+    await agent.close();
+    await Promise.all([stop(sim.child), azurite.close()]);
+  }
+}
+
+/** Runs one part in a process of its own, so that each starts with a cold identity, cache and heap. */
+async function part(
+  which: 'healthy' | 'mix',
+  n: number,
+  opts: Options,
+  healthyColdMs = 0,
+): Promise<Record<string, unknown>> {
+  const args = [
+    __filename,
+    '--part',
+    which,
+    '--sizes',
+    String(n),
+    '--concurrency',
+    String(opts.concurrency),
+    '--latency',
+    String(opts.latencyMs),
+    '--cycles',
+    String(opts.cycles),
+    '--healthy-cold-ms',
+    String(healthyColdMs),
+  ];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], cwd: ROOT });
+  let out = '';
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  if (code !== 0) throw new Error(`the ${which} part for N = ${n} failed (exit ${String(code)})`);
+  return JSON.parse(out.trim().split('\n').pop()!) as Record<string, unknown>;
+}
+
+async function main(): Promise<void> {
+  const opts = options();
+  const { values } = parseArgs({
+    options: { part: { type: 'string' }, 'healthy-cold-ms': { type: 'string' } },
+    strict: false,
+  });
+  if (values.part) {
+    const dir = mkdtempSync(join(tmpdir(), 'th-bench-'));
+    try {
+      const n = opts.sizes[0]!;
+      if (opts.part === 'mix') {
+        process.stdout.write(`${JSON.stringify(await failingMix(n, opts, dir, opts.healthyColdMs))}\n`);
+      } else {
+        const { close, ...measured } = await measureSize(n, opts, dir);
+        await close();
+        process.stdout.write(`${JSON.stringify(measured)}\n`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    return;
+  }
+  const runs: Record<string, unknown>[] = [];
+  for (const n of opts.sizes) {
+    const measured = await part('healthy', n, opts);
+    const mix = await part('mix', n, opts, (measured.cold as { wallMs: number }).wallMs);
+    runs.push({ ...measured, failingMix: mix, failingMixRatio: mix.failingMixRatio });
+  }
+  // The headline object is the N = 1,000 run when there is one (the issue's reference point), else the first.
+  const headline = runs.find((r) => r.n === 1000) ?? runs[0]!;
+  const result = { ...headline, runs };
+  if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  else process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
