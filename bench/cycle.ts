@@ -82,7 +82,7 @@ const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 /** Starts a child that prints one ready line of JSON; returns it with the parsed line. */
 async function startChild<T>(args: string[]): Promise<{ child: ChildProcess; ready: T }> {
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], cwd: ROOT });
-  const lines = createInterface({ input: child.stdout! });
+  const lines = createInterface({ input: child.stdout });
   const [line] = (await Promise.race([
     once(lines, 'line'),
     once(child, 'exit').then(([code]) => {
@@ -162,12 +162,11 @@ function rssSampler() {
   };
 }
 
-const diff = (after: Record<string, number>, before: Record<string, number>) =>
-  Object.fromEntries(
-    Object.entries(after)
-      .map(([k, v]) => [k, v - (before[k] ?? 0)])
-      .filter(([, v]) => Number(v) > 0),
-  );
+const diff = (after: Record<string, number>, before: Record<string, number>): Record<string, number> => {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(after)) if (v - (before[k] ?? 0) > 0) out[k] = v - (before[k] ?? 0);
+  return out;
+};
 const perTenant = (counts: Record<string, number>, n: number) =>
   Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, Math.round((100 * v) / n) / 100]));
 const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
@@ -419,7 +418,7 @@ async function part(
   ];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], cwd: ROOT });
   let out = '';
-  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   const [code] = (await once(child, 'exit')) as [number | null];
   if (code !== 0) throw new Error(`the ${which} part for N = ${n} failed (exit ${String(code)})`);
   return JSON.parse(out.trim().split('\n').pop()!) as Record<string, unknown>;
