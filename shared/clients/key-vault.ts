@@ -21,6 +21,8 @@ export interface StoredSecret {
 export interface SecretStore {
   readonly description: string;
   get(name: string, deadline?: AbortSignal): Promise<StoredSecret | null>;
+  /** Drops what is kept of a secret, so the next get reads it afresh (Entra refused it: it may have been rotated). */
+  forget?(name: string): void;
 }
 
 export type CredentialMaterial =
@@ -35,7 +37,11 @@ export type CredentialMaterial =
 export type CredentialOutcome =
   { ok: true; material: CredentialMaterial } | { ok: false; evidence: Evidence; message: string };
 
-const CACHE_MS = 5 * 60_000;
+/**
+ * A secret is read once a day, or again as soon as Entra refuses it (forget): a credential changes when it is rotated,
+ * not every cycle.
+ */
+const CACHE_MS = 24 * 60 * 60_000;
 /** After the vault fails to answer, how long other reads fail at once instead of waiting the same way. */
 const UNAVAILABLE_MS = 30_000;
 
@@ -56,7 +62,7 @@ export class KeyVaultUnavailableError extends Error {
   }
 }
 
-/** Key Vault through @azure/keyvault-secrets; answers are cached for five minutes per secret. */
+/** Key Vault through @azure/keyvault-secrets; answers are kept for a day, or until the secret expires or is refused. */
 export class KeyVaultSecretStore implements SecretStore {
   readonly description: string;
   private readonly client: SecretClient;
@@ -82,7 +88,8 @@ export class KeyVaultSecretStore implements SecretStore {
 
   async get(name: string, deadline?: AbortSignal): Promise<StoredSecret | null> {
     const cached = this.cache.get(name);
-    if (cached && this.now() - cached.at < CACHE_MS) return cached.secret;
+    const expired = cached?.secret?.expiresOn !== undefined && cached.secret.expiresOn.getTime() <= this.now();
+    if (cached && !expired && this.now() - cached.at < CACHE_MS) return cached.secret;
     if (this.down && this.now() < this.down.until) throw new KeyVaultUnavailableError(this.down);
     let secret: StoredSecret | null;
     try {
@@ -114,6 +121,10 @@ export class KeyVaultSecretStore implements SecretStore {
     }
     this.cache.set(name, { at: this.now(), secret });
     return secret;
+  }
+
+  forget(name: string): void {
+    this.cache.delete(name);
   }
 }
 

@@ -6,6 +6,8 @@ import { DEFAULT_LIMITS, flattenHeaders, readCapped, type HttpLimits } from './h
 /** What one token-endpoint exchange looked like, for evidence: status, headers and the parsed body. */
 export type NetworkObserver = (exchange: {
   url: string;
+  /** The scope the request asked for, so that a client's parallel requests are told apart. */
+  scope: string | null;
   status: number;
   headers: Record<string, string>;
   body: unknown;
@@ -58,7 +60,15 @@ export class UndiciNetworkClient implements INetworkModule {
       }
     }
     const headers = flattenHeaders(response.headers);
-    this.observe?.({ url, status: response.statusCode, headers, body, ms: Math.round(performance.now() - started) });
+    const scope = method === 'POST' && options?.body ? new URLSearchParams(options.body).get('scope') : null;
+    this.observe?.({
+      url,
+      scope,
+      status: response.statusCode,
+      headers,
+      body,
+      ms: Math.round(performance.now() - started),
+    });
     return { status: response.statusCode, headers, body: body as T };
   }
 }

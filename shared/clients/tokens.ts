@@ -16,12 +16,22 @@ export type TokenOutcome =
   | { ok: true; accessToken: string; claims: TokenClaims; fromCache: boolean; ms: number; evidence: Evidence }
   | { ok: false; ms: number; evidence: Evidence };
 
+/** Entra's answer that the app's secret or certificate is wrong, expired or unknown (not a throttle or an outage). */
+export const refusesCredential = (outcome: TokenOutcome): boolean =>
+  !outcome.ok &&
+  /invalid_client|AADSTS(?:7000215|7000222|700027|70002|50012)\b/.test(
+    `${outcome.evidence.response?.body ?? ''} ${outcome.evidence.error?.code ?? ''} ${outcome.evidence.error?.message ?? ''}`,
+  );
+
 /** The audience a managed identity asks for when it vouches for an app through a federated credential. */
 const TOKEN_EXCHANGE_SCOPE = 'api://AzureADTokenExchange/.default';
 
-/** The last token-endpoint exchange a client made, filled in by its network client, and the deadline it runs under. */
+/**
+ * The last token-endpoint exchange a client made for each scope, filled in by its network client (a tenant's tokens
+ * are asked for in parallel), and the deadline the check runs under.
+ */
 interface ExchangeSlot {
-  last?: Parameters<NetworkObserver>[0];
+  byScope: Map<string, Parameters<NetworkObserver>[0]>;
   deadline?: AbortSignal;
 }
 /** An answer that makes MSAL hold back its next requests for the scope (429, 5xx, or Retry-After on a failure). */
@@ -31,6 +41,8 @@ interface Throttle {
 }
 interface CachedClient {
   app: ConfidentialClientApplication;
+  /** Which credential the client was built with: a rotated one replaces the client and its cache. */
+  fingerprint: string;
   seen: ExchangeSlot;
   throttles: Map<string, Throttle>;
 }
@@ -57,7 +69,7 @@ export class TokenProvider {
   ): Promise<TokenOutcome> {
     const started = performance.now();
     const cached = this.client(tenant, material);
-    const observed = watch(cached, deadline);
+    const observed = watch(cached, scope, deadline);
     const url = `${CLOUDS[tenant.cloud].login}/${tenant.tenantId}/oauth2/v2.0/token`;
     const request: Evidence['request'] = {
       method: 'POST',
@@ -121,13 +133,13 @@ export class TokenProvider {
     }
   }
 
-  /** One client per cloud, tenant, app and credential: a rotated secret gets a fresh client and cache. */
+  /** One client per cloud, tenant and app, for its current credential: a rotated one replaces it, cache and all. */
   private client(tenant: TenantDefinition, material: CredentialMaterial): CachedClient {
     const fingerprint = createHash('sha256').update(JSON.stringify(material)).digest('hex');
-    const key = `${tenant.cloud}|${tenant.tenantId.toLowerCase()}|${tenant.clientId.toLowerCase()}|${fingerprint}`;
+    const key = `${tenant.cloud}|${tenant.tenantId.toLowerCase()}|${tenant.clientId.toLowerCase()}`;
     const existing = this.clients.get(key);
-    if (existing) return existing;
-    const seen: ExchangeSlot = {};
+    if (existing?.fingerprint === fingerprint) return existing;
+    const seen: ExchangeSlot = { byScope: new Map() };
     const configuration: Configuration = {
       auth: {
         clientId: tenant.clientId,
@@ -139,24 +151,33 @@ export class TokenProvider {
           this.dispatcher,
           this.limits,
           (exchange) => {
-            seen.last = exchange;
+            for (const scope of exchange.scope?.split(' ') ?? []) seen.byScope.set(scope, exchange);
           },
           () => seen.deadline,
         ),
         loggerOptions: { logLevel: LogLevel.Error, piiLoggingEnabled: false, loggerCallback: () => undefined },
       },
     };
-    const entry: CachedClient = { app: new ConfidentialClientApplication(configuration), seen, throttles: new Map() };
+    const entry: CachedClient = {
+      app: new ConfidentialClientApplication(configuration),
+      fingerprint,
+      seen,
+      throttles: new Map(),
+    };
     this.clients.set(key, entry);
     return entry;
   }
 }
 
-/** Forgets the client's last exchange and returns a reader for the next one (a tenant's tokens are fetched one at a time). */
-function watch(client: CachedClient, deadline: AbortSignal | undefined): () => ExchangeSlot['last'] {
-  client.seen.last = undefined;
+/** Forgets the client's last exchange for a scope and returns a reader for the next one. */
+function watch(
+  client: CachedClient,
+  scope: string,
+  deadline: AbortSignal | undefined,
+): () => Parameters<NetworkObserver>[0] | undefined {
+  client.seen.byScope.delete(scope);
   client.seen.deadline = deadline;
-  return () => client.seen.last;
+  return () => client.seen.byScope.get(scope);
 }
 
 /** How long MSAL will now refuse to ask again, in seconds, when the answer makes it throttle; null when it does not. */

@@ -12,6 +12,8 @@ export interface Settings {
   historyRetentionDays: number;
   statusCacheSeconds: number;
   tenantDeadlineSeconds: number;
+  /** Tenants one process checks at once (a cycle on the command line; the pool of connections it keeps). */
+  checkConcurrency: number;
   /** A tenant whose latest result is older than this is stale (default: twice the schedule's interval). */
   staleAfterMinutes: number;
   /** Deliveries of a queue message before it is given up as poison (host.json extensions.queues.maxDequeueCount). */
@@ -91,6 +93,11 @@ export const SETTINGS: readonly { name: string; source: string; optional?: strin
   { name: 'HISTORY_RETENTION_DAYS', source: 'Days of per-cycle history kept per tenant; default 90.' },
   { name: 'STATUS_CACHE_SECONDS', source: 'max-age of the public status summary and badges; default 60.' },
   { name: 'TENANT_DEADLINE_SECONDS', source: "How long one tenant's checks may take; default 60." },
+  {
+    name: 'CHECK_CONCURRENCY',
+    source:
+      'Tenants one process checks at once, and the connection pool sized for them (about eight connections each); default 16, as host.json extensions.queues.batchSize.',
+  },
   {
     name: 'STALE_AFTER_MINUTES',
     source:
@@ -330,6 +337,7 @@ export function readSettings(env: Record<string, string | undefined> = process.e
       historyRetentionDays: integer('HISTORY_RETENTION_DAYS', 90, 1, 3650),
       statusCacheSeconds: integer('STATUS_CACHE_SECONDS', 60, 0, 86_400),
       tenantDeadlineSeconds: integer('TENANT_DEADLINE_SECONDS', 60, 5, 600),
+      checkConcurrency: integer('CHECK_CONCURRENCY', 16, 1, 256),
       staleAfterMinutes: integer('STALE_AFTER_MINUTES', 2 * scheduleIntervalMinutes(checkSchedule), 1, 7 * 24 * 60),
       maxDequeueCount: integer('MAX_DEQUEUE_COUNT', 5, 1, 100),
       alerts: {

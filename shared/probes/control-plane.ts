@@ -68,6 +68,13 @@ export async function probeControlPlane(
   token: GrantedToken,
 ): Promise<{ probes: ProbeOutcome[]; facts: ControlPlaneFacts }> {
   const facts: ControlPlaneFacts = { mailboxEwsEnabled: {} };
+  const casReads = tenant.canaries.map(
+    (mailbox) =>
+      [
+        mailbox,
+        invoke(context, tenant, token, 'adminapi.casMailbox', 'Get-CASMailbox', { Identity: mailbox }, mailbox),
+      ] as const,
+  );
   const organization = await invoke(context, tenant, token, 'adminapi.organizationConfig', 'Get-OrganizationConfig', {
     RetrieveEwsOperationAccessPolicy: true,
   });
@@ -86,20 +93,15 @@ export async function probeControlPlane(
     facts.ewsApplicationAccessPolicy =
       typeof config.EwsApplicationAccessPolicy === 'string' ? config.EwsApplicationAccessPolicy : null;
   }
+  // The canaries' settings are read beside the organization's; they are kept only when the admin API answered at all.
   if (organization.probe.result.status === 200) {
-    for (const mailbox of tenant.canaries) {
-      const cas = await invoke(
-        context,
-        tenant,
-        token,
-        'adminapi.casMailbox',
-        'Get-CASMailbox',
-        { Identity: mailbox },
-        mailbox,
-      );
-      probes.push(cas.probe);
-      if (cas.value[0]) facts.mailboxEwsEnabled[mailbox] = triState(cas.value[0].EwsEnabled);
+    for (const [mailbox, cas] of casReads) {
+      const read = await cas;
+      probes.push(read.probe);
+      if (read.value[0]) facts.mailboxEwsEnabled[mailbox] = triState(read.value[0].EwsEnabled);
     }
+  } else {
+    await Promise.all(casReads.map(([, cas]) => cas));
   }
   return { probes, facts };
 }
@@ -118,4 +120,6 @@ export const CONTROL_PLANE_PROBE: ProbeDefinition = {
   unable: () => ({ outcomes: [] }),
   permission: { check: 'controlPlane', resource: 'exchange', roles: ['Exchange.ManageAsApp'] },
   readiness: ['C'],
+  // EwsEnabled and EwsAllowedAppIDs take up to 24 hours to apply in Exchange; an hour old is still news.
+  cacheForMs: 60 * 60_000,
 };

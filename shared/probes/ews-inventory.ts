@@ -139,10 +139,14 @@ export async function probeEwsInventory(
   tenant: TenantDefinition,
   token: GrantedToken,
 ): Promise<{ probes: ProbeOutcome[]; inventory: EwsInventory }> {
-  const probes: ProbeOutcome[] = [];
-  const usage = await readUsage(context, tenant, token, probes);
-  const grants = await readGrants(context, tenant, token, probes);
-  return { probes, inventory: { usage, grants } };
+  // The two parts at once; their lines keep the usage-then-grants order.
+  const usageLines: ProbeOutcome[] = [];
+  const grantLines: ProbeOutcome[] = [];
+  const [usage, grants] = await Promise.all([
+    readUsage(context, tenant, token, usageLines),
+    readGrants(context, tenant, token, grantLines),
+  ]);
+  return { probes: [...usageLines, ...grantLines], inventory: { usage, grants } };
 }
 
 const unreadable = (why: string): EwsInventory => ({
@@ -164,4 +168,6 @@ export const EWS_INVENTORY_PROBE: ProbeDefinition = {
   },
   unable: (reason) => ({ outcomes: [], facts: { ewsInventory: unreadable(reason) } }),
   readiness: ['A', 'D'],
+  // Message Center posts on EWS usage come monthly, and grants change when an admin consents: six hours is fresh.
+  cacheForMs: 6 * 60 * 60_000,
 };

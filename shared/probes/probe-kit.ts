@@ -42,6 +42,8 @@ export interface ProbeResult {
   ms: number;
   /** Why the probe did not run, when it did not. */
   skipped?: string;
+  /** When the answer was read, for a slow-changing read reused from an earlier cycle (its probe's cacheForMs). */
+  cachedAt?: string;
 }
 
 export interface ProbeOutcome {
@@ -111,10 +113,13 @@ function unproven(exchange: HttpExchange, proof: Proof, limits: HttpLimits): Evi
   return reason ? { name: 'UnexpectedAnswer', code: 'expected_answer_missing', message: reason } : undefined;
 }
 
+/** The longest Retry-After a probe waits out before asking once more. */
+export const RETRY_WAIT_BUDGET_MS = 2_000;
+
 /**
- * Sends a call; when the answer asks the caller to back off (waitOf returns ms) and the wait fits before the
- * deadline, waits once and sends again. Returns the last exchange, its evidence, and whether it proved what the
- * probe exists to prove (a 2xx that passes the proof).
+ * Sends a call; when the answer asks the caller to back off (waitOf returns ms) for no longer than
+ * RETRY_WAIT_BUDGET_MS and the wait fits before the deadline, waits once and sends again. Returns the last exchange,
+ * its evidence, and whether it proved what the probe exists to prove (a 2xx that passes the proof).
  */
 export async function callOnce(
   context: ProbeContext,
@@ -127,7 +132,10 @@ export async function callOnce(
   let retry: Evidence['retry'];
   const waitMs = waitOf(exchange);
   if (waitMs !== null) {
-    const honoured = Date.now() + waitMs + context.limits.timeoutMs < context.deadline;
+    // A throttled answer is itself the finding: one short wait is worth a clean answer, a long one would make a
+    // throttled tenant cost many healthy ones.
+    const honoured =
+      waitMs <= RETRY_WAIT_BUDGET_MS && Date.now() + waitMs + context.limits.timeoutMs < context.deadline;
     retry = { waitMs, honoured };
     if (honoured) {
       try {
@@ -229,6 +237,11 @@ export interface ProbeDefinition {
   permission?: { check: string; resource: 'exchange' | 'graph'; roles: string[] };
   /** The readiness components (shared/core/readiness.ts) that read its lines or facts. */
   readiness?: ('A' | 'B' | 'C' | 'D' | 'E')[];
+  /**
+   * For a per-tenant read of settings that change about monthly: how long a worker reuses an answer that proved its
+   * point, instead of asking every cycle.
+   */
+  cacheForMs?: number;
 }
 
 export const skipped = (name: ProbeName, reason: string, mailbox?: string): ProbeOutcome => ({

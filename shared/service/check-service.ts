@@ -155,6 +155,7 @@ export async function checkCycle(
   const alerts = new Map<TenantDefinition, NoticeLine[]>();
   const deliveryErrors: string[] = [];
   const run = await runCycle(tenants, pipelineOf(deps), {
+    concurrency: deps.settings.checkConcurrency,
     ...options,
     runId: cycle.id,
     check: async (tenant) => {

@@ -20,7 +20,7 @@ import { PROBES } from '../probes/registry';
 import { assessReadiness, type Readiness } from '../core/readiness';
 import { redact } from '../core/redact';
 import type { TenantDefinition } from '../core/tenants';
-import type { TokenOutcome, TokenProvider } from '../clients/tokens';
+import { refusesCredential, type TokenOutcome, type TokenProvider } from '../clients/tokens';
 import { forEachLimited } from '../core/pool';
 
 export const USER_AGENT = 'tenant-health/0.1';
@@ -32,6 +32,8 @@ export interface PipelineDeps {
   tokens: TokenProvider;
   now?: () => number;
   limits?: HttpLimits;
+  /** Per worker: the slow-changing reads (control plane, EWS inventory) of each tenant, reused while fresh. */
+  slowReads?: Map<string, { at: number; outcomes: ProbeOutcome[]; facts: Partial<ProbeFacts> }>;
 }
 
 export interface RunOptions {
@@ -219,7 +221,7 @@ export async function checkTenant(
   };
   const enabled = PROBES.filter((probe) => probe.enabled(tenant));
 
-  // A tenant's tokens are fetched one after another (the token client reports one exchange at a time).
+  // A tenant's tokens are asked for at once; their lines keep TOKEN_ORDER whatever order the answers come in.
   const cloud = CLOUDS[tenant.cloud];
   const scopes: Record<TokenKind, string> = {
     ews: tenant.checks.ews.scope ?? `${cloud.exchange}/.default`,
@@ -230,21 +232,38 @@ export async function checkTenant(
     enabled.map((probe) => probe.token(tenant)).filter((kind): kind is TokenKind => kind !== null),
   );
   // EWS shares Exchange's token when it asks for the same scope; each other kind has its own line.
-  const byLine = new Map<ProbeName, TokenOutcome>();
-  const tokens: Partial<Record<TokenKind, TokenOutcome>> = {};
-  for (const kind of TOKEN_ORDER.filter((k) => wanted.has(k))) {
-    const name: ProbeName =
-      kind === 'graph' ? 'token.graph' : scopes[kind] === scopes.exchange ? 'token.exchange' : 'token.ews';
-    if (!byLine.has(name)) {
-      const outcome = await deps.tokens.acquire(tenant, material, scopes[kind], new Date(now()).toISOString(), signal);
-      outcomes.push({
-        result: { name, ok: outcome.ok, status: outcome.evidence.response?.status ?? null, ms: outcome.ms },
-        evidence: outcome.evidence,
-      });
-      byLine.set(name, outcome);
-    }
-    tokens[kind] = byLine.get(name);
+  const lineOf = (kind: TokenKind): ProbeName =>
+    kind === 'graph' ? 'token.graph' : scopes[kind] === scopes.exchange ? 'token.exchange' : 'token.ews';
+  const kinds = TOKEN_ORDER.filter((k) => wanted.has(k));
+  const lines = [...new Map(kinds.map((kind) => [lineOf(kind), kind])).entries()];
+  const byLine = new Map(
+    await Promise.all(
+      lines.map(
+        async ([name, kind]) =>
+          [
+            name,
+            await deps.tokens.acquire(tenant, material, scopes[kind], new Date(now()).toISOString(), signal),
+          ] as const,
+      ),
+    ),
+  );
+  // Entra refusing the credential may mean it was rotated: the next check reads it from the vault again.
+  if ([...byLine.values()].some(refusesCredential) && tenant.credential.type !== 'federated')
+    for (const name of [
+      tenant.credential.keyVaultSecretName,
+      tenant.credential.type === 'certificate' ? tenant.credential.pfxPasswordSecretName : undefined,
+    ])
+      if (name) deps.secrets.forget?.(name);
+  for (const [name] of lines) {
+    const outcome = byLine.get(name)!;
+    outcomes.push({
+      result: { name, ok: outcome.ok, status: outcome.evidence.response?.status ?? null, ms: outcome.ms },
+      evidence: outcome.evidence,
+    });
   }
+  const tokens: Partial<Record<TokenKind, TokenOutcome>> = Object.fromEntries(
+    kinds.map((kind) => [kind, byLine.get(lineOf(kind))]),
+  );
 
   const facts: ProbeFacts = {};
   const run = async (probe: ProbeDefinition, mailbox?: string): Promise<ProbeOutcome[]> => {
@@ -268,16 +287,36 @@ export async function checkTenant(
     Object.assign(facts, done.facts);
     return done.outcomes;
   };
-  // Canaries in parallel; each mailbox sees one request at a time, well under Graph's four per mailbox.
-  const perMailbox = await Promise.all(
-    tenant.canaries.map(async (mailbox) => {
-      const mine: ProbeOutcome[] = [];
-      for (const probe of enabled.filter((p) => p.per === 'mailbox')) mine.push(...(await run(probe, mailbox)));
-      return mine;
-    }),
-  );
-  outcomes.push(...perMailbox.flat());
-  for (const probe of enabled.filter((p) => p.per === 'tenant')) outcomes.push(...(await run(probe)));
+  // Reads that change about monthly are reused for their probe's cacheForMs when every call of them proved its point.
+  const runCached = async (probe: ProbeDefinition): Promise<ProbeOutcome[]> => {
+    const key = `${tenant.cloud}|${tenant.tenantId.toLowerCase()}|${tenant.clientId.toLowerCase()}|${probe.name}`;
+    const kept = probe.cacheForMs ? deps.slowReads?.get(key) : undefined;
+    if (kept && now() - kept.at < probe.cacheForMs!) {
+      Object.assign(facts, kept.facts);
+      return kept.outcomes.map((o) => ({
+        ...o,
+        result: { ...o.result, ms: 0, cachedAt: new Date(kept.at).toISOString() },
+      }));
+    }
+    const before = { ...facts };
+    const done = await run(probe);
+    if (probe.cacheForMs && deps.slowReads && done.length > 0 && done.every((o) => o.result.ok && !o.result.skipped)) {
+      const added = Object.fromEntries(Object.entries(facts).filter(([k, v]) => before[k as keyof ProbeFacts] !== v));
+      deps.slowReads.set(key, { at: now(), outcomes: done, facts: added });
+    }
+    return done;
+  };
+  // Every probe at once: each mailbox gets one EWS call and one Graph call at a time (Graph allows four), and the
+  // tenant's own reads go beside them. Lines come in the registry's order, canary by canary, whatever ends first.
+  const [perMailbox, perTenant] = await Promise.all([
+    Promise.all(
+      tenant.canaries.map(async (mailbox) =>
+        (await Promise.all(enabled.filter((p) => p.per === 'mailbox').map((probe) => run(probe, mailbox)))).flat(),
+      ),
+    ),
+    Promise.all(enabled.filter((p) => p.per === 'tenant').map((probe) => runCached(probe))),
+  ]);
+  outcomes.push(...perMailbox.flat(), ...perTenant.flat());
 
   const claimsOf = (resource: 'exchange' | 'graph'): TokenClaims | undefined => {
     const outcome = resource === 'exchange' ? (tokens.exchange ?? tokens.ews) : tokens.graph;

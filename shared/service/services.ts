@@ -42,6 +42,7 @@ export function createPipeline(
     dispatcher,
     secrets,
     tokens: new TokenProvider(dispatcher, overrides.limits),
+    slowReads: new Map(),
     ...(overrides.limits ? { limits: overrides.limits } : {}),
     ...(overrides.now ? { now: overrides.now } : {}),
   };
@@ -51,7 +52,7 @@ export function createPipeline(
 export function createServices(settings: Settings, overrides: ServiceOverrides = {}): ServiceDeps {
   if (!settings.storageConnection) throw new Error('no usable storage connection in the settings');
   const storage = storageAccount(settings.storageConnection);
-  const dispatcher = overrides.dispatcher ?? createAgent(overrides.limits);
+  const dispatcher = overrides.dispatcher ?? createAgent(overrides.limits, settings.checkConcurrency);
   const pipeline = createPipeline(settings, { ...overrides, dispatcher });
   const { trigger, policy, maxAttempts } = settings.alerts;
   return {

@@ -9,6 +9,7 @@ import { runCycle, type PipelineDeps, type RunResult, type TenantResult } from '
 import { TokenProvider } from '../../shared/clients/tokens';
 import { tenantDefinitionsFor } from '../../sim/demo-tenants';
 import { routeToSimulatedCloud } from '../../sim/route-to-sim';
+import { parseFaultRule } from '../../sim/scenario';
 import type { SimulatedCloud } from '../../sim/server';
 import { startSim, useSimulatedManagedIdentity } from '../helpers/sim';
 
@@ -161,6 +162,58 @@ test('a second cycle in the same worker makes no token request and reads no secr
   expect(sim.world.requestCounts.identity ?? 0).toBe(before.identity ?? 0);
   expect((sim.world.requestCounts.ews ?? 0) - (before.ews ?? 0)).toBe(8);
   expect(again.summary.healthy).toBe(3);
+});
+
+test('a warm worker reuses the control plane and the EWS inventory, and says when it read them', async () => {
+  const warm: PipelineDeps = { ...deps, slowReads: new Map() };
+  const [contoso] = tenantDefinitionsFor(sim.scenarios()).filter((t) => t.name === 'Contoso');
+  const first = await runCycle([contoso!], warm);
+  const before = { ...sim.world.requestCounts };
+  const second = await runCycle([contoso!], warm);
+  const made = (route: string) => (sim.world.requestCounts[route] ?? 0) - (before[route] ?? 0);
+  expect(made('adminapi')).toBe(0);
+  expect(made('ews')).toBe(contoso!.canaries.length);
+  // Graph: each canary's inbox and the organization; the Message Center and grants reads are not repeated.
+  expect(made('graph')).toBe(contoso!.canaries.length + 1);
+  const reused = second.tenants[0]!.probes.filter((p) => p.cachedAt);
+  expect(reused.map((p) => p.name)).toEqual(
+    expect.arrayContaining(['adminapi.organizationConfig', 'graph.messageCenter']),
+  );
+  expect(reused.every((p) => Date.parse(p.cachedAt!) <= Date.parse(second.tenants[0]!.checkedAt))).toBe(true);
+  expect(second.tenants[0]!.controlPlane).toEqual(first.tenants[0]!.controlPlane);
+  expect(second.tenants[0]!.verdict).toBe('healthy');
+});
+
+test('a control-plane read that failed is asked again on the next check, not reused', async () => {
+  const warm: PipelineDeps = { ...deps, slowReads: new Map() };
+  const [contoso] = tenantDefinitionsFor(sim.scenarios()).filter((t) => t.name === 'Contoso');
+  sim.world.faults = [
+    parseFaultRule({ route: 'adminapi', tenantId: contoso!.tenantId, errorRate: 1, errorStatus: 500 }),
+  ];
+  try {
+    await runCycle([contoso!], warm);
+    const before = sim.world.requestCounts.adminapi ?? 0;
+    await runCycle([contoso!], warm);
+    expect((sim.world.requestCounts.adminapi ?? 0) - before).toBeGreaterThan(0);
+  } finally {
+    sim.world.faults = [];
+  }
+});
+
+test('a credential Entra refuses is read from the vault again on the next check; one it accepts is not', async () => {
+  const refused = run.tenants.find((t) => t.findings[0]?.cause === 'invalid_client_credentials' && t.credential)!;
+  const accepted = tenant('Contoso');
+  const definitions = tenantDefinitionsFor(sim.scenarios());
+  const again = async (name: string) => {
+    const before = sim.world.requestCounts.keyvault ?? 0;
+    await runCycle(
+      definitions.filter((t) => t.name === name),
+      deps,
+    );
+    return (sim.world.requestCounts.keyvault ?? 0) - before;
+  };
+  expect(await again(refused.name)).toBeGreaterThan(0);
+  expect(await again(accepted.name)).toBe(0);
 });
 
 test('every simulated tenant lands in the readiness band, score and confidence docs/readiness.md predicts', () => {

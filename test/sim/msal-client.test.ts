@@ -3,6 +3,8 @@ import { X509Certificate } from 'node:crypto';
 import { ConfidentialClientApplication } from '@azure/msal-node';
 import { Agent } from 'undici';
 import { UndiciNetworkClient } from '../../shared/clients/msal-network-client';
+import { TokenProvider } from '../../shared/clients/tokens';
+import { tenantDefinitionsFor } from '../../sim/demo-tenants';
 import { routeToSimulatedCloud } from '../../sim/route-to-sim';
 import type { SimulatedCloud } from '../../sim/server';
 import { startSim, tenantNamed } from '../helpers/sim';
@@ -175,4 +177,36 @@ test('the same assertion for an app without that federated credential is AADSTS7
       /AADSTS70021: No matching federated identity record found for presented assertion\. Assertion Issuer: 'https:\/\/sts\.windows\.net\//,
     ),
   });
+});
+
+test('the token client asks for two scopes at once and tells their answers apart; a rotated secret replaces its MSAL client', async () => {
+  const contoso = tenantNamed(sim, 'Contoso');
+  const provider = new TokenProvider(routeToSimulatedCloud(sim.baseUrl, agent));
+  const [definition] = tenantDefinitionsFor([contoso]);
+  const right = { kind: 'secret' as const, secret: contoso.clientSecret! };
+  const wrong = { kind: 'secret' as const, secret: 'not-the-secret' };
+  const at = new Date().toISOString();
+  const [exchange, graph] = await Promise.all([
+    provider.acquire(definition!, wrong, 'https://outlook.office365.com/.default', at),
+    provider.acquire(definition!, wrong, 'https://graph.microsoft.com/.default', at),
+  ]);
+  // Each failure keeps its own answer: the scope asked for is in each one's request, the AADSTS line in each body.
+  for (const outcome of [exchange, graph]) {
+    expect(outcome.ok).toBe(false);
+    expect(outcome.evidence.response?.body).toMatch(/AADSTS7000215/);
+  }
+  expect(exchange.evidence.request?.operation).toMatch(/outlook\.office365\.com/);
+  expect(graph.evidence.request?.operation).toMatch(/graph\.microsoft\.com/);
+  // One granted and one refused at the same moment: the refusal keeps its own answer, not the other's success.
+  const [granted, unknownResource] = await Promise.all([
+    provider.acquire(definition!, right, 'https://graph.microsoft.com/.default', at),
+    provider.acquire(definition!, right, 'https://unknown-resource.example.com/.default', at),
+  ]);
+  expect(granted.ok).toBe(true);
+  expect(unknownResource.evidence.response?.body).toMatch(/AADSTS500011/);
+  const clients = (provider as unknown as { clients: Map<string, unknown> }).clients;
+  for (const material of [right, { kind: 'secret' as const, secret: 'rotated-1' }, right])
+    await provider.acquire(definition!, material, 'https://outlook.office365.com/.default', at);
+  expect(clients.size).toBe(1);
+  expect((await provider.acquire(definition!, right, 'https://outlook.office365.com/.default', at)).ok).toBe(true);
 });

@@ -3,6 +3,7 @@ import type { MockAgent } from 'undici';
 import { probeControlPlane } from '../../shared/probes/control-plane';
 import { probeEwsGetFolder, readEwsBody } from '../../shared/probes/ews';
 import { probeGraphInbox, probeGraphOrganization } from '../../shared/probes/graph';
+import { RETRY_WAIT_BUDGET_MS } from '../../shared/probes/probe-kit';
 import { tenantDefinitionSchema, type TenantDefinition } from '../../shared/core/tenants';
 import { mockAgent, probeContext } from '../helpers/mock-agent';
 
@@ -88,6 +89,17 @@ describe('EWS GetFolder', () => {
     expect(context.waits).toEqual([1500]);
     expect(result.ok).toBe(true);
     expect(evidence?.retry).toEqual({ waitMs: 1500, honoured: true });
+  });
+
+  test('a back-off longer than the wait budget is not waited for, so a throttled tenant costs no more than another', async () => {
+    exchange()
+      .intercept({ path: '/EWS/Exchange.asmx', method: 'POST' })
+      .reply(500, busy(RETRY_WAIT_BUDGET_MS + 1000));
+    const context = probeContext(agent);
+    const { result, evidence } = await probeEwsGetFolder(context, tenant(), MAILBOX, bearer);
+    expect(context.waits).toEqual([]);
+    expect(result).toMatchObject({ ok: false, status: 500 });
+    expect(evidence?.retry).toEqual({ waitMs: RETRY_WAIT_BUDGET_MS + 1000, honoured: false });
   });
 
   test('a back-off beyond the deadline is not waited for', async () => {
@@ -190,9 +202,15 @@ describe('Graph', () => {
 
 describe('Exchange control plane', () => {
   const claims = { aud: 'https://outlook.office365.com', roles: ['Exchange.ManageAsApp'] };
-  const invoke = () => exchange().intercept({ path: `/adminapi/beta/${TENANT_ID}/InvokeCommand`, method: 'POST' });
+  // The reads go out together, so each answer is matched to its cmdlet, not to the order the requests arrive in.
+  const invoke = (cmdlet: string) =>
+    exchange().intercept({
+      path: `/adminapi/beta/${TENANT_ID}/InvokeCommand`,
+      method: 'POST',
+      body: (body: string) => body.includes(`"CmdletName":"${cmdlet}"`),
+    });
   test('reads org EwsEnabled, whether the allow list names the app, and the canaries EwsEnabled', async () => {
-    invoke().reply(200, {
+    invoke('Get-OrganizationConfig').reply(200, {
       value: [
         {
           EwsEnabled: true,
@@ -201,7 +219,7 @@ describe('Exchange control plane', () => {
         },
       ],
     });
-    invoke().reply(200, { value: [{ PrimarySmtpAddress: MAILBOX, EwsEnabled: false }] });
+    invoke('Get-CASMailbox').reply(200, { value: [{ PrimarySmtpAddress: MAILBOX, EwsEnabled: false }] });
     const { probes, facts } = await probeControlPlane(probeContext(agent), tenant(), { token: 'exo-token', claims });
     expect(probes.map((p) => [p.result.name, p.result.ok])).toEqual([
       ['adminapi.organizationConfig', true],
@@ -217,7 +235,8 @@ describe('Exchange control plane', () => {
   });
 
   test('a 403 with an empty body (no Exchange role) fails the probe and leaves the facts unknown', async () => {
-    invoke().reply(403, '');
+    invoke('Get-OrganizationConfig').reply(403, '');
+    invoke('Get-CASMailbox').reply(403, '');
     const { probes, facts } = await probeControlPlane(probeContext(agent), tenant(), { token: 'exo-token', claims });
     expect(probes.map((p) => p.result)).toEqual([
       expect.objectContaining({ name: 'adminapi.organizationConfig', ok: false, status: 403 }),
