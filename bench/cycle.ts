@@ -2,7 +2,7 @@
 // Azurite and a storage-counting proxy each in a process of their own so that CPU and memory are the app's. Prints
 // wall time against the request graph's floor, requests per tenant, CPU, memory, storage traffic, the worker path,
 // and the same run's naive sequential script; `--json` makes the last line of standard output one JSON object.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -424,6 +424,26 @@ async function part(
   return JSON.parse(out.trim().split('\n').pop()!) as Record<string, unknown>;
 }
 
+/** How long importing a function file takes against bare node, each the median of a few fresh processes. */
+function importCosts(): { bareMs: number; statusImportRatio: number; workerImportRatio: number } {
+  const time = (script: string) => {
+    const runs = Array.from({ length: 5 }, () => {
+      const started = performance.now();
+      execFileSync(process.execPath, ['-e', script], { stdio: 'ignore', cwd: ROOT });
+      return performance.now() - started;
+    }).sort((a, b) => a - b);
+    return runs[2]!;
+  };
+  const bareMs = time('');
+  const load = (name: string) => time(`require(${JSON.stringify(join(ROOT, 'dist/functions', `${name}.js`))})`);
+  const status = Math.max(load('status-summary'), load('status-detail'), load('status-badge'));
+  return {
+    bareMs: Math.round(bareMs),
+    statusImportRatio: round(status / bareMs),
+    workerImportRatio: round(load('check-tenant') / bareMs),
+  };
+}
+
 async function main(): Promise<void> {
   const opts = options();
   const { values } = parseArgs({
@@ -454,7 +474,7 @@ async function main(): Promise<void> {
   }
   // The headline object is the N = 1,000 run when there is one (the issue's reference point), else the first.
   const headline = runs.find((r) => r.n === 1000) ?? runs[0]!;
-  const result = { ...headline, runs };
+  const result = { ...headline, ...importCosts(), runs };
   if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
   else process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 }

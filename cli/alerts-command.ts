@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { AlertStore, type OutboxEntry, type OutboxStatus } from '../shared/storage/alert-store';
 import { CREDENTIAL_EXPIRING, type Suppression } from '../shared/alerts/decisions';
 import { CAUSES } from '../shared/core/causes';
-import { isTenantId } from '../shared/core/tenants';
+import { isTenantId } from '../shared/core/tenant-id';
 import { instantOption, openStorage, parseOptions, UsageError } from './args';
 import type { Io } from './io';
 

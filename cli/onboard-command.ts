@@ -1,13 +1,12 @@
 // `tenant-health onboard --tenant T`: prints what onboarding a tenant takes for the checks chosen (permissions, the
 // manifest fragment, the consent URL, Exchange commands, the watch entry); a person runs them, nothing is executed.
 import { CLOUD_NAMES, type CloudName } from '../shared/core/clouds';
-import { isTenantId } from '../shared/core/tenants';
+import { GUID_PATTERN, isTenantId } from '../shared/core/tenant-id';
 import { ONBOARD_CHECKS, type OnboardCheck } from '../shared/onboarding/app-permissions';
 import { onboardingPlan, type OnboardingPlan } from '../shared/onboarding/plan';
 import { parseOptions, UsageError } from './args';
 import type { Io } from './io';
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ADDRESS = /^[^@\s"]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+$/i;
 
 function listOption<T extends string>(value: string, name: string, allowed: readonly T[]): T[] {
@@ -99,7 +98,7 @@ export function onboardCommand(args: string[], io: Io): Promise<number> {
     throw new UsageError(
       `--tenant must be a tenant id (a GUID) or a domain such as contoso.onmicrosoft.com, got "${String(values.tenant)}"`,
     );
-  if (values.app !== undefined && !GUID.test(values.app))
+  if (values.app !== undefined && !GUID_PATTERN.test(values.app))
     throw new UsageError(`--app must be the app registration's client id (a GUID), got "${values.app}"`);
   if (!(CLOUD_NAMES as readonly string[]).includes(values.cloud))
     throw new UsageError(`--cloud must be one of ${CLOUD_NAMES.join(', ')}, got "${values.cloud}"`);

@@ -1,6 +1,7 @@
 // `tenant-health watch`: the tenants the Function App's timer checks (the WatchedTenants table) of a real deployment.
 import { TableResultStore } from '../shared/storage/result-store';
-import { isTenantId, type TenantDefinition } from '../shared/core/tenants';
+import { isTenantId } from '../shared/core/tenant-id';
+import type { TenantDefinition } from '../shared/core/tenants';
 import { openStorage, parseOptions, UsageError } from './args';
 import { loadTenantsFile } from './check-command';
 import type { Io } from './io';

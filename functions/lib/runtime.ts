@@ -1,14 +1,13 @@
 // One set of clients per worker process, built on first use from the app settings; never throws at module load.
 import { readSettings, storageConnectionOf, type Settings } from '../../shared/core/settings';
-import { ensureStorage, type ServiceDeps } from '../../shared/service/check-service';
-import { createServices } from '../../shared/service/services';
+import type { ServiceDeps } from '../../shared/service/check-service';
 
 interface Runtime {
   deps: ServiceDeps | null;
   problems: string[];
   ready?: Promise<void>;
 }
-let current: Runtime | undefined;
+let current: Promise<Runtime> | undefined;
 
 /** Settings as the registrations need them (schedule, queue); bad values fall back to defaults with a problem noted. */
 export const settingsAtLoad = (): Settings => readSettings().settings;
@@ -16,9 +15,11 @@ export const settingsAtLoad = (): Settings => readSettings().settings;
 /** The setting that names the storage connection, as the queue trigger's `connection` wants it. */
 export const storageConnectionSetting = () => storageConnectionOf().setting;
 
-function build(): Runtime {
+/** The clients are loaded on first use, so importing a function file costs little more than the host itself. */
+async function build(): Promise<Runtime> {
   const { settings, problems } = readSettings();
   if (!settings.storageConnection) return { deps: null, problems };
+  const { createServices } = await import('../../shared/service/services.js');
   try {
     // Module-level for the worker's life: MSAL's token cache and the HTTP connection pool are reused across invocations.
     return { deps: createServices(settings), problems };
@@ -36,20 +37,22 @@ function build(): Runtime {
 /** The worker's clients, with tables and queues created once; null with the problems when settings make that impossible. */
 export async function runtime(): Promise<{ deps: ServiceDeps | null; problems: string[] }> {
   current ??= build();
-  const { deps } = current;
+  const built = await current;
+  const { deps } = built;
   if (deps) {
-    current.ready ??= ensureStorage(deps);
+    const { ensureStorage } = await import('../../shared/service/check-service.js');
+    built.ready ??= ensureStorage(deps);
     try {
-      await current.ready;
+      await built.ready;
     } catch (error) {
-      current.ready = undefined; // the next invocation tries again
+      built.ready = undefined; // the next invocation tries again
       throw error;
     }
   }
-  return current;
+  return built;
 }
 
 /** Tests and `demo --serve` supply their own clients (Azurite, the simulated cloud). */
 export function useServiceDeps(deps: ServiceDeps | null): void {
-  current = deps ? { deps, problems: [] } : undefined;
+  current = deps ? Promise.resolve({ deps, problems: [] }) : undefined;
 }

@@ -24,17 +24,22 @@ function formsOf(value: string): string[] {
 }
 
 /**
- * Text with secret-shaped parts removed, and every given value (the tenant's own credential, known at run time)
- * removed wherever it appears, in any of its encodings.
+ * A redactor for texts that may hold the given values (the tenant's own credential, known at run time): each is
+ * removed wherever it appears, in any of its encodings, and secret-shaped parts are removed too. The encodings are
+ * worked out once, for every text the redactor is given.
  */
-export function redact(text: string, known: readonly string[] = []): string {
-  let result = text;
-  for (const value of known) {
-    if (value.length < MIN_KNOWN_LENGTH) continue;
-    for (const form of formsOf(value)) result = result.split(form).join('<redacted secret>');
-  }
-  return PATTERNS.reduce((current, [pattern, replacement]) => current.replace(pattern, replacement), result);
+export function redactor(known: readonly string[] = []): (text: string) => string {
+  const forms = known.filter((value) => value.length >= MIN_KNOWN_LENGTH).flatMap(formsOf);
+  return (text) => {
+    if (!text) return text;
+    let result = text;
+    for (const form of forms) if (result.includes(form)) result = result.split(form).join('<redacted secret>');
+    return PATTERNS.reduce((current, [pattern, replacement]) => current.replace(pattern, replacement), result);
+  };
 }
+
+/** Text with secret-shaped parts, and the given values in any of their encodings, removed. */
+export const redact = (text: string, known: readonly string[] = []): string => redactor(known)(text);
 
 /** An error as one loggable line, with anything secret removed. */
 export const describeError = (error: unknown): string =>

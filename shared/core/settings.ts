@@ -1,6 +1,7 @@
 // App settings, read once and validated; problems name the setting and never throw, so a bad value cannot stop the host.
 import { DEFAULT_ALERT_POLICY, type AlertPolicy } from '../alerts/decisions';
 import { redact } from './redact';
+import { GUID_PATTERN } from './tenant-id';
 
 export interface Settings {
   /** The storage account holding the tables and the check queue; null when the settings give none that can be used. */
@@ -163,7 +164,6 @@ export type StorageConnection =
 
 type StorageSetting = 'TENANT_HEALTH_STORAGE' | 'AzureWebJobsStorage';
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ACCOUNT_NAME = /^[a-z0-9]{3,24}$/;
 
 /** The identity-based settings under one prefix (learn.microsoft.com/azure/azure-functions/functions-reference#connecting-to-host-storage-with-an-identity). */
@@ -220,7 +220,7 @@ function identityConnection(
       `${setting}__credential must be managedidentity (or unset for the developer's login), got "${credential}"`,
     );
   const clientId = value(`${setting}__clientId`);
-  if (clientId !== undefined && !GUID.test(clientId))
+  if (clientId !== undefined && !GUID_PATTERN.test(clientId))
     problems.push(
       `${setting}__clientId must be the client id (a GUID) of a user-assigned managed identity, got "${clientId}"`,
     );

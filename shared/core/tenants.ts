@@ -1,9 +1,10 @@
 // Watched-tenant definitions: what to check for each tenant and where its app credential lives, validated once.
 import { z } from 'zod';
 import { CLOUD_NAMES } from './clouds';
+import { DOMAIN_PATTERN, GUID_PATTERN } from './tenant-id';
 
-const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'expected a GUID');
-const domain = z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i, 'expected a domain such as contoso.onmicrosoft.com');
+const guid = z.string().regex(GUID_PATTERN, 'expected a GUID');
+const domain = z.string().regex(DOMAIN_PATTERN, 'expected a domain such as contoso.onmicrosoft.com');
 const address = z.string().regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'expected an SMTP address');
 const secretName = z
   .string()
@@ -76,11 +77,6 @@ export const tenantsFileSchema = z
 
 export type TenantDefinition = z.infer<typeof tenantDefinitionSchema>;
 
-/** Whether a value from a URL is a tenant id (a GUID or a domain), checked before it goes near storage. */
-export const isTenantId = (value: unknown): value is string =>
-  typeof value === 'string' &&
-  value.length <= 253 &&
-  (guid.safeParse(value).success || domain.safeParse(value).success);
 export type TenantsFile = z.infer<typeof tenantsFileSchema>;
 export type CredentialReference = TenantDefinition['credential'];
 

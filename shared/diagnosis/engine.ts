@@ -149,6 +149,8 @@ function verdictOf(signals: Signals[]): Verdict {
  * the calls are weighed against each other, and the findings come back most likely first.
  */
 export function diagnose(evidence: Evidence[], context: DiagnoseContext = {}): Diagnosis {
+  // A cycle of plain successes has nothing to explain: the common case, answered without reading every call.
+  if (evidence.length > 0 && evidence.every(isPlainSuccess)) return { verdict: 'healthy', findings: [] };
   const signals = evidence.map(readSignals);
   const cycle: CycleEvidence = {
     all: signals,
@@ -239,6 +241,17 @@ export function diagnose(evidence: Evidence[], context: DiagnoseContext = {}): D
       };
     });
   return { verdict, findings: withCandidates(findings) };
+}
+
+/** A call that succeeded with nothing more to read: a 2xx (or a token from the cache) with no body and no error. */
+function isPlainSuccess(e: Evidence): boolean {
+  const status = e.response?.status;
+  const body = typeof e.response?.body === 'string' ? e.response.body : '';
+  return (
+    !e.error &&
+    body === '' &&
+    ((typeof status === 'number' && status >= 200 && status < 300) || (status === null && Boolean(e.tokenClaims)))
+  );
 }
 
 /** The differential on the top finding: it and the other readings the evidence allows, one per cause, best first. */

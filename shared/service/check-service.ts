@@ -23,6 +23,7 @@ import { readCheckMessage } from '../storage/check-queue';
 import { describeError } from '../core/redact';
 import { FutureResultError, type Cycle, type TableResultStore } from '../storage/result-store';
 import type { Settings } from '../core/settings';
+import { NotConfiguredError } from './errors';
 
 export interface ServiceDeps {
   /** Absent when the checks cannot run (no Key Vault configured); status reads still work. */
@@ -81,8 +82,6 @@ async function storeAndAlert(result: TenantResult, cycle: Cycle, deps: ServiceDe
     return { notices, deliveries: [], deliveryError: describeError(error) };
   }
 }
-
-export class NotConfiguredError extends Error {}
 
 /** Creates every table and queue the app uses; harmless when they exist. */
 export async function ensureStorage(deps: ServiceDeps): Promise<void> {
@@ -231,7 +230,7 @@ export async function deliverAlerts(deps: ServiceDeps): Promise<DeliveryReport[]
   const alerting = deps.alerting;
   if (!alerting) return [];
   const now = (deps.now ?? Date.now)();
-  const rows = await selfHealing(deps, () => deps.store.allLatest());
+  const rows = await selfHealing(deps, () => deps.store.allLatest(['checkedAt']));
   const staleAfterMs = deps.settings.staleAfterMinutes * 60_000;
   const condition = fleetStaleCondition(
     rows.map((r) => (typeof r.checkedAt === 'string' ? r.checkedAt : '')),

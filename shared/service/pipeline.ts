@@ -18,7 +18,7 @@ import {
 } from '../probes/probe-kit';
 import { PROBES } from '../probes/registry';
 import { assessReadiness, type Readiness } from '../core/readiness';
-import { redact } from '../core/redact';
+import { redactor } from '../core/redact';
 import type { TenantDefinition } from '../core/tenants';
 import { refusesCredential, type TokenOutcome, type TokenProvider } from '../clients/tokens';
 import { forEachLimited } from '../core/pool';
@@ -97,8 +97,7 @@ function secretsOf(material: CredentialMaterial): string[] {
 }
 
 /** Evidence with patterns and the tenant's own credential values removed from every text it carries. */
-function redactEvidence(evidence: Evidence, known: readonly string[]): Evidence {
-  const clean = (text: string) => redact(text, known);
+function redactEvidence(evidence: Evidence, clean: (text: string) => string): Evidence {
   return {
     ...evidence,
     ...(evidence.response
@@ -167,6 +166,7 @@ export async function checkTenant(
   let known: string[] = [];
   const finish = (extra: Partial<TenantResult>): TenantResult => {
     const probes = outcomes.map((o) => o.result);
+    const clean = redactor(known);
     const evidence = outcomes.flatMap((o) =>
       o.evidence
         ? [
@@ -174,7 +174,7 @@ export async function checkTenant(
               o.result.ok && o.evidence.response
                 ? { ...o.evidence, response: { ...o.evidence.response, body: '' } }
                 : o.evidence,
-              known,
+              clean,
             ),
           ]
         : [],

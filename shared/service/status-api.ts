@@ -1,11 +1,12 @@
 // The HTTP API over stored results, free of any host: the Functions adapt their requests to it.
 import { createHash } from 'node:crypto';
-import { checkNow, NotConfiguredError, type ServiceDeps } from './check-service';
+import type { ServiceDeps } from './check-service';
+import { NotConfiguredError } from './errors';
 import type { Verdict } from '../diagnosis/engine';
 import { isStale } from '../alerts/decisions';
 import { parseJsonOrNull } from '../core/json';
 import type { TenantResult } from './pipeline';
-import { isTenantId } from '../core/tenants';
+import { isTenantId } from '../core/tenant-id';
 
 export interface ApiRequest {
   method: string;
@@ -112,7 +113,7 @@ export const statusSummary: StatusApi = (request, deps, log) => {
     const failOn = request.query.get('failOn');
     if (failOn !== null && failOn !== 'failing' && failOn !== 'degraded')
       return problem(400, 'Bad failOn', 'failOn must be "failing" or "degraded".');
-    const rows = await deps.store.allLatest();
+    const rows = await deps.store.allLatest(['tenantId', 'name', 'verdict', 'checkedAt']);
     const tenants = rows
       .map((row) => ({
         tenantId: text(row.tenantId, row.rowKey),
@@ -202,6 +203,8 @@ export const statusBadge: StatusApi = (request, deps, log) => {
 /** POST /api/check/{tenant}: checks one watched tenant now (admin key) and answers with its result. */
 export const checkTenantNow: StatusApi = (request, deps, log) => {
   return forTenant(request, log, async (requested) => {
+    // The checking half loads on the first check, so that the status routes start with only what reading needs.
+    const { checkNow } = await import('./check-service.js');
     const result: TenantResult | null = await checkNow(requested, deps);
     if (!result)
       return problem(404, 'Tenant not watched', 'Only watched tenants can be checked; add it to WatchedTenants first.');

@@ -3,7 +3,7 @@ import type { QueueClient } from '@azure/storage-queue';
 
 import { storageAccount, type StorageSource } from './account';
 import { parseJsonOrNull } from '../core/json';
-import { isTenantId } from '../core/tenants';
+import { isTenantId } from '../core/tenant-id';
 import { forEachLimited } from '../core/pool';
 
 /** One tenant's check in one cycle; the cycle id makes a redelivered message rewrite its own history row. */

@@ -1,6 +1,6 @@
 // The house rules, checked: no import cycle, the lint fences between layers hold, and the Function App's package
 // ships the Functions and the core only, never the command line, the simulator or the tests.
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
@@ -111,3 +111,30 @@ test('the Function App package holds the Functions and the core, and neither the
     [],
   );
 });
+
+test.each(['status-summary', 'status-detail', 'status-badge'])(
+  'importing functions/%s loads none of the checking half (MSAL, Key Vault, the storage SDKs, undici, zod)',
+  (name) => {
+    // What the host pays to index a status route is what its file loads; the clients load on the first request.
+    const script = `require(${JSON.stringify(join(ROOT, 'dist/functions', `${name}.js`))}); process.stdout.write(JSON.stringify(Object.keys(require.cache)))`;
+    const loaded = JSON.parse(
+      execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }),
+    ) as string[];
+    const packageOf = (path: string) => {
+      const [scope, name] = path.split('node_modules/').pop()!.split('/');
+      return scope!.startsWith('@') ? `${scope}/${name}` : scope!;
+    };
+    const packages = new Set(loaded.filter((path) => path.includes('node_modules')).map(packageOf));
+    for (const heavy of [
+      '@azure/msal-node',
+      '@azure/keyvault-secrets',
+      '@azure/data-tables',
+      '@azure/storage-queue',
+      '@azure/identity',
+      'undici',
+      'zod',
+      'fast-xml-parser',
+    ])
+      expect([...packages]).not.toContain(heavy);
+  },
+);
