@@ -117,6 +117,9 @@ export class TableResultStore {
     private readonly clock: ServiceClock,
   ) {}
 
+  /** When this worker last applied retention to each tenant's history. */
+  private readonly prunedAt = new Map<string, number>();
+
   static in(storage: StorageSource, options: { retentionDays?: number } = {}): TableResultStore {
     const account = storageAccount(storage);
     const clock = new ServiceClock();
@@ -290,10 +293,17 @@ export class TableResultStore {
     throw new Error(`could not write the latest status of ${entity.rowKey}: it kept changing under five attempts`);
   }
 
-  /** The cycle's history row (rewritten, not added, when the cycle is retried), then retention for the tenant. */
+  /**
+   * The cycle's history row (rewritten, not added, when the cycle is retried), then retention for the tenant, at most
+   * hourly per worker: retention is counted in days, and a query per write would be a third of a check's storage calls.
+   */
   private async appendHistory(result: TenantResult, cycle: Cycle): Promise<void> {
     await this.historyTable.upsertEntity(historyEntity(cycle, result), 'Replace');
-    await this.prune(result.tenantId);
+    const tenant = result.tenantId.toLowerCase();
+    const last = this.prunedAt.get(tenant);
+    if (last !== undefined && this.clock.now() - last < PRUNE_EVERY_MS) return;
+    await this.prune(tenant);
+    this.prunedAt.set(tenant, this.clock.now());
   }
 
   /** Deletes a tenant's history rows older than the retention window (by the service's clock), at most 100 at a time. */
@@ -314,6 +324,9 @@ export class TableResultStore {
       await this.historyTable.submitTransaction(old.slice(i, i + TRANSACTION_LIMIT));
   }
 }
+
+/** How often one worker applies retention to a tenant's history. */
+const PRUNE_EVERY_MS = 60 * 60_000;
 
 /** Whether the stored status was checked later than the one about to be written (ISO times compare as strings). */
 const isNewer = (stored: Row, incoming: TableEntity) =>

@@ -169,6 +169,19 @@ test('history older than the retention window is deleted as new rows arrive', as
   ]);
 }, 30_000);
 
+test('a worker applies retention to a tenant at most hourly; the next worker (or hour) catches up', async () => {
+  const id = newId();
+  const now = new Date().toISOString();
+  await store.saveTenant(tenantResult(id, 'healthy', now), { id: 'now', at: now });
+  const old = new Date(Date.now() - 40 * 86_400_000).toISOString();
+  await store.saveTenant(tenantResult(id, 'healthy', old), { id: 'old', at: old });
+  expect((await store.historyOf(id)).map((r) => r.cycleId)).toEqual(['now', 'old']);
+  const anotherWorker = TableResultStore.in(azurite.connectionString, { retentionDays: 30 });
+  const later = new Date(Date.now() + 1000).toISOString();
+  await anotherWorker.saveTenant(tenantResult(id, 'healthy', later), { id: 'later', at: later });
+  expect((await store.historyOf(id)).map((r) => r.cycleId)).toEqual(['later', 'now']);
+}, 30_000);
+
 test('a cycle claiming a far-future time neither wipes the history nor sorts above later cycles', async () => {
   const id = newId();
   const hourAgo = new Date(Date.now() - 3_600_000).toISOString();
