@@ -119,6 +119,8 @@ export class TableResultStore {
 
   /** When this worker last applied retention to each tenant's history. */
   private readonly prunedAt = new Map<string, number>();
+  /** The ETag and check time of the latest status this worker wrote for each tenant. */
+  private readonly written = new Map<string, { etag: string; checkedAt: string }>();
 
   static in(storage: StorageSource, options: { retentionDays?: number } = {}): TableResultStore {
     const account = storageAccount(storage);
@@ -194,7 +196,7 @@ export class TableResultStore {
    * A result dated more than MAX_FUTURE_MS ahead of the storage service's clock is refused (FutureResultError).
    */
   async saveTenant(result: TenantResult, cycle: Cycle): Promise<void> {
-    await this.writeLatest([statusEntity(cycle, result)]);
+    await this.writeTenantLatest(statusEntity(cycle, result));
     await this.appendHistory(result, cycle);
   }
 
@@ -252,12 +254,7 @@ export class TableResultStore {
       for (const row of await this.allLatest()) stored.set(row.rowKey!, row);
     }
     // The reads above taught the clock the service's time.
-    const future = entities.filter((e) => Date.parse(String(e.checkedAt)) > this.clock.now() + MAX_FUTURE_MS);
-    if (future.length > 0) {
-      throw new FutureResultError(
-        `refused ${future.length} result(s) dated ${String(future[0]!.checkedAt)}, more than ${MAX_FUTURE_MS / 60_000} minutes after the storage service's time ${new Date(this.clock.now()).toISOString()}: this worker's clock is wrong`,
-      );
-    }
+    this.refuseFuture(entities);
     const actions = entities.flatMap((entity): TransactionAction[] => {
       const existing = stored.get(entity.rowKey);
       if (!existing) return [['create', entity]];
@@ -277,13 +274,53 @@ export class TableResultStore {
     }
   }
 
+  /**
+   * One tenant's latest status in one call when this worker wrote it last: the write is conditional on the ETag its
+   * own write got back, so it succeeds only if nobody has written since, and the newest-wins rule is decided on what
+   * this worker wrote. Anything else (a first write here, another writer in between) goes the read-then-write way.
+   */
+  private async writeTenantLatest(entity: TableEntity): Promise<void> {
+    const known = this.written.get(entity.rowKey);
+    if (known) {
+      this.refuseFuture([entity]);
+      if (known.checkedAt > String(entity.checkedAt)) return;
+      try {
+        const { etag } = await this.statusTable.updateEntity(entity, 'Replace', { etag: known.etag });
+        this.remember(entity, etag);
+        return;
+      } catch (error) {
+        const status = statusOf(error);
+        if (status !== 404 && status !== 409 && status !== 412) throw error;
+        this.written.delete(entity.rowKey);
+      }
+    }
+    await this.writeOneLatest(entity);
+  }
+
+  private remember(entity: TableEntity, etag: string | undefined): void {
+    if (etag) this.written.set(entity.rowKey, { etag, checkedAt: String(entity.checkedAt) });
+  }
+
+  private refuseFuture(entities: TableEntity[]): void {
+    const future = entities.filter((e) => Date.parse(String(e.checkedAt)) > this.clock.now() + MAX_FUTURE_MS);
+    if (future.length > 0) {
+      throw new FutureResultError(
+        `refused ${future.length} result(s) dated ${String(future[0]!.checkedAt)}, more than ${MAX_FUTURE_MS / 60_000} minutes after the storage service's time ${new Date(this.clock.now()).toISOString()}: this worker's clock is wrong`,
+      );
+    }
+  }
+
   private async writeOneLatest(entity: TableEntity): Promise<void> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const existing = await this.latest(entity.rowKey);
+      // The read taught the clock the service's time.
+      this.refuseFuture([entity]);
       if (existing && isNewer(existing, entity)) return;
       try {
-        if (existing) await this.statusTable.updateEntity(entity, 'Replace', { etag: existing.etag });
-        else await this.statusTable.createEntity(entity);
+        const { etag } = existing
+          ? await this.statusTable.updateEntity(entity, 'Replace', { etag: existing.etag })
+          : await this.statusTable.createEntity(entity);
+        this.remember(entity, etag);
         return;
       } catch (error) {
         const status = statusOf(error);

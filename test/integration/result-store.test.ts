@@ -1,5 +1,6 @@
 // Table storage on in-memory Azurite: watched tenants, the latest status per tenant (newest wins, by ETag), history per
 // cycle that a retry rewrites instead of duplicating, retention, and entity limits met by bounding, never by failing.
+import { TableClient } from '@azure/data-tables';
 import { startAzurite, type RunningAzurite } from '../../cli/azurite';
 import { assessReadiness } from '../../shared/core/readiness';
 import type { TenantResult } from '../../shared/service/pipeline';
@@ -226,4 +227,22 @@ test('watched tenants round-trip their definitions; a row that no longer parses 
   const { tenants, invalid } = await store.watched();
   expect(tenants.map((t) => t.tenantId)).toContain('contoso.onmicrosoft.com');
   expect(invalid).toEqual([{ tenantId: 'broken.example', problem: expect.stringMatching(/clientId/) }]);
+}, 30_000);
+
+test('a worker rewrites the latest status it wrote itself without reading it first; a write by another in between still wins when newer', async () => {
+  const id = newId();
+  const reads = jest.spyOn(TableClient.prototype, 'getEntity');
+  const at = (s: number) => new Date(Date.now() + s * 1000).toISOString();
+  await store.saveTenant(tenantResult(id, 'healthy', at(0)), { id: 'one', at: at(0) });
+  reads.mockClear();
+  await store.saveTenant(tenantResult(id, 'failing', at(1)), { id: 'two', at: at(1) });
+  expect(reads).not.toHaveBeenCalled();
+  expect((await store.latest(id))?.cycleId).toBe('two');
+
+  // Another worker writes a newer result; this one's next (older) write must not replace it.
+  const other = TableResultStore.in(azurite.connectionString, { retentionDays: 30 });
+  await other.saveTenant(tenantResult(id, 'healthy', at(3)), { id: 'other', at: at(3) });
+  await store.saveTenant(tenantResult(id, 'failing', at(2)), { id: 'late', at: at(2) });
+  expect((await store.latest(id))?.cycleId).toBe('other');
+  reads.mockRestore();
 }, 30_000);
