@@ -30,7 +30,10 @@ import { ROUTES } from '../sim/scenario';
 import type { ScenarioListing } from '../sim/server';
 
 const ROOT = join(__dirname, '../..');
-/** Calls in series on one tenant's path when nothing is cached (vault, then tokens, then probes) and when warm. */
+/**
+ * Calls in series on one synthetic tenant's path: cold, the vault, then its tokens, then its probes (all at once; the
+ * synthetic apps hold no permission for the EWS inventory, whose grant reads would add one more); warm, the probes.
+ */
 const CRITICAL_PATH = { cold: 3, warm: 1 };
 
 interface Options {

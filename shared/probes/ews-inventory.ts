@@ -1,5 +1,6 @@
 // What the readiness score needs beyond the probes: which apps Microsoft saw calling EWS, and which hold full_access_as_app.
 import { FIRST_PARTY_APP_IDS, FULL_ACCESS_AS_APP } from '../core/clouds';
+import { forEachLimited } from '../core/pool';
 import { parseJsonOrNull } from '../core/json';
 import type { TenantDefinition } from '../core/tenants';
 import { graphGet, LIST_PROOF } from './graph';
@@ -112,8 +113,9 @@ async function readGrants(
   const holders = (assignments as { appRoleId?: unknown; principalId?: unknown; principalDisplayName?: unknown }[])
     .filter((a) => a.appRoleId === FULL_ACCESS_AS_APP.id && typeof a.principalId === 'string')
     .slice(0, MAX_HOLDERS);
-  const grants: FullAccessGrant[] = [];
-  for (const holder of holders) {
+  // The holders' app ids, four reads at a time (Graph's concurrency per app is the bound that matters), kept in order.
+  const reads: { read: ProbeOutcome; grant: FullAccessGrant }[] = new Array(holders.length);
+  await forEachLimited(holders, 4, async (holder, index) => {
     const { body: principal, ...read }: ProbeOutcome & { body: string } = await graphGet(
       context,
       tenant,
@@ -122,15 +124,18 @@ async function readGrants(
       `/v1.0/servicePrincipals/${encodeURIComponent(holder.principalId as string)}?$select=appId,displayName`,
       jsonProof("the service principal's appId", (b) => typeof b.appId === 'string'),
     );
-    outcomes.push(read);
     const appId = (parseJsonOrNull(principal) as { appId?: unknown } | null)?.appId;
-    grants.push({
-      appId: typeof appId === 'string' ? appId.toLowerCase() : null,
-      displayName:
-        typeof holder.principalDisplayName === 'string' ? holder.principalDisplayName : String(holder.principalId),
-    });
-  }
-  return { holders: grants };
+    reads[index] = {
+      read,
+      grant: {
+        appId: typeof appId === 'string' ? appId.toLowerCase() : null,
+        displayName:
+          typeof holder.principalDisplayName === 'string' ? holder.principalDisplayName : String(holder.principalId),
+      },
+    };
+  });
+  outcomes.push(...reads.map((r) => r.read));
+  return { holders: reads.map((r) => r.grant) };
 }
 
 /** Reads both parts with the tenant's Graph token; a part that cannot be read says why. */
