@@ -114,7 +114,10 @@ async function readGrants(
     .filter((a) => a.appRoleId === FULL_ACCESS_AS_APP.id && typeof a.principalId === 'string')
     .slice(0, MAX_HOLDERS);
   // The holders' app ids, four reads at a time (Graph's concurrency per app is the bound that matters), kept in order.
-  const reads: { read: ProbeOutcome; grant: FullAccessGrant }[] = new Array(holders.length);
+  const reads: { read: ProbeOutcome; grant: FullAccessGrant }[] = new Array<{
+    read: ProbeOutcome;
+    grant: FullAccessGrant;
+  }>(holders.length);
   await forEachLimited(holders, 4, async (holder, index) => {
     const { body: principal, ...read }: ProbeOutcome & { body: string } = await graphGet(
       context,
