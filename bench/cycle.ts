@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { TableClient } from '@azure/data-tables';
 import { ManagedIdentityCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
+import { QueueClient } from '@azure/storage-queue';
 import { request, type Dispatcher } from 'undici';
 import { startAzurite, type RunningAzurite } from '../cli/azurite';
 import { sdkClientOptions } from '../shared/clients/azure-sdk';
@@ -43,7 +44,7 @@ interface Options {
   cycles: number;
   json: boolean;
   /** Set in the child that runs one part. */
-  part?: 'healthy' | 'mix';
+  part?: 'healthy' | 'mix' | 'scale' | 'worker';
   healthyColdMs: number;
 }
 
@@ -75,7 +76,9 @@ function options(): Options {
     latencyMs: Number(values.latency),
     cycles: values.cycles ? whole(values.cycles, '--cycles') : values.quick ? 3 : 10,
     json: values.json,
-    ...(values.part === 'healthy' || values.part === 'mix' ? { part: values.part } : {}),
+    ...(values.part === 'healthy' || values.part === 'mix' || values.part === 'scale' || values.part === 'worker'
+      ? { part: values.part }
+      : {}),
     healthyColdMs: Number(values['healthy-cold-ms'] ?? 0),
   };
 }
@@ -397,9 +400,119 @@ async function failingMix(n: number, opts: Options, dir: string, healthyColdMs: 
   }
 }
 
+/**
+ * A worker process as the Functions host runs one: receives messages in batches and checks 16 tenants at a time until
+ * the queue is empty. Prints how many it checked.
+ */
+async function drainAsWorker(): Promise<{ checked: number }> {
+  const env = JSON.parse(process.env.TH_BENCH_WORKER ?? '{}') as {
+    storage: string;
+    vault: string;
+    sim: string;
+    queue: string;
+  };
+  const agent = createAgent(undefined, 16);
+  const { settings } = readSettings({
+    TENANT_HEALTH_STORAGE: env.storage,
+    KEY_VAULT_URL: env.vault,
+    CHECK_QUEUE: env.queue,
+  });
+  const services = createServices(settings, { dispatcher: routeToSimulatedCloud(env.sim, agent) });
+  const queue = new QueueClient(env.storage, env.queue);
+  let checked = 0;
+  try {
+    for (let empty = 0; empty < 3;) {
+      const { receivedMessageItems: batch } = await queue.receiveMessages({
+        numberOfMessages: 32,
+        visibilityTimeout: 300,
+      });
+      if (batch.length === 0) {
+        empty += 1;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        continue;
+      }
+      empty = 0;
+      await forEachLimited(batch, 16, async (message) => {
+        const outcome = await runQueuedCheck(
+          JSON.parse(Buffer.from(message.messageText, 'base64').toString('utf8')),
+          1,
+          services,
+        );
+        if (outcome.outcome !== 'saved') throw new Error(`worker: ${JSON.stringify(outcome)}`);
+        await queue.deleteMessage(message.messageId, message.popReceipt);
+        checked += 1;
+      });
+    }
+  } finally {
+    await agent.close();
+  }
+  return { checked };
+}
+
+/** One cycle drained by one worker process, then by four: the scale-out the queue gives, on this machine. */
+async function scaleOut(n: number, opts: Options, dir: string) {
+  log(`N = ${n}: one worker against four draining the queue`);
+  const sim = await startSim(dir, n, 0, opts.latencyMs);
+  const azurite = await startAzurite();
+  process.env.IDENTITY_ENDPOINT = sim.ready.endpoints.identity;
+  process.env.IDENTITY_HEADER = sim.ready.identityHeader;
+  const agent = createAgent(undefined, 16);
+  try {
+    const queueName = 'bench-checks';
+    const { settings } = readSettings({
+      TENANT_HEALTH_STORAGE: azurite.connectionString,
+      KEY_VAULT_URL: sim.ready.endpoints.keyvault,
+      CHECK_QUEUE: queueName,
+    });
+    const services = createServices(settings, { dispatcher: routeToSimulatedCloud(sim.ready.baseUrl, agent) });
+    await ensureStorage(services);
+    await services.store.watch(tenantDefinitionsFor(sim.listing));
+    const rate = async (workers: number) => {
+      await scheduleCycle(services);
+      const started = performance.now();
+      const env = {
+        ...process.env,
+        TH_BENCH_WORKER: JSON.stringify({
+          storage: azurite.connectionString,
+          vault: sim.ready.endpoints.keyvault,
+          sim: sim.ready.baseUrl,
+          queue: queueName,
+        }),
+      };
+      const children = Array.from({ length: workers }, () =>
+        spawn(process.execPath, [__filename, '--part', 'worker', '--sizes', String(n)], {
+          stdio: ['ignore', 'pipe', 'inherit'],
+          cwd: ROOT,
+          env,
+        }),
+      );
+      const counts = await Promise.all(
+        children.map(async (child) => {
+          let out = '';
+          child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+          const [code] = (await once(child, 'exit')) as [number | null];
+          if (code !== 0) throw new Error(`a worker exited with ${String(code)}`);
+          return (JSON.parse(out.trim().split('\n').pop()!) as { checked: number }).checked;
+        }),
+      );
+      const checked = counts.reduce((a, b) => a + b, 0);
+      if (checked !== n) throw new Error(`${workers} worker(s) checked ${checked} of ${n} tenants`);
+      const wallMs = performance.now() - started;
+      log(`N = ${n}: ${workers} worker(s) drained the cycle in ${Math.round(wallMs)} ms`);
+      return { wallMs: Math.round(wallMs), tenantsPerSecond: round((1000 * n) / wallMs, 1) };
+    };
+    const one = await rate(1);
+    const four = await rate(4);
+    return { oneWorker: one, fourWorkers: four, scaleOutRatio: round(four.tenantsPerSecond / one.tenantsPerSecond) };
+  } finally {
+    await agent.close();
+    await Promise.all([stop(sim.child), azurite.close()]);
+  }
+}
+
 /** Runs one part in a process of its own, so that each starts with a cold identity, cache and heap. */
 async function part(
-  which: 'healthy' | 'mix',
+  which: 'healthy' | 'mix' | 'scale',
   n: number,
   opts: Options,
   healthyColdMs = 0,
@@ -457,7 +570,11 @@ async function main(): Promise<void> {
     const dir = mkdtempSync(join(tmpdir(), 'th-bench-'));
     try {
       const n = opts.sizes[0]!;
-      if (opts.part === 'mix') {
+      if (opts.part === 'worker') {
+        process.stdout.write(`${JSON.stringify(await drainAsWorker())}\n`);
+      } else if (opts.part === 'scale') {
+        process.stdout.write(`${JSON.stringify(await scaleOut(n, opts, dir))}\n`);
+      } else if (opts.part === 'mix') {
         process.stdout.write(`${JSON.stringify(await failingMix(n, opts, dir, opts.healthyColdMs))}\n`);
       } else {
         const { close, ...measured } = await measureSize(n, opts, dir);
@@ -473,7 +590,13 @@ async function main(): Promise<void> {
   for (const n of opts.sizes) {
     const measured = await part('healthy', n, opts);
     const mix = await part('mix', n, opts, (measured.cold as { wallMs: number }).wallMs);
-    runs.push({ ...measured, failingMix: mix, failingMixRatio: mix.failingMixRatio });
+    const scale = n === 1000 ? await part('scale', n, opts) : undefined;
+    runs.push({
+      ...measured,
+      failingMix: mix,
+      failingMixRatio: mix.failingMixRatio,
+      ...(scale ? { scaleOut: scale, scaleOutRatio: scale.scaleOutRatio } : {}),
+    });
   }
   // The headline object is the N = 1,000 run when there is one (the issue's reference point), else the first.
   const headline = runs.find((r) => r.n === 1000) ?? runs[0]!;
