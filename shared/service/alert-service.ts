@@ -121,13 +121,16 @@ async function record(
   for (let attempt = 1; ; attempt++) {
     const now = (deps.now ?? Date.now)();
     const at = new Date(now).toISOString();
-    const [stored, suppressions] = await Promise.all([deps.store.load(subject.tenantId), deps.store.suppressions(at)]);
+    const stored = await deps.store.load(subject.tenantId);
     if (stored.lastCycleId === cycle.id) return [];
     if (options.onlyIfOpen && stored.states.length === 0) return [];
     // Conditions judged elsewhere (another operator check) are neither seen nor cleared here.
     const previous = options.onlyKeys
       ? stored.states.filter((s) => options.onlyKeys!.includes(alertKey(s.check, s.cause)))
       : stored.states;
+    // Nothing seen and nothing open: no decision to make, so snoozes and maintenance windows need not be read.
+    if (conditions.length === 0 && previous.length === 0) return [];
+    const suppressions = await deps.store.suppressions(at);
     const decision = decideAlerts({
       tenantId: subject.tenantId,
       tenantName: subject.name,
