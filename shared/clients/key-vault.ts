@@ -20,10 +20,22 @@ export interface StoredSecret {
 /** Where secrets come from. get() returns null for a secret that does not exist and throws for anything else. */
 export interface SecretStore {
   readonly description: string;
-  get(name: string, deadline?: AbortSignal): Promise<StoredSecret | null>;
+  /** A secret; `maxAgeMs` asks for one read at most that long ago (the store's own keeping time otherwise). */
+  get(name: string, deadline?: AbortSignal, options?: { maxAgeMs?: number }): Promise<StoredSecret | null>;
   /** Drops what is kept of a secret, so the next get reads it afresh (Entra refused it: it may have been rotated). */
   forget?(name: string): void;
 }
+
+/** The vault secrets a credential reference reads: its own, and a PFX's password when it has one. */
+export const secretNamesOf = (reference: CredentialReference): string[] =>
+  reference.type === 'federated'
+    ? []
+    : [
+        reference.keyVaultSecretName,
+        ...(reference.type === 'certificate' && reference.pfxPasswordSecretName
+          ? [reference.pfxPasswordSecretName]
+          : []),
+      ];
 
 export type CredentialMaterial =
   | { kind: 'secret'; secret: string; expiresOn?: Date }
@@ -86,10 +98,10 @@ export class KeyVaultSecretStore implements SecretStore {
     this.now = options.now ?? Date.now;
   }
 
-  async get(name: string, deadline?: AbortSignal): Promise<StoredSecret | null> {
+  async get(name: string, deadline?: AbortSignal, options: { maxAgeMs?: number } = {}): Promise<StoredSecret | null> {
     const cached = this.cache.get(name);
     const expired = cached?.secret?.expiresOn !== undefined && cached.secret.expiresOn.getTime() <= this.now();
-    if (cached && !expired && this.now() - cached.at < CACHE_MS) return cached.secret;
+    if (cached && !expired && this.now() - cached.at < (options.maxAgeMs ?? CACHE_MS)) return cached.secret;
     if (this.down && this.now() < this.down.until) throw new KeyVaultUnavailableError(this.down);
     let secret: StoredSecret | null;
     try {

@@ -38,8 +38,11 @@ export function redactor(known: readonly string[] = []): (text: string) => strin
   };
 }
 
+const PLAIN = redactor();
+
 /** Text with secret-shaped parts, and the given values in any of their encodings, removed. */
-export const redact = (text: string, known: readonly string[] = []): string => redactor(known)(text);
+export const redact = (text: string, known: readonly string[] = []): string =>
+  (known.length ? redactor(known) : PLAIN)(text);
 
 /** An error as one loggable line, with anything secret removed. */
 export const describeError = (error: unknown): string =>

@@ -261,9 +261,9 @@ export function triggerUrlSource(
     } else {
       setting = `ALERT_LOGIC_APP_URL_SECRET (${trigger.keyVaultSecret})`;
       if (!secrets) throw new Error(`${setting}: KEY_VAULT_URL is not set, so the trigger URL cannot be read`);
-      // The vault keeps app credentials for a day; the trigger URL is read afresh at this function's own pace.
-      secrets.forget?.(trigger.keyVaultSecret);
-      const stored = await secrets.get(trigger.keyVaultSecret, AbortSignal.timeout(INFRASTRUCTURE_LIMITS.timeoutMs));
+      const stored = await secrets.get(trigger.keyVaultSecret, AbortSignal.timeout(INFRASTRUCTURE_LIMITS.timeoutMs), {
+        maxAgeMs: TRIGGER_URL_CACHE_MS,
+      });
       if (!stored) throw new Error(`${setting}: no such secret in ${secrets.description}`);
       url = stored.value.trim();
     }

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import { CLOUDS } from '../core/clouds';
-import { loadCredential, type CredentialMaterial, type SecretStore } from '../clients/key-vault';
+import { loadCredential, secretNamesOf, type CredentialMaterial, type SecretStore } from '../clients/key-vault';
 import { diagnose, type Finding, type Verdict } from '../diagnosis/engine';
 import type { Evidence, TokenClaims } from '../core/evidence';
 import { DEFAULT_LIMITS, type HttpLimits } from '../clients/http';
@@ -14,6 +14,7 @@ import {
   type ProbeName,
   type ProbeOutcome,
   type ProbeResult,
+  type ProbeRun,
   type TokenKind,
 } from '../probes/probe-kit';
 import { PROBES } from '../probes/registry';
@@ -33,7 +34,7 @@ export interface PipelineDeps {
   now?: () => number;
   limits?: HttpLimits;
   /** Per worker: the slow-changing reads (control plane, EWS inventory) of each tenant, reused while fresh. */
-  slowReads?: Map<string, { at: number; outcomes: ProbeOutcome[]; facts: Partial<ProbeFacts> }>;
+  slowReads?: Map<string, { at: number; run: ProbeRun }>;
 }
 
 export interface RunOptions {
@@ -248,12 +249,8 @@ export async function checkTenant(
     ),
   );
   // Entra refusing the credential may mean it was rotated: the next check reads it from the vault again.
-  if ([...byLine.values()].some(refusesCredential) && tenant.credential.type !== 'federated')
-    for (const name of [
-      tenant.credential.keyVaultSecretName,
-      tenant.credential.type === 'certificate' ? tenant.credential.pfxPasswordSecretName : undefined,
-    ])
-      if (name) deps.secrets.forget?.(name);
+  if ([...byLine.values()].some(refusesCredential))
+    for (const name of secretNamesOf(tenant.credential)) deps.secrets.forget?.(name);
   for (const [name] of lines) {
     const outcome = byLine.get(name)!;
     outcomes.push({
@@ -265,58 +262,53 @@ export async function checkTenant(
     kinds.map((kind) => [kind, byLine.get(lineOf(kind))]),
   );
 
-  const facts: ProbeFacts = {};
-  const run = async (probe: ProbeDefinition, mailbox?: string): Promise<ProbeOutcome[]> => {
+  const run = async (probe: ProbeDefinition, mailbox?: string): Promise<ProbeRun> => {
     const kind = probe.token(tenant);
     const outcome = kind ? tokens[kind] : undefined;
     const granted = outcome?.ok ? { token: outcome.accessToken, claims: outcome.claims } : undefined;
     const unable = (reason: string) =>
       probe.unable ? probe.unable(reason, tenant) : { outcomes: [skipped(probe.name, reason, mailbox)] };
-    const done =
-      kind && !granted
-        ? unable(`no ${kind === 'graph' ? 'Graph' : 'Exchange'} token`)
-        : probe.runsWith && !probe.runsWith.some((role) => granted?.claims.roles?.includes(role))
-          ? unable(`the token lacks ${probe.runsWith.join(' or ')}`)
-          : await probe.run({
-              context,
-              tenant,
-              material,
-              ...(granted ? { token: granted } : {}),
-              ...(mailbox ? { mailbox } : {}),
-            });
-    Object.assign(facts, done.facts);
-    return done.outcomes;
+    return kind && !granted
+      ? unable(`no ${kind === 'graph' ? 'Graph' : 'Exchange'} token`)
+      : probe.runsWith && !probe.runsWith.some((role) => granted?.claims.roles?.includes(role))
+        ? unable(`the token lacks ${probe.runsWith.join(' or ')}`)
+        : probe.run({
+            context,
+            tenant,
+            material,
+            ...(granted ? { token: granted } : {}),
+            ...(mailbox ? { mailbox } : {}),
+          });
   };
   // Reads that change about monthly are reused for their probe's cacheForMs when every call of them proved its point.
-  const runCached = async (probe: ProbeDefinition): Promise<ProbeOutcome[]> => {
+  const runCached = async (probe: ProbeDefinition): Promise<ProbeRun> => {
     const key = `${tenant.cloud}|${tenant.tenantId.toLowerCase()}|${tenant.clientId.toLowerCase()}|${probe.name}`;
     const kept = probe.cacheForMs ? deps.slowReads?.get(key) : undefined;
     if (kept && now() - kept.at < probe.cacheForMs!) {
-      Object.assign(facts, kept.facts);
-      return kept.outcomes.map((o) => ({
-        ...o,
-        result: { ...o.result, ms: 0, cachedAt: new Date(kept.at).toISOString() },
-      }));
+      const cachedAt = new Date(kept.at).toISOString();
+      return {
+        ...kept.run,
+        outcomes: kept.run.outcomes.map((o) => ({ ...o, result: { ...o.result, ms: 0, cachedAt } })),
+      };
     }
-    const before = { ...facts };
     const done = await run(probe);
-    if (probe.cacheForMs && deps.slowReads && done.length > 0 && done.every((o) => o.result.ok && !o.result.skipped)) {
-      const added = Object.fromEntries(Object.entries(facts).filter(([k, v]) => before[k as keyof ProbeFacts] !== v));
-      deps.slowReads.set(key, { at: now(), outcomes: done, facts: added });
-    }
+    const proved = done.outcomes.length > 0 && done.outcomes.every((o) => o.result.ok && !o.result.skipped);
+    if (probe.cacheForMs && deps.slowReads && proved) deps.slowReads.set(key, { at: now(), run: done });
     return done;
   };
   // Every probe at once: each mailbox gets one EWS call and one Graph call at a time (Graph allows four), and the
   // tenant's own reads go beside them. Lines come in the registry's order, canary by canary, whatever ends first.
   const [perMailbox, perTenant] = await Promise.all([
     Promise.all(
-      tenant.canaries.map(async (mailbox) =>
-        (await Promise.all(enabled.filter((p) => p.per === 'mailbox').map((probe) => run(probe, mailbox)))).flat(),
+      tenant.canaries.map((mailbox) =>
+        Promise.all(enabled.filter((p) => p.per === 'mailbox').map((probe) => run(probe, mailbox))),
       ),
     ),
     Promise.all(enabled.filter((p) => p.per === 'tenant').map((probe) => runCached(probe))),
   ]);
-  outcomes.push(...perMailbox.flat(), ...perTenant.flat());
+  const runs = [...perMailbox.flat(), ...perTenant];
+  outcomes.push(...runs.flatMap((r) => r.outcomes));
+  const facts: ProbeFacts = Object.assign({}, ...runs.map((r): ProbeFacts => r.facts ?? {})) as ProbeFacts;
 
   const claimsOf = (resource: 'exchange' | 'graph'): TokenClaims | undefined => {
     const outcome = resource === 'exchange' ? (tokens.exchange ?? tokens.ews) : tokens.graph;

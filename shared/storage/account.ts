@@ -14,7 +14,7 @@ export interface StorageAccount {
 }
 
 /** The identity-based connection's sign-in, as the Functions host reads the same settings. */
-export function storageCredential(connection: Extract<StorageConnection, { kind: 'identity' }>): TokenCredential {
+function storageCredential(connection: Extract<StorageConnection, { kind: 'identity' }>): TokenCredential {
   return connection.credential === 'managedidentity'
     ? new ManagedIdentityCredential({
         ...sdkClientOptions(),

@@ -4,8 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../cli/main';
-import type { Io } from '../../cli/io';
+import { runCli } from '../helpers/cli';
 
 const BIN = join(__dirname, '../../bin/tenant-health.js');
 const dir = mkdtempSync(join(tmpdir(), 'th-diagnose-'));
@@ -16,19 +15,7 @@ const file = (content: string) => {
   return path;
 };
 
-async function run(args: string[], stdin = '') {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = {
-    stdout: (l) => out.push(l),
-    stderr: (l) => err.push(l),
-    interactive: false,
-    progress: () => undefined,
-    readStdin: () => Promise.resolve(stdin),
-  };
-  const code = await main(['diagnose', ...args], io);
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-}
+const run = (args: string[], stdin = '') => runCli(['diagnose', ...args], stdin);
 
 const POLICY_BLOCK = {
   endpoint: 'ews',

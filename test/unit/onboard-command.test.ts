@@ -1,8 +1,7 @@
 // `npx tenant-health onboard`: only the permissions the chosen checks need, each from the sourced table and the same
 // the probes accept; the consent URL of the tenant's cloud; Exchange commands that scope to the canaries and merge
 // the EWS allow list; a watch entry `watch` accepts; bad input named, exit 2.
-import { main } from '../../cli/main';
-import type { Io } from '../../cli/io';
+import { runCli } from '../helpers/cli';
 import { tenantDefinitionSchema } from '../../shared/core/tenants';
 import { APP_PERMISSIONS, ONBOARD_CHECKS } from '../../shared/onboarding/app-permissions';
 import type { OnboardingPlan } from '../../shared/onboarding/plan';
@@ -10,19 +9,7 @@ import { PROBES } from '../../shared/probes/registry';
 
 const APP = '0f4b1a9e-8d2c-4e6f-a1b3-5c7d9e0f2a4b';
 
-async function run(...args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = {
-    stdout: (l) => out.push(l),
-    stderr: (l) => err.push(l),
-    interactive: false,
-    progress: () => undefined,
-    readStdin: () => Promise.resolve(''),
-  };
-  const code = await main(['onboard', ...args], io);
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-}
+const run = (...args: string[]) => runCli(['onboard', ...args]);
 const plan = async (...args: string[]) => {
   const { code, stdout } = await run('--tenant', 'contoso.onmicrosoft.com', '--app', APP, ...args, '--json');
   expect(code).toBe(0);

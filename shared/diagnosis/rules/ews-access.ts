@@ -124,6 +124,9 @@ const EWS_DISABLED_SUMMARY: Record<string, string> = {
 const bare403 = (s: Signals) =>
   s.endpoint === 'ews' && s.status === 403 && !s.policyReason && !s.soapCodes.some((c) => c.startsWith('Error'));
 
+/** A bare EWS 403 that no other canary's answer narrows to this mailbox: the readings of the call alone. */
+const bare403Everywhere = (s: Signals, cycle: CycleEvidence) => bare403(s) && !worksForAnotherMailbox(s, cycle);
+
 export const EWS_ACCESS_RULES: readonly Rule[] = [
   {
     id: 'ews-policy-disabled',
@@ -199,7 +202,7 @@ export const EWS_ACCESS_RULES: readonly Rule[] = [
     detail: 'user_token_refused',
     reads: 'EWS 403 without X-EWS-Policy-Reason or SOAP body to a user (delegated) token',
     match: (s, cycle) =>
-      bare403(s) && s.authMode === 'delegated' && !worksForAnotherMailbox(s, cycle)
+      bare403Everywhere(s, cycle) && s.authMode === 'delegated'
         ? { confidence: 'low', because: ['the call carried a user (delegated) token, which no app scope limits'] }
         : null,
     summary: () =>
@@ -216,7 +219,7 @@ export const EWS_ACCESS_RULES: readonly Rule[] = [
     detail: 'user_token_for_another_resource',
     reads: 'EWS 403 without X-EWS-Policy-Reason to a user token whose audience is not shown',
     match: (s, cycle) =>
-      bare403(s) && s.authMode === 'delegated' && !s.claims && !worksForAnotherMailbox(s, cycle)
+      bare403Everywhere(s, cycle) && s.authMode === 'delegated' && !s.claims
         ? { confidence: 'low', because: [] }
         : null,
     summary: () =>
@@ -229,7 +232,7 @@ export const EWS_ACCESS_RULES: readonly Rule[] = [
     cause: 'ews_disabled',
     reads: 'EWS 403 without X-EWS-Policy-Reason: the second reading, decided by the allow list and the date',
     match: (s, cycle) => {
-      if (!bare403(s) || worksForAnotherMailbox(s, cycle)) return null;
+      if (!bare403Everywhere(s, cycle)) return null;
       if (cycle.controlPlane?.appInAllowList === false) {
         const graphWorks = cycle.all.some((o) => o.endpoint === 'graph' && o.ok);
         return {
@@ -263,7 +266,7 @@ export const EWS_ACCESS_RULES: readonly Rule[] = [
     detail: 'full_access_as_app_not_granted',
     reads: 'EWS 403 without X-EWS-Policy-Reason to an app whose token roles are not shown: the third reading',
     match: (s, cycle) =>
-      bare403(s) && s.authMode !== 'delegated' && !s.claims && !worksForAnotherMailbox(s, cycle)
+      bare403Everywhere(s, cycle) && s.authMode !== 'delegated' && !s.claims
         ? { confidence: 'low', because: [] }
         : null,
     summary: () =>
