@@ -4,8 +4,9 @@
 // and the same run's naive sequential script; `--json` makes the last line of standard output one JSON object.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -43,6 +44,8 @@ interface Options {
   latencyMs: number;
   cycles: number;
   json: boolean;
+  /** Where to write a CPU profile of the warm cycle (the healthy part only). */
+  profileDir?: string;
   /** Set in the child that runs one part. */
   part?: 'healthy' | 'mix' | 'scale' | 'worker';
   healthyColdMs: number;
@@ -59,6 +62,7 @@ function options(): Options {
       concurrency: { type: 'string', default: '64' },
       latency: { type: 'string', default: '50' },
       cycles: { type: 'string' },
+      profile: { type: 'string' },
     },
   });
   const whole = (value: string, name: string) => {
@@ -76,6 +80,7 @@ function options(): Options {
     latencyMs: Number(values.latency),
     cycles: values.cycles ? whole(values.cycles, '--cycles') : values.quick ? 3 : 10,
     json: values.json,
+    ...(values.profile ? { profileDir: values.profile } : {}),
     ...(values.part === 'healthy' || values.part === 'mix' || values.part === 'scale' || values.part === 'worker'
       ? { part: values.part }
       : {}),
@@ -158,12 +163,43 @@ async function startCountedStorage(azurite: RunningAzurite) {
   return { child, connectionString, counts };
 }
 
+/**
+ * CPU ms a process has used so far, from /proc (Linux): the simulated cloud, Azurite and the storage counter share this
+ * machine's cores with the app, so what they burn bounds the cycle as surely as the network does.
+ */
+function processCpuMs(pid: number): number {
+  // Fields after the command name (which may hold spaces) start at the state, field 3; utime and stime are 14 and 15.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').pop()!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+/** Runs work under the V8 profiler and writes `warm-cycle.cpuprofile` into dir, for Chrome's or VS Code's profiler. */
+async function profiled<T>(dir: string, work: () => Promise<T>): Promise<T> {
+  const session = new Session();
+  session.connect();
+  const post = (method: string) =>
+    new Promise<unknown>((resolve, reject) =>
+      session.post(method, (error, result) => (error ? reject(error) : resolve(result))),
+    );
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  try {
+    return await work();
+  } finally {
+    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+    writeFileSync(join(dir, 'warm-cycle.cpuprofile'), JSON.stringify(profile));
+    log(`wrote ${join(dir, 'warm-cycle.cpuprofile')}`);
+    session.disconnect();
+  }
+}
+
 /** Peak resident memory, sampled while work runs. */
 function rssSampler() {
-  let peak = process.memoryUsage().rss;
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+  // memoryUsage.rss() reads one number; memoryUsage() walks every heap space, which would show up in the CPU figures.
+  let peak = process.memoryUsage.rss();
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 20);
   return {
-    peakMb: () => Math.round(Math.max(peak, process.memoryUsage().rss) / 1048576),
+    peakMb: () => Math.round(Math.max(peak, process.memoryUsage.rss()) / 1048576),
     stop: () => clearInterval(timer),
   };
 }
@@ -241,6 +277,8 @@ async function naiveScript(
 interface CycleMeasure {
   wallMs: number;
   cpuMs: number;
+  /** CPU the simulated cloud, Azurite and the storage counter used in the same cycle. */
+  otherCpuMs: number;
   requests: Record<string, number>;
   storage: StorageCounts;
   verdicts: Record<string, number>;
@@ -269,6 +307,8 @@ async function measureSize(n: number, opts: Options, dir: string) {
     const cycle = async (label: string): Promise<CycleMeasure> => {
       const before = await sim.requests();
       await storage.counts('DELETE');
+      const others = [sim.child.pid!, azurite.pid, storage.child.pid!];
+      const otherCpu = others.map(processCpuMs);
       const cpu = process.cpuUsage();
       const started = performance.now();
       const { report } = await checkCycle(tenants, services, { concurrency: opts.concurrency });
@@ -279,6 +319,7 @@ async function measureSize(n: number, opts: Options, dir: string) {
       const measure = {
         wallMs,
         cpuMs: (used.user + used.system) / 1000,
+        otherCpuMs: others.reduce((total, pid, i) => total + processCpuMs(pid) - otherCpu[i]!, 0),
         requests: diff(await sim.requests(), before),
         storage: await storage.counts(),
         verdicts,
@@ -288,7 +329,7 @@ async function measureSize(n: number, opts: Options, dir: string) {
       return measure;
     };
     const cold = await cycle('cold');
-    const warm = await cycle('warm');
+    const warm = opts.profileDir ? await profiled(opts.profileDir, () => cycle('warm')) : await cycle('warm');
     const rssAfterWarm = process.memoryUsage().rss;
     const more: number[] = [];
     for (let i = 2; i < opts.cycles; i += 1) more.push((await cycle(`cycle ${i + 1}`)).wallMs);
@@ -337,6 +378,18 @@ async function measureSize(n: number, opts: Options, dir: string) {
       warm: { wallMs: Math.round(warm.wallMs), floorMs: floorWarm, laterCyclesMs: more.map(Math.round) },
       ratioToFloor: round(cold.wallMs / floorCold),
       warmRatioToFloor: round(warm.wallMs / floorWarm),
+      // The other floor on this machine: every process's CPU spread over every core, as if none ever waited.
+      cores: availableParallelism(),
+      cpuFloorMs: {
+        cold: Math.round((cold.cpuMs + cold.otherCpuMs) / availableParallelism()),
+        warm: Math.round((warm.cpuMs + warm.otherCpuMs) / availableParallelism()),
+      },
+      // Near 1 means the cycle waits on this machine's cores, not on the network or on itself.
+      ratioToCpuFloor: {
+        cold: round((cold.wallMs * availableParallelism()) / (cold.cpuMs + cold.otherCpuMs)),
+        warm: round((warm.wallMs * availableParallelism()) / (warm.cpuMs + warm.otherCpuMs)),
+      },
+      otherCpuMsPerTenant: { cold: round(cold.otherCpuMs / n), warm: round(warm.otherCpuMs / n) },
       requestsPerTenant: { cold: perTenant(cold.requests, n), warm: perTenant(warm.requests, n) },
       warmTokenRequests: warm.requests.login ?? 0,
       warmRequestsPerTenant: round(sum(warm.requests) / n),
@@ -529,6 +582,7 @@ async function part(
     String(opts.cycles),
     '--healthy-cold-ms',
     String(healthyColdMs),
+    ...(opts.profileDir && which === 'healthy' ? ['--profile', opts.profileDir] : []),
   ];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], cwd: ROOT });
   let out = '';
@@ -560,11 +614,7 @@ function importCosts(): { bareMs: number; statusImportRatio: number; workerImpor
 
 async function main(): Promise<void> {
   const opts = options();
-  const { values } = parseArgs({
-    options: { part: { type: 'string' }, 'healthy-cold-ms': { type: 'string' } },
-    strict: false,
-  });
-  if (values.part) {
+  if (opts.part) {
     const dir = mkdtempSync(join(tmpdir(), 'th-bench-'));
     try {
       const n = opts.sizes[0]!;

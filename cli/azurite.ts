@@ -12,6 +12,8 @@ export interface RunningAzurite {
   connectionString: string;
   tableEndpoint: string;
   queueEndpoint: string;
+  /** Azurite's process, for those who measure what it costs. */
+  pid: number;
   close(): Promise<void>;
 }
 
@@ -100,6 +102,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
   return {
     tableEndpoint,
     queueEndpoint,
+    pid: child.pid!,
     connectionString: `DefaultEndpointsProtocol=${scheme};AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};TableEndpoint=${tableEndpoint};QueueEndpoint=${queueEndpoint};`,
     close: async () => {
       if (child.exitCode !== null) return;
