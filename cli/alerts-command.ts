@@ -4,6 +4,8 @@ import { AlertStore, type OutboxEntry, type OutboxStatus } from '../shared/stora
 import { CREDENTIAL_EXPIRING, type Suppression } from '../shared/alerts/decisions';
 import { CAUSES } from '../shared/core/causes';
 import { isTenantId } from '../shared/core/tenant-id';
+import { isClientId } from '../shared/core/entry';
+import { TableResultStore } from '../shared/storage/result-store';
 import { instantOption, openStorage, parseOptions, UsageError } from './args';
 import type { Io } from './io';
 
@@ -11,13 +13,14 @@ import type { Io } from './io';
 const MAX_SUPPRESSION_DAYS = 30;
 const DAY = 86_400_000;
 const USAGE =
-  'alerts [list] | snooze (--tenant T | --all-tenants) --until DATE --reason TEXT [--from DATE] [--cause C] | unsnooze ID | outbox [--status pending|dead|delivered] [--tenant T] | redeliver (KEY... | --all-dead); each takes [--storage CONN] [--json]';
+  'alerts [list] | snooze (--tenant T [--app ID] | --all-tenants) --until DATE --reason TEXT [--from DATE] [--cause C] | unsnooze ID | outbox [--status pending|dead|delivered] [--tenant T] | redeliver (KEY... | --all-dead); each takes [--storage CONN] [--json]';
 
 export async function alertsCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseOptions(args, {
     storage: { type: 'string' },
     json: { type: 'boolean', default: false },
     tenant: { type: 'string' },
+    app: { type: 'string' },
     'all-tenants': { type: 'boolean', default: false },
     from: { type: 'string' },
     until: { type: 'string' },
@@ -27,13 +30,17 @@ export async function alertsCommand(args: string[], io: Io): Promise<number> {
     'all-dead': { type: 'boolean', default: false },
   });
   const [action = 'list', ...rest] = positionals;
-  const store = openStorage(values.storage, (connection) => AlertStore.in(connection));
+  const { store, results } = openStorage(values.storage, (connection) => ({
+    store: AlertStore.in(connection),
+    results: TableResultStore.in(connection),
+  }));
   const now = Date.now();
   const print = (json: unknown, text: string) => io.stdout(values.json ? JSON.stringify(json, null, 2) : text);
 
   if (action === 'snooze') {
     const suppression = suppressionFrom(values, now);
-    await store.ensureTables();
+    await Promise.all([store.ensureTables(), results.ensureTables()]);
+    if (suppression.tenantId !== '*') await ensureWatched(results, suppression);
     await store.addSuppression(suppression);
     print(
       suppression,
@@ -93,7 +100,7 @@ export async function alertsCommand(args: string[], io: Io): Promise<number> {
       `${open.length} open alerts`,
       ...open.map(
         (a) =>
-          `  ${a.notifiedSeverity ?? a.condition.severity} ${a.tenantId} ${a.check}.${a.cause} since ${a.openedAt ?? a.firstSeenAt} (alert ${a.alertId})`,
+          `  ${a.notifiedSeverity ?? a.condition.severity} ${a.tenantId}${a.clientId ? ` app ${a.clientId}` : ''} ${a.check}.${a.cause} since ${a.openedAt ?? a.firstSeenAt} (alert ${a.alertId})`,
       ),
       `${suppressions.length} snoozes and maintenance windows`,
       ...suppressions.map((s) => `  ${s.id} ${s.kind} ${describeScope(s)} ${s.from} → ${s.until}: ${s.reason}`),
@@ -108,14 +115,39 @@ function tenantOption(value: string): string {
   throw new UsageError(`--tenant: "${String(value).slice(0, 80)}" is not a tenant id (a GUID or a domain)`);
 }
 
+/** A snooze for a tenant or app nobody watches would silence nothing, so it is refused rather than stored. */
+async function ensureWatched(results: TableResultStore, suppression: Suppression): Promise<void> {
+  const entries = await results.watchedEntries(suppression.tenantId);
+  if (entries.length === 0)
+    throw new UsageError(
+      `--tenant: ${suppression.tenantId} is not watched (watch --list shows the tenant ids as watched; use the same id)`,
+    );
+  if (suppression.clientId && !entries.some((e) => e.clientId.toLowerCase() === suppression.clientId))
+    throw new UsageError(
+      `--app: ${suppression.clientId} is not watched in ${suppression.tenantId}; its apps are ${entries.map((e) => e.clientId).join(', ')}`,
+    );
+}
+
 function suppressionFrom(
-  values: { tenant?: string; 'all-tenants': boolean; from?: string; until?: string; reason?: string; cause?: string },
+  values: {
+    tenant?: string;
+    app?: string;
+    'all-tenants': boolean;
+    from?: string;
+    until?: string;
+    reason?: string;
+    cause?: string;
+  },
   now: number,
 ): Suppression {
   if ((values.tenant === undefined) === !values['all-tenants'])
     throw new UsageError(
       'snooze needs exactly one of --tenant TENANT (a snooze) or --all-tenants (a maintenance window)',
     );
+  if (values.app !== undefined && values.tenant === undefined)
+    throw new UsageError("--app goes with --tenant: it snoozes one of the tenant's apps");
+  if (values.app !== undefined && !isClientId(values.app))
+    throw new UsageError(`--app: "${values.app.slice(0, 80)}" is not an app (client) id GUID`);
   if (!values.until)
     throw new UsageError(
       `snooze needs --until DATE: every snooze ends, at most ${MAX_SUPPRESSION_DAYS} days after it starts`,
@@ -138,6 +170,7 @@ function suppressionFrom(
     id: randomUUID(),
     kind: values['all-tenants'] ? 'maintenance' : 'snooze',
     tenantId: values.tenant === undefined ? '*' : tenantOption(values.tenant),
+    ...(values.app ? { clientId: values.app.toLowerCase() } : {}),
     ...(values.cause ? { cause: values.cause } : {}),
     from: new Date(from).toISOString(),
     until: new Date(until).toISOString(),
@@ -147,7 +180,7 @@ function suppressionFrom(
 }
 
 const describeScope = (s: Suppression) =>
-  `${s.tenantId === '*' ? 'every tenant' : `tenant ${s.tenantId}`}${s.cause ? `, cause ${s.cause}` : ''}`;
+  `${s.tenantId === '*' ? 'every tenant' : `tenant ${s.tenantId}`}${s.clientId ? `, app ${s.clientId}` : ''}${s.cause ? `, cause ${s.cause}` : ''}`;
 
 /** An entry as the command shows it: the notice's title instead of its whole payload, no storage detail. */
 const brief = (e: OutboxEntry) => {

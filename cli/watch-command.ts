@@ -1,7 +1,8 @@
-// `tenant-health watch`: the tenants the Function App's timer checks (the WatchedTenants table) of a real deployment.
+// `tenant-health watch`: the apps in tenants the Function App's timer checks (the WatchedTenants table) of a deployment.
 import { TableResultStore } from '../shared/storage/result-store';
 import { isTenantId } from '../shared/core/tenant-id';
 import type { TenantDefinition } from '../shared/core/tenants';
+import { entryKey, isClientId } from '../shared/core/entry';
 import { openStorage, parseOptions, UsageError } from './args';
 import { loadTenantsFile } from './check-command';
 import type { Io } from './io';
@@ -10,13 +11,20 @@ export async function watchCommand(args: string[], io: Io): Promise<number> {
   const { values } = parseOptions(args, {
     config: { type: 'string' },
     remove: { type: 'string' },
+    app: { type: 'string' },
     list: { type: 'boolean', default: false },
     storage: { type: 'string' },
     json: { type: 'boolean', default: false },
   });
   const modes = [values.config !== undefined, values.remove !== undefined, values.list].filter(Boolean).length;
   if (modes !== 1)
-    throw new UsageError('give exactly one of --config FILE (watch these tenants), --list, or --remove TENANT');
+    throw new UsageError(
+      'give exactly one of --config FILE (watch these tenants), --list, or --remove TENANT [--app CLIENT_ID]',
+    );
+  if (values.app !== undefined && values.remove === undefined)
+    throw new UsageError("--app goes with --remove TENANT: it removes one of the tenant's apps");
+  if (values.app !== undefined && !isClientId(values.app))
+    throw new UsageError(`--app: "${values.app.slice(0, 80)}" is not an app (client) id GUID`);
   const store = openStorage(values.storage, (connection) => TableResultStore.in(connection));
   await store.ensureTables();
 
@@ -24,28 +32,31 @@ export async function watchCommand(args: string[], io: Io): Promise<number> {
     const requested = values.remove;
     if (!isTenantId(values.remove))
       throw new UsageError(`--remove: "${requested.slice(0, 80)}" is not a tenant id (a GUID or a domain)`);
-    if (!(await store.unwatch(values.remove))) throw new UsageError(`--remove: tenant ${values.remove} is not watched`);
-    if (values.json) io.stdout(JSON.stringify({ removed: values.remove.toLowerCase() }));
-    else io.stdout(`no longer watching ${values.remove}; its latest status is removed and its history ages out`);
+    const removed = await store.unwatch(values.remove, values.app);
+    if (removed.length === 0)
+      throw new UsageError(
+        values.app
+          ? `--remove: app ${values.app} is not watched in tenant ${values.remove}`
+          : `--remove: tenant ${values.remove} is not watched`,
+      );
+    if (values.json) io.stdout(JSON.stringify({ removed: values.remove.toLowerCase(), apps: removed }));
+    else
+      io.stdout(
+        `no longer watching ${removed.length === 1 ? `app ${removed[0]}` : `${removed.length} apps`} in ${values.remove}; latest statuses are removed and history ages out`,
+      );
     return 0;
   }
 
   if (values.config !== undefined) {
     const { tenants } = await loadTenantsFile(values.config);
-    const repeated = tenants.find(
-      (t, i) => tenants.findIndex((u) => u.tenantId.toLowerCase() === t.tenantId.toLowerCase()) !== i,
-    );
-    if (repeated)
-      throw new UsageError(
-        `--config ${values.config}: tenant ${repeated.tenantId} is listed twice; the Function App watches one app per tenant`,
-      );
-    const before = new Set((await store.watched()).tenants.map((t) => t.tenantId.toLowerCase()));
+    const before = new Set((await store.watched()).tenants.map(entryKey));
     await store.watch(tenants);
-    const added = tenants.filter((t) => !before.has(t.tenantId.toLowerCase())).length;
+    const added = tenants.filter((t) => !before.has(entryKey(t))).length;
+    const tenantCount = new Set(tenants.map((t) => t.tenantId.toLowerCase())).size;
     if (values.json) io.stdout(JSON.stringify({ watched: tenants.map(brief), added, updated: tenants.length - added }));
     else
       io.stdout(
-        `watching ${tenants.length} tenants from ${values.config}: ${added} added, ${tenants.length - added} updated. The Function App reads their credentials from its KEY_VAULT_URL.`,
+        `watching ${tenants.length} apps in ${tenantCount} tenant${tenantCount === 1 ? '' : 's'} from ${values.config}: ${added} added, ${tenants.length - added} updated. The Function App reads their credentials from its KEY_VAULT_URL.`,
       );
     return 0;
   }
@@ -55,10 +66,10 @@ export async function watchCommand(args: string[], io: Io): Promise<number> {
   else {
     const rows = tenants.map(
       (t) =>
-        `${t.name.padEnd(30)} ${t.tenantId.padEnd(38)} ${t.credential.type.padEnd(12)} ${t.canaries.length} canaries`,
+        `${t.name.padEnd(30)} ${t.tenantId.padEnd(38)} ${t.clientId.padEnd(38)} ${t.credential.type.padEnd(12)} ${t.canaries.length} canaries`,
     );
     io.stdout(
-      [`${tenants.length} watched tenants`, ...rows, ...invalid.map((i) => `INVALID ${i.tenantId}: ${i.problem}`)].join(
+      [`${tenants.length} watched apps`, ...rows, ...invalid.map((i) => `INVALID ${i.tenantId}: ${i.problem}`)].join(
         '\n',
       ),
     );

@@ -1,10 +1,7 @@
-// HTTP POST /api/check/{tenant}: an on-demand check of one watched tenant, behind the admin key.
-import { app } from '@azure/functions';
+// HTTP POST /api/check/{tenant} and /api/check/{tenant}/apps/{app}: on-demand checks of a watched tenant's apps, or of
+// one, behind the admin key.
 import { HTTP_ROUTES } from '../shared/service/status-api';
-import { httpHandler } from './lib/http-adapter';
+import { registerRoute } from './lib/http-adapter';
 
-const { name, method, route, authLevel, api } = HTTP_ROUTES.checkTenantNow;
-
-export const handler = httpHandler(api);
-
-app.http(name, { methods: [method], authLevel, route, handler });
+export const handler = registerRoute(HTTP_ROUTES.checkTenantNow);
+registerRoute(HTTP_ROUTES.checkAppNow);

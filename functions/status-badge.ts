@@ -1,10 +1,7 @@
-// HTTP GET /api/status/{tenant}/badge: a shields.io endpoint badge of one tenant's state.
-import { app } from '@azure/functions';
+// HTTP GET /api/status/{tenant}/badge and /api/status/{tenant}/apps/{app}/badge: shields.io endpoint badges of a
+// tenant's apps rolled up, or of one app.
 import { HTTP_ROUTES } from '../shared/service/status-api';
-import { httpHandler } from './lib/http-adapter';
+import { registerRoute } from './lib/http-adapter';
 
-const { name, method, route, authLevel, api } = HTTP_ROUTES.statusBadge;
-
-export const handler = httpHandler(api);
-
-app.http(name, { methods: [method], authLevel, route, handler });
+export const handler = registerRoute(HTTP_ROUTES.statusBadge);
+registerRoute(HTTP_ROUTES.statusAppBadge);

@@ -1,10 +1,7 @@
-// HTTP GET /api/status/{tenant}: one tenant's findings, fixes, evidence and history, behind a function key.
-import { app } from '@azure/functions';
+// HTTP GET /api/status/{tenant} (its apps rolled up) and /api/status/{tenant}/apps/{app} (one app's findings, fixes,
+// evidence and history), behind a function key.
 import { HTTP_ROUTES } from '../shared/service/status-api';
-import { httpHandler } from './lib/http-adapter';
+import { registerRoute } from './lib/http-adapter';
 
-const { name, method, route, authLevel, api } = HTTP_ROUTES.statusDetail;
-
-export const handler = httpHandler(api);
-
-app.http(name, { methods: [method], authLevel, route, handler });
+export const tenantHandler = registerRoute(HTTP_ROUTES.statusTenant);
+export const handler = registerRoute(HTTP_ROUTES.statusDetail);

@@ -1,10 +1,5 @@
-// HTTP GET /api/status: the summary for status pages: overall and per-tenant state.
-import { app } from '@azure/functions';
+// HTTP GET /api/status: the summary for status pages: overall and per-tenant state, each tenant's apps rolled up.
 import { HTTP_ROUTES } from '../shared/service/status-api';
-import { httpHandler } from './lib/http-adapter';
+import { registerRoute } from './lib/http-adapter';
 
-const { name, method, route, authLevel, api } = HTTP_ROUTES.statusSummary;
-
-export const handler = httpHandler(api);
-
-app.http(name, { methods: [method], authLevel, route, handler });
+export const handler = registerRoute(HTTP_ROUTES.statusSummary);

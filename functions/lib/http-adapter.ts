@@ -1,8 +1,8 @@
 // Adapts a Functions HttpRequest to the host-free status API and back.
-import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import type { ServiceDeps } from '../../shared/service/check-service';
 import { describeError } from '../../shared/core/redact';
-import { problem, type ApiResponse, type StatusApi } from '../../shared/service/status-api';
+import { problem, type ApiResponse, type HttpRoute, type StatusApi } from '../../shared/service/status-api';
 import { runtime } from './runtime';
 
 const toHttp = (response: ApiResponse): HttpResponseInit => ({
@@ -38,4 +38,11 @@ export function httpHandler(api: StatusApi) {
       ),
     );
   };
+}
+
+/** Registers one route with the host and returns its handler, for the tests that call it directly. */
+export function registerRoute({ name, method, route, authLevel, api }: HttpRoute) {
+  const handler = httpHandler(api);
+  app.http(name, { methods: [method], authLevel, route, handler });
+  return handler;
 }

@@ -97,6 +97,8 @@ export interface Suppression {
   kind: 'snooze' | 'maintenance';
   /** A tenant id, or "*" for every tenant. */
   tenantId: string;
+  /** One of the tenant's apps; absent: all of them. */
+  clientId?: string;
   /** Absent: every cause. */
   cause?: string;
   from: string;
@@ -108,6 +110,8 @@ export interface Suppression {
 export interface AlertNotice {
   kind: AlertKind;
   tenantId: string;
+  /** The app the alert is about; absent for the operator's alerts about tenant-health itself. */
+  clientId?: string;
   tenantName: string;
   alertId: string;
   /** alertId and the notice's number: the same notice always carries the same key, however often it is sent. */
@@ -238,21 +242,28 @@ export function fleetStaleCondition(checkedAt: string[], now: number, staleAfter
 
 export function suppressionFor(
   suppressions: Suppression[],
-  tenantId: string,
+  subject: { tenantId: string; clientId?: string },
   cause: string,
   now: number,
 ): Suppression | undefined {
   return suppressions.find(
     (s) =>
-      (s.tenantId === '*' || s.tenantId.toLowerCase() === tenantId.toLowerCase()) &&
+      (s.tenantId === '*' || s.tenantId.toLowerCase() === subject.tenantId.toLowerCase()) &&
+      (s.clientId === undefined || s.clientId.toLowerCase() === subject.clientId?.toLowerCase()) &&
       (s.cause === undefined || s.cause === cause) &&
       Date.parse(s.from) <= now &&
       now < Date.parse(s.until),
   );
 }
 
-const alertIdOf = (tenantId: string, key: string, firstSeenAt: string) =>
-  createHash('sha256').update(`${tenantId.toLowerCase()}|${key}|${firstSeenAt}`).digest('hex').slice(0, 20);
+/** Two apps of one tenant failing the same way at once are two alerts, so the app is part of the id. */
+const alertIdOf = (subject: { tenantId: string; clientId?: string }, key: string, firstSeenAt: string) =>
+  createHash('sha256')
+    .update(
+      `${subject.tenantId.toLowerCase()}|${subject.clientId ? `${subject.clientId.toLowerCase()}|` : ''}${key}|${firstSeenAt}`,
+    )
+    .digest('hex')
+    .slice(0, 20);
 
 /**
  * One tenant's cycle: each condition is counted against its state; notices go out on change only (open once
@@ -261,6 +272,7 @@ const alertIdOf = (tenantId: string, key: string, firstSeenAt: string) =>
  */
 export function decideAlerts(input: {
   tenantId: string;
+  clientId?: string;
   tenantName: string;
   conditions: AlertCondition[];
   previous: AlertState[];
@@ -283,7 +295,7 @@ export function decideAlerts(input: {
       : {
           check: condition!.check,
           cause: condition!.cause,
-          alertId: alertIdOf(tenantId, key, at),
+          alertId: alertIdOf(input, key, at),
           firstSeenAt: at,
           lastSeenAt: at,
           seen: 0,
@@ -316,7 +328,7 @@ export function decideAlerts(input: {
     )
       kind = 'remind';
 
-    const by = kind ? suppressionFor(input.suppressions, tenantId, state.cause, now) : undefined;
+    const by = kind ? suppressionFor(input.suppressions, input, state.cause, now) : undefined;
     if (kind && by) {
       decision.held.push({ key, kind, by });
     } else if (kind) {
@@ -331,6 +343,7 @@ export function decideAlerts(input: {
       decision.notices.push({
         kind,
         tenantId,
+        ...(input.clientId ? { clientId: input.clientId } : {}),
         tenantName,
         alertId: state.alertId,
         idempotencyKey: `${state.alertId}-${sequence}`,

@@ -4,7 +4,7 @@ import type { AlertNotice, Severity } from './decisions';
 
 /** The schema's $id; a payload names it, so a receiver can tell versions apart. */
 export const ALERT_PAYLOAD_SCHEMA = 'urn:tenant-health:alert-payload:v1';
-export const ALERT_PAYLOAD_VERSION = '1.1';
+export const ALERT_PAYLOAD_VERSION = '1.2';
 
 const MAX_TEXT = 2000;
 const MAX_LINES = 10;
@@ -19,6 +19,8 @@ export interface AlertPayload {
   previousSeverity?: Severity;
   createdAt: string;
   tenant: { tenantId: string; name: string };
+  /** Since 1.2: the app the alert is about; absent on the operator's alerts. */
+  app?: { clientId: string; name?: string };
   check: string;
   cause: string;
   detail?: string;
@@ -80,7 +82,7 @@ export function alertPayload(notice: AlertNotice): AlertPayload {
         ]
       : []),
     ...(fix.length ? ['Fix:', ...fix.map((line, i) => `${i + 1}. ${line}`)] : []),
-    `Tenant ${notice.tenantId}; alert ${notice.alertId}; first seen ${state.firstSeenAt}.`,
+    `Tenant ${notice.tenantId}${notice.clientId ? `, app ${notice.clientId}` : ''}; alert ${notice.alertId}; first seen ${state.firstSeenAt}.`,
   ].join('\n');
   return {
     schema: ALERT_PAYLOAD_SCHEMA,
@@ -92,6 +94,7 @@ export function alertPayload(notice: AlertNotice): AlertPayload {
     ...(notice.previousSeverity ? { previousSeverity: notice.previousSeverity } : {}),
     createdAt: notice.at,
     tenant: { tenantId: notice.tenantId, name: clip(notice.tenantName) },
+    ...(notice.clientId ? { app: { clientId: notice.clientId } } : {}),
     check: state.check,
     cause: state.cause,
     ...(condition.detail ? { detail: condition.detail } : {}),

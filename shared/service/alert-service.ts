@@ -94,7 +94,7 @@ export async function raiseAlerts(result: TenantResult, cycle: Cycle, deps: Aler
   const ours = operatorConditionsOf(result);
   if (ours.length > 0) return record(OPERATOR, ours, cycle, deps);
   const notices = await record(
-    { tenantId: result.tenantId, name: result.name },
+    { tenantId: result.tenantId, clientId: result.app.clientId, name: result.name },
     conditionsOf(result, now),
     cycle,
     deps,
@@ -112,7 +112,7 @@ export const raiseOperatorAlerts = (
 ): Promise<AlertNotice[]> => record(OPERATOR, conditions, cycle, deps, { onlyKeys: options.keys });
 
 async function record(
-  subject: { tenantId: string; name: string },
+  subject: { tenantId: string; clientId?: string; name: string },
   conditions: AlertCondition[],
   cycle: Cycle,
   deps: AlertingDeps,
@@ -121,7 +121,7 @@ async function record(
   for (let attempt = 1; ; attempt++) {
     const now = (deps.now ?? Date.now)();
     const at = new Date(now).toISOString();
-    const stored = await deps.store.load(subject.tenantId);
+    const stored = await deps.store.load(subject);
     if (stored.lastCycleId === cycle.id) return [];
     if (options.onlyIfOpen && stored.states.length === 0) return [];
     // Conditions judged elsewhere (another operator check) are neither seen nor cleared here.
@@ -133,6 +133,7 @@ async function record(
     const suppressions = await deps.store.suppressions(at);
     const decision = decideAlerts({
       tenantId: subject.tenantId,
+      ...(subject.clientId ? { clientId: subject.clientId } : {}),
       tenantName: subject.name,
       conditions,
       previous,
@@ -140,15 +141,16 @@ async function record(
       policy: deps.policy,
       now,
     });
-    if (decision.states.length === 0 && decision.forget.length === 0) return [];
+    if (decision.states.length === 0 && decision.forget.length === 0 && stored.adopted.length === 0) return [];
     try {
-      await deps.store.commit(subject.tenantId, {
+      await deps.store.commit(subject, {
         cycleId: cycle.id,
         at,
         markerEtag: stored.markerEtag,
         states: decision.states,
         forget: decision.forget,
         outbox: decision.notices.map(outboxEntryOf),
+        adopted: stored.adopted,
       });
       return decision.notices;
     } catch (error) {

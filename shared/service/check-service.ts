@@ -111,14 +111,16 @@ const pipelineOf = (deps: ServiceDeps): PipelineDeps => {
   return deps.pipeline;
 };
 
-/** The timer: one message per watched tenant, all in one cycle. */
+/** The timer: one message per watched entry (an app in a tenant), all in one cycle. */
 export async function scheduleCycle(
   deps: ServiceDeps,
 ): Promise<{ cycleId: string; cycleAt: string; enqueued: number; invalid: { tenantId: string; problem: string }[] }> {
   const cycleId = randomUUID();
   const cycleAt = new Date((deps.now ?? Date.now)()).toISOString();
   const { tenants, invalid } = await selfHealing(deps, () => deps.store.watched());
-  await selfHealing(deps, () => deps.queue.enqueue(tenants.map((t) => ({ tenantId: t.tenantId, cycleId, cycleAt }))));
+  await selfHealing(deps, () =>
+    deps.queue.enqueue(tenants.map((t) => ({ tenantId: t.tenantId, clientId: t.clientId, cycleId, cycleAt }))),
+  );
   return { cycleId, cycleAt, enqueued: tenants.length, invalid };
 }
 
@@ -193,10 +195,10 @@ export async function runQueuedCheck(raw: unknown, delivery: number, deps: Servi
     await deps.queue.sendToPoison(raw, read.problem);
     return { outcome: 'poisoned', reason: read.problem };
   }
-  const { tenantId, cycleId, cycleAt } = read.message;
+  const { tenantId, clientId, cycleId, cycleAt } = read.message;
   try {
-    const tenant = await selfHealing(deps, () => deps.store.watchedTenant(tenantId));
-    if (!tenant) return { outcome: 'skipped', tenantId, reason: 'the tenant is no longer watched' };
+    const tenant = await selfHealing(deps, () => watchedOfMessage(deps, tenantId, clientId));
+    if (typeof tenant === 'string') return { outcome: 'skipped', tenantId, reason: tenant };
     const { result, alerts } = await checkAndStore(tenant, { id: cycleId, at: cycleAt }, deps);
     return { outcome: 'saved', tenantId, verdict: result.verdict, alerts };
   } catch (error) {
@@ -209,17 +211,34 @@ export async function runQueuedCheck(raw: unknown, delivery: number, deps: Servi
   }
 }
 
-/** The on-demand check: runs now, stores the result as its own cycle, and returns it; null when not watched. */
-export async function checkNow(tenantId: string, deps: ServiceDeps): Promise<TenantResult | null> {
-  const tenant = await selfHealing(deps, () => deps.store.watchedTenant(tenantId));
-  if (!tenant) return null;
-  return (
-    await checkAndStore(
-      tenant,
-      { id: `on-demand-${randomUUID()}`, at: new Date((deps.now ?? Date.now)()).toISOString() },
-      deps,
-    )
-  ).result;
+/**
+ * The entry a message names; a message from before entries names only the tenant, which then stands for its one app.
+ * A string says why there is nothing to check.
+ */
+async function watchedOfMessage(
+  deps: ServiceDeps,
+  tenantId: string,
+  clientId: string | undefined,
+): Promise<TenantDefinition | string> {
+  if (clientId) return (await deps.store.watchedEntry({ tenantId, clientId })) ?? 'the app is no longer watched';
+  const entries = await deps.store.watchedEntries(tenantId);
+  if (entries.length === 1) return entries[0]!;
+  return entries.length === 0
+    ? 'the tenant is no longer watched'
+    : `the message names no app and the tenant has ${entries.length}; the next cycle checks each`;
+}
+
+/**
+ * The on-demand check: checks one app of a tenant, or all of them, now; each result is stored as its own cycle. An
+ * empty list means nothing of that is watched.
+ */
+export async function checkNow(tenantId: string, deps: ServiceDeps, clientId?: string): Promise<TenantResult[]> {
+  const entries = await selfHealing(deps, () => deps.store.watchedEntries(tenantId));
+  const chosen = entries.filter((e) => clientId === undefined || e.clientId.toLowerCase() === clientId.toLowerCase());
+  const cycle = { id: `on-demand-${randomUUID()}`, at: new Date((deps.now ?? Date.now)()).toISOString() };
+  const results: TenantResult[] = [];
+  for (const entry of chosen) results.push((await checkAndStore(entry, cycle, deps)).result);
+  return results;
 }
 
 /**

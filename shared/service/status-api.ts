@@ -7,6 +7,7 @@ import { isStale } from '../alerts/decisions';
 import { parseJsonOrNull } from '../core/json';
 import type { TenantResult } from './pipeline';
 import { isTenantId } from '../core/tenant-id';
+import { isClientId, splitEntryKey, type EntryRef } from '../core/entry';
 
 export interface ApiRequest {
   method: string;
@@ -69,10 +70,12 @@ export const problem = (status: number, title: string, detail: string): ApiRespo
   jsonBody: { title, status, detail },
 });
 
-/** The tenant named in the route, or the answer that refuses it; nothing unchecked reaches storage. */
-function tenantParam(request: ApiRequest): { ok: true; tenantId: string } | { ok: false; response: ApiResponse } {
-  const value = request.params.tenant;
-  if (!isTenantId(value))
+/** The tenant (and app, on the routes that name one) in the route, or the answer that refuses them; nothing unchecked reaches storage. */
+function entryParams(
+  request: ApiRequest,
+): { ok: true; tenantId: string; clientId?: string } | { ok: false; response: ApiResponse } {
+  const { tenant, app } = request.params;
+  if (!isTenantId(tenant))
     return {
       ok: false,
       response: problem(
@@ -81,7 +84,12 @@ function tenantParam(request: ApiRequest): { ok: true; tenantId: string } | { ok
         'The tenant in the path must be a tenant GUID or a domain such as contoso.onmicrosoft.com.',
       ),
     };
-  return { ok: true, tenantId: value.toLowerCase() };
+  if ('app' in request.params && !isClientId(app))
+    return {
+      ok: false,
+      response: problem(400, 'Not an app id', "The app in the path must be the app's client id (a GUID)."),
+    };
+  return { ok: true, tenantId: tenant.toLowerCase(), ...(app ? { clientId: app.toLowerCase() } : {}) };
 }
 
 /** Our storage failing is a 503 for the caller, with no internal detail; the caller's adapter logs the cause. */
@@ -95,14 +103,60 @@ async function guarded(work: () => Promise<ApiResponse>, log: (error: unknown) =
   }
 }
 
-/** Runs work for the tenant in the route, guarded; a malformed tenant is refused before anything is read. */
+/** Runs work for the tenant (and app) in the route, guarded; malformed ids are refused before anything is read. */
 function forTenant(
   request: ApiRequest,
   log: (error: unknown) => void,
-  work: (tenantId: string) => Promise<ApiResponse>,
+  work: (tenantId: string, clientId: string | undefined) => Promise<ApiResponse>,
 ): Promise<ApiResponse> {
-  const tenant = tenantParam(request);
-  return tenant.ok ? guarded(() => work(tenant.tenantId), log) : Promise.resolve(tenant.response);
+  const params = entryParams(request);
+  return params.ok ? guarded(() => work(params.tenantId, params.clientId), log) : Promise.resolve(params.response);
+}
+
+/** The app a status row is for; a row from before entries names none in its key, but its results carry it. */
+const clientIdOf = (row: Record<string, unknown>): string =>
+  text(row.clientId) || splitEntryKey(text(row.rowKey)).clientId || '';
+
+/** One app's line in a tenant's roll-up: its state, and where its detail and badge are. */
+function appLine(row: Record<string, unknown>, deps: ServiceDeps) {
+  const clientId = clientIdOf(row);
+  const tenantId = text(row.tenantId).toLowerCase();
+  return {
+    clientId,
+    status: stateOf(row, deps),
+    verdict: text(row.verdict, 'unknown'),
+    topCause: text(row.topCause) || null,
+    checkedAt: text(row.checkedAt),
+    detail: `/api/status/${tenantId}/apps/${clientId}`,
+    badge: `/api/status/${tenantId}/apps/${clientId}/badge`,
+  };
+}
+
+/** Everything stored about one app in one tenant: findings with fixes, probe evidence, readiness, recent history. */
+async function entryDetail(row: Record<string, unknown>, deps: ServiceDeps) {
+  const entry: EntryRef = { tenantId: text(row.tenantId, text(row.rowKey)), clientId: clientIdOf(row) };
+  const history = await deps.store.historyOf(entry, 20);
+  return {
+    tenantId: row.tenantId ?? row.rowKey,
+    clientId: entry.clientId,
+    name: row.name,
+    cloud: row.cloud,
+    verdict: row.verdict,
+    stale: stateOf(row, deps) === 'stale',
+    checkedAt: row.checkedAt,
+    cycleId: row.cycleId,
+    findings: parseJsonOrNull(row.findings),
+    probes: parseJsonOrNull(row.probes),
+    permissions: parseJsonOrNull(row.permissions),
+    readiness: parseJsonOrNull(row.readiness),
+    evidence: parseJsonOrNull(row.evidence),
+    history: history.map((h) => ({
+      checkedAt: h.checkedAt,
+      cycleId: h.cycleId,
+      verdict: h.verdict,
+      topCause: h.topCause || null,
+    })),
+  };
 }
 
 const text = (value: unknown, fallback = ''): string => (typeof value === 'string' ? value : fallback);
@@ -113,14 +167,24 @@ export const statusSummary: StatusApi = (request, deps, log) => {
     const failOn = request.query.get('failOn');
     if (failOn !== null && failOn !== 'failing' && failOn !== 'degraded')
       return problem(400, 'Bad failOn', 'failOn must be "failing" or "degraded".');
-    const rows = await deps.store.allLatest(['tenantId', 'name', 'verdict', 'checkedAt']);
-    const tenants = rows
-      .map((row) => ({
-        tenantId: text(row.tenantId, row.rowKey),
-        name: text(row.name),
-        status: stateOf(row, deps),
-        checkedAt: text(row.checkedAt),
-      }))
+    const rows = await deps.store.allLatest(['tenantId', 'clientId', 'name', 'verdict', 'checkedAt']);
+    const byTenant = new Map<string, Record<string, unknown>[]>();
+    for (const row of rows) {
+      const tenantId = text(row.tenantId, splitEntryKey(text(row.rowKey)).tenantId).toLowerCase();
+      byTenant.set(tenantId, [...(byTenant.get(tenantId) ?? []), row]);
+    }
+    const tenants = [...byTenant.values()]
+      .map((apps) => {
+        const states = apps.map((row) => stateOf(row, deps));
+        return {
+          tenantId: text(apps[0]!.tenantId),
+          name: text(apps[0]!.name),
+          status: worst(states) as State,
+          // The oldest of its apps' checks: a roll-up is only as fresh as its stalest part.
+          checkedAt: apps.map((row) => text(row.checkedAt)).sort()[0]!,
+          apps: apps.map((row, i) => ({ clientId: clientIdOf(row), status: states[i]! })),
+        };
+      })
       .sort((a, b) => a.name.localeCompare(b.name));
     const overall = worst(tenants.map((t) => t.status));
     const count = (v: State) => tenants.filter((t) => t.status === v).length;
@@ -129,6 +193,7 @@ export const statusSummary: StatusApi = (request, deps, log) => {
       generatedAt: new Date((deps.now ?? Date.now)()).toISOString(),
       counts: {
         total: tenants.length,
+        apps: rows.length,
         healthy: count('healthy'),
         degraded: count('degraded'),
         failing: count('failing'),
@@ -150,45 +215,50 @@ export const statusSummary: StatusApi = (request, deps, log) => {
   }, log);
 };
 
-/** GET /api/status/{tenant}: findings with fixes, probe evidence, readiness and recent history (function key). */
-export const statusDetail: StatusApi = (request, deps, log) => {
+/**
+ * GET /api/status/{tenant}: the tenant's apps rolled up (function key). With one app watched, that app's detail is
+ * there too, as it was before a tenant could have several.
+ */
+export const statusTenant: StatusApi = (request, deps, log) => {
   return forTenant(request, log, async (tenantId) => {
-    const row = await deps.store.latest(tenantId);
-    if (!row) return problem(404, 'Tenant not found', 'No result is stored for this tenant; is it watched?');
-    const history = await deps.store.historyOf(tenantId, 20);
-    return json(
-      request,
-      200,
-      {
-        tenantId: row.tenantId ?? row.rowKey,
-        name: row.name,
-        cloud: row.cloud,
-        verdict: row.verdict,
-        stale: stateOf(row, deps) === 'stale',
-        checkedAt: row.checkedAt,
-        cycleId: row.cycleId,
-        findings: parseJsonOrNull(row.findings),
-        probes: parseJsonOrNull(row.probes),
-        permissions: parseJsonOrNull(row.permissions),
-        readiness: parseJsonOrNull(row.readiness),
-        evidence: parseJsonOrNull(row.evidence),
-        history: history.map((h) => ({
-          checkedAt: h.checkedAt,
-          cycleId: h.cycleId,
-          verdict: h.verdict,
-          topCause: h.topCause || null,
-        })),
-      },
-      'private, no-store',
-    );
+    const rows = await deps.store.latestOfTenant(tenantId);
+    if (rows.length === 0)
+      return problem(404, 'Tenant not found', 'No result is stored for this tenant; is it watched?');
+    const apps = rows.map((row) => appLine(row, deps));
+    const rollUp = {
+      tenantId: text(rows[0]!.tenantId, tenantId),
+      name: text(rows[0]!.name),
+      status: worst(apps.map((a) => a.status)),
+      apps,
+    };
+    const body = rows.length === 1 ? { ...(await entryDetail(rows[0]!, deps)), ...rollUp } : rollUp;
+    return json(request, 200, body, 'private, no-store');
   });
 };
 
-/** GET /api/status/{tenant}/badge: shields.io endpoint JSON; the state only, never a name or a cause. */
+/** GET /api/status/{tenant}/apps/{app}: one app's findings with fixes, probe evidence, readiness and history (function key). */
+export const statusDetail: StatusApi = (request, deps, log) => {
+  return forTenant(request, log, async (tenantId, clientId) => {
+    if (!clientId) return problem(400, 'Not an app id', "The path must name the app's client id.");
+    const row = await deps.store.latest({ tenantId, clientId });
+    if (!row || clientIdOf(row) !== clientId)
+      return problem(404, 'App not found', 'No result is stored for this app in this tenant; is it watched?');
+    return json(request, 200, await entryDetail(row, deps), 'private, no-store');
+  });
+};
+
+/**
+ * GET /api/status/{tenant}/badge and /api/status/{tenant}/apps/{app}/badge: shields.io endpoint JSON, for the tenant's
+ * apps rolled up or for one; the state only, never a name or a cause.
+ */
 export const statusBadge: StatusApi = (request, deps, log) => {
-  return forTenant(request, log, async (tenantId) => {
-    const row = await deps.store.latest(tenantId);
-    const state = row ? stateOf(row, deps) : 'not watched';
+  return forTenant(request, log, async (tenantId, clientId) => {
+    const rows = clientId
+      ? [await deps.store.latest({ tenantId, clientId })].filter(
+          (row): row is NonNullable<typeof row> => row !== null && clientIdOf(row) === clientId,
+        )
+      : await deps.store.latestOfTenant(tenantId);
+    const state = rows.length ? worst(rows.map((row) => stateOf(row, deps))) : 'not watched';
     const badge = {
       schemaVersion: 1,
       label: request.query.get('label')?.slice(0, 40) || 'mail access',
@@ -196,20 +266,37 @@ export const statusBadge: StatusApi = (request, deps, log) => {
       color: BADGE_COLOURS[state] ?? 'lightgrey',
       cacheSeconds: Math.max(300, deps.settings.statusCacheSeconds),
     };
-    return json(request, row ? 200 : 404, badge, `public, max-age=${deps.settings.statusCacheSeconds}`);
+    return json(request, rows.length ? 200 : 404, badge, `public, max-age=${deps.settings.statusCacheSeconds}`);
   });
 };
 
-/** POST /api/check/{tenant}: checks one watched tenant now (admin key) and answers with its result. */
+/**
+ * POST /api/check/{tenant} and /api/check/{tenant}/apps/{app}: checks a watched tenant's apps (or one) now (admin key).
+ * One result answers as itself; several as the tenant with its apps' results.
+ */
 export const checkTenantNow: StatusApi = (request, deps, log) => {
-  return forTenant(request, log, async (requested) => {
+  return forTenant(request, log, async (requested, clientId) => {
     // The checking half loads on the first check, so that the status routes start with only what reading needs.
     const { checkNow } = await import('./check-service.js');
-    const result: TenantResult | null = await checkNow(requested, deps);
-    if (!result)
-      return problem(404, 'Tenant not watched', 'Only watched tenants can be checked; add it to WatchedTenants first.');
-    const { tenantId, name, verdict, checkedAt, findings, probes, readiness } = result;
-    return json(request, 200, { tenantId, name, verdict, checkedAt, findings, probes, readiness }, 'no-store');
+    const results: TenantResult[] = await checkNow(requested, deps, clientId);
+    if (results.length === 0)
+      return problem(
+        404,
+        'Not watched',
+        'Only watched tenants and apps can be checked; add them to WatchedTenants first.',
+      );
+    const lines = results.map(({ tenantId, app, name, verdict, checkedAt, findings, probes, readiness }) => ({
+      tenantId,
+      clientId: app.clientId,
+      name,
+      verdict,
+      checkedAt,
+      findings,
+      probes,
+      readiness,
+    }));
+    const body = lines.length === 1 ? lines[0] : { tenantId: lines[0]!.tenantId, name: lines[0]!.name, apps: lines };
+    return json(request, 200, body, 'no-store');
   });
 };
 
@@ -217,7 +304,7 @@ export const checkTenantNow: StatusApi = (request, deps, log) => {
 export interface HttpRoute {
   name: string;
   method: 'GET' | 'POST';
-  /** Below /api, with {tenant} as the only parameter. */
+  /** Below /api, with {tenant} and, where one app is meant, {app} as parameters. */
   route: string;
   authLevel: 'anonymous' | 'function' | 'admin';
   api: StatusApi;
@@ -225,10 +312,17 @@ export interface HttpRoute {
 
 export const HTTP_ROUTES = {
   statusSummary: { name: 'statusSummary', method: 'GET', route: 'status', authLevel: 'anonymous', api: statusSummary },
+  statusTenant: {
+    name: 'statusTenant',
+    method: 'GET',
+    route: 'status/{tenant}',
+    authLevel: 'function',
+    api: statusTenant,
+  },
   statusDetail: {
     name: 'statusDetail',
     method: 'GET',
-    route: 'status/{tenant}',
+    route: 'status/{tenant}/apps/{app}',
     authLevel: 'function',
     api: statusDetail,
   },
@@ -239,10 +333,24 @@ export const HTTP_ROUTES = {
     authLevel: 'anonymous',
     api: statusBadge,
   },
+  statusAppBadge: {
+    name: 'statusAppBadge',
+    method: 'GET',
+    route: 'status/{tenant}/apps/{app}/badge',
+    authLevel: 'anonymous',
+    api: statusBadge,
+  },
   checkTenantNow: {
     name: 'checkTenantNow',
     method: 'POST',
     route: 'check/{tenant}',
+    authLevel: 'admin',
+    api: checkTenantNow,
+  },
+  checkAppNow: {
+    name: 'checkAppNow',
+    method: 'POST',
+    route: 'check/{tenant}/apps/{app}',
     authLevel: 'admin',
     api: checkTenantNow,
   },

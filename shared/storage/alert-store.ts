@@ -1,6 +1,8 @@
 // Azure Table storage for alerts: each tenant's alert states and outbox in one partition (written in one transaction),
 // and the snoozes and maintenance windows. The schema is documented in docs/storage.md.
-// Row keys: "alert.{check}.{cause}" states, "cycle" the marker, "outbox.{createdAt}.{key}" notices; the first two sort before the outbox.
+// Row keys: "alert.{check}.{cause}~{app}" states, "cycle~{app}" an app's marker, "outbox.{createdAt}.{key}" notices;
+// the first two sort before the outbox. Keys without "~{app}" are the operator's, or from before a tenant could
+// have several apps: an app adopts those of its tenant when it first decides.
 import {
   odata,
   type TableClient,
@@ -49,18 +51,28 @@ export interface OutboxEntry {
   etag?: string;
 }
 
-/** A tenant's alert states as stored, and the marker of the last cycle they were decided for. */
+/** An entry's alert states as stored, and the marker of the last cycle they were decided for. */
 export interface StoredAlerts {
   states: AlertState[];
   lastCycleId: string | null;
   markerEtag: string | null;
+  /** Rows from before the tenant could have several apps, which this app's next decision takes over. */
+  adopted: string[];
+}
+
+/** Whose alerts: a tenant's app, or (no app) the operator's own subject. */
+export interface AlertSubjectKey {
+  tenantId: string;
+  clientId?: string;
 }
 
 export class AlertConflictError extends Error {}
 
 type Row = TableEntityResult<Record<string, unknown>>;
 const partitionOf = (tenantId: string) => tenantId.toLowerCase();
-const stateRowKey = (state: Pick<AlertState, 'check' | 'cause'>) => `${STATE_PREFIX}${state.check}.${state.cause}`;
+const appSuffix = (subject: AlertSubjectKey) => (subject.clientId ? `~${subject.clientId.toLowerCase()}` : '');
+const stateRowKey = (subject: AlertSubjectKey, key: string) => `${STATE_PREFIX}${key}${appSuffix(subject)}`;
+const markerRowKey = (subject: AlertSubjectKey) => `${MARKER}${appSuffix(subject)}`;
 /** Outbox rows sort by when the notice was decided, then by key: the order they must reach the Logic App in. */
 export const outboxRowKey = (createdAt: string, idempotencyKey: string) =>
   `${OUTBOX_PREFIX}${createdAt}.${idempotencyKey}`;
@@ -113,27 +125,41 @@ export class AlertStore {
     await Promise.all([this.alerts.createTable(), this.suppressionTable.createTable()]);
   }
 
-  async load(tenantId: string): Promise<StoredAlerts> {
-    const stored: StoredAlerts = { states: [], lastCycleId: null, markerEtag: null };
-    const filter = odata`PartitionKey eq ${partitionOf(tenantId)} and RowKey lt ${OUTBOX_PREFIX}`;
+  /** An entry's alert states and marker; rows of the tenant from before entries come along, to be adopted. */
+  async load(subject: AlertSubjectKey): Promise<StoredAlerts> {
+    const stored: StoredAlerts = { states: [], lastCycleId: null, markerEtag: null, adopted: [] };
+    const own = appSuffix(subject);
+    const filter = odata`PartitionKey eq ${partitionOf(subject.tenantId)} and RowKey lt ${OUTBOX_PREFIX}`;
+    let legacyMarker: { cycleId: string | null } | null = null;
     for await (const row of this.alerts.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
-      if (row.rowKey === MARKER) {
-        stored.lastCycleId = typeof row.cycleId === 'string' ? row.cycleId : null;
+      const rowKey = row.rowKey ?? '';
+      const suffix = rowKey.includes('~') ? rowKey.slice(rowKey.indexOf('~')) : '';
+      const legacy = own !== '' && suffix === '';
+      if (suffix !== own && !legacy) continue;
+      const cycleId = typeof row.cycleId === 'string' ? row.cycleId : null;
+      if (legacy) stored.adopted.push(rowKey);
+      if (rowKey === markerRowKey(subject)) {
+        stored.lastCycleId = cycleId;
         stored.markerEtag = row.etag;
-      } else if (row.rowKey?.startsWith(STATE_PREFIX)) {
+      } else if (rowKey === MARKER) {
+        legacyMarker = { cycleId };
+      } else if (rowKey.startsWith(STATE_PREFIX)) {
         const state = parseJsonOrNull(String(row.state)) as AlertState | null;
-        if (state) stored.states.push(state);
+        if (state && !stored.states.some((s) => s.check === state.check && s.cause === state.cause))
+          stored.states.push(state);
       }
     }
+    if (stored.markerEtag === null && legacyMarker) stored.lastCycleId = legacyMarker.cycleId;
     return stored;
   }
 
   /**
-   * Writes one cycle's decision for a tenant in one transaction: the marker, the states, and the new outbox rows. The
-   * marker is written conditionally, so two workers deciding the same tenant at once cannot both win.
+   * Writes one cycle's decision for an entry in one transaction: the marker, the states, the new outbox rows, and the
+   * removal of the rows it adopted. The marker is written conditionally, and an adopted row already taken by another
+   * app fails the whole transaction, so two workers deciding for the same tenant at once cannot both win.
    */
   async commit(
-    tenantId: string,
+    subject: AlertSubjectKey,
     change: {
       cycleId: string;
       at: string;
@@ -141,17 +167,29 @@ export class AlertStore {
       states: AlertState[];
       forget: string[];
       outbox: OutboxEntry[];
+      adopted?: string[];
     },
   ): Promise<void> {
-    const partitionKey = partitionOf(tenantId);
-    const marker: TableEntity = { partitionKey, rowKey: MARKER, cycleId: change.cycleId, decidedAt: change.at };
+    const partitionKey = partitionOf(subject.tenantId);
+    const marker: TableEntity = {
+      partitionKey,
+      rowKey: markerRowKey(subject),
+      cycleId: change.cycleId,
+      decidedAt: change.at,
+    };
+    const written = new Set([
+      marker.rowKey,
+      ...change.states.map((state) => stateRowKey(subject, `${state.check}.${state.cause}`)),
+    ]);
+    const forgotten = change.forget.map((key) => stateRowKey(subject, key)).filter((key) => !written.has(key));
     const actions: TransactionAction[] = [
       change.markerEtag ? ['update', marker, 'Replace', { etag: change.markerEtag }] : ['create', marker],
       ...change.states.map((state): TransactionAction => [
         'upsert',
         {
           partitionKey,
-          rowKey: stateRowKey(state),
+          rowKey: stateRowKey(subject, `${state.check}.${state.cause}`),
+          ...(subject.clientId ? { clientId: subject.clientId.toLowerCase() } : {}),
           alertId: state.alertId,
           check: state.check,
           cause: state.cause,
@@ -162,19 +200,23 @@ export class AlertStore {
         },
         'Replace',
       ]),
-      ...change.forget.map((key): TransactionAction => ['delete', { partitionKey, rowKey: `${STATE_PREFIX}${key}` }]),
+      ...forgotten
+        .filter((key) => !(change.adopted ?? []).includes(key))
+        .map((key): TransactionAction => ['delete', { partitionKey, rowKey: key }]),
+      ...(change.adopted ?? [])
+        .filter((key) => !written.has(key))
+        .map((key): TransactionAction => ['delete', { partitionKey, rowKey: key }]),
       ...change.outbox.map((entry): TransactionAction => ['create', outboxEntity(entry)]),
     ];
+    const who = `tenant ${subject.tenantId}${subject.clientId ? `, app ${subject.clientId}` : ''}`;
     if (actions.length > 100)
-      throw new Error(
-        `tenant ${tenantId}: ${actions.length} alert changes in one cycle exceed a Table storage transaction (100)`,
-      );
+      throw new Error(`${who}: ${actions.length} alert changes in one cycle exceed a Table storage transaction (100)`);
     try {
       await this.alerts.submitTransaction(actions);
     } catch (error) {
       const status = statusOf(error);
-      if (status === 409 || status === 412)
-        throw new AlertConflictError(`tenant ${tenantId}: its alerts were decided by another worker at the same time`);
+      if (status === 409 || status === 412 || status === 404)
+        throw new AlertConflictError(`${who}: its alerts were decided by another worker at the same time`);
       throw error;
     }
   }
@@ -195,13 +237,14 @@ export class AlertStore {
     return entries;
   }
 
-  /** Every tenant's alerts that recipients were told are open. */
-  async openAlerts(): Promise<(AlertState & { tenantId: string })[]> {
-    const found: (AlertState & { tenantId: string })[] = [];
+  /** Every entry's alerts that recipients were told are open. */
+  async openAlerts(): Promise<(AlertState & { tenantId: string; clientId?: string })[]> {
+    const found: (AlertState & { tenantId: string; clientId?: string })[] = [];
     const filter = odata`RowKey gt ${STATE_PREFIX} and RowKey lt ${STATE_END} and notified eq true`;
     for await (const row of this.alerts.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
       const state = parseJsonOrNull(String(row.state)) as AlertState | null;
-      if (state) found.push({ ...state, tenantId: row.partitionKey! });
+      const clientId = row.rowKey?.includes('~') ? row.rowKey.slice(row.rowKey.indexOf('~') + 1) : undefined;
+      if (state) found.push({ ...state, tenantId: row.partitionKey!, ...(clientId ? { clientId } : {}) });
     }
     return found;
   }
@@ -269,6 +312,7 @@ export class AlertStore {
         id: row.rowKey!,
         kind: text('kind') === 'maintenance' ? 'maintenance' : 'snooze',
         tenantId: text('tenantId') || '*',
+        ...(text('clientId') ? { clientId: text('clientId') } : {}),
         ...(text('cause') ? { cause: text('cause') } : {}),
         from: text('from'),
         until: text('until'),

@@ -1,14 +1,17 @@
-// The Storage queue that fans a cycle out, one message per tenant, and its poison queue for messages given up on.
+// The Storage queue that fans a cycle out, one message per watched entry, and its poison queue for messages given up on.
 import type { QueueClient } from '@azure/storage-queue';
 
 import { storageAccount, type StorageSource } from './account';
 import { parseJsonOrNull } from '../core/json';
 import { isTenantId } from '../core/tenant-id';
+import { isClientId } from '../core/entry';
 import { forEachLimited } from '../core/pool';
 
-/** One tenant's check in one cycle; the cycle id makes a redelivered message rewrite its own history row. */
+/** One entry's check in one cycle; the cycle id makes a redelivered message rewrite its own history row. */
 export interface CheckMessage {
   tenantId: string;
+  /** The app; absent in messages queued before a tenant could have several apps. */
+  clientId?: string;
   cycleId: string;
   cycleAt: string;
 }
@@ -18,14 +21,20 @@ export function readCheckMessage(value: unknown): { ok: true; message: CheckMess
   const candidate = typeof value === 'string' ? parseJsonOrNull(value) : value;
   if (typeof candidate !== 'object' || candidate === null)
     return { ok: false, problem: 'the message is not a JSON object' };
-  const { tenantId, cycleId, cycleAt } = candidate as Record<string, unknown>;
+  const { tenantId, clientId, cycleId, cycleAt } = candidate as Record<string, unknown>;
   if (!isTenantId(tenantId))
     return { ok: false, problem: 'tenantId is missing or is not a tenant id (a GUID or a domain)' };
+  if (clientId !== undefined && (typeof clientId !== 'string' || !isClientId(clientId)))
+    return { ok: false, problem: 'clientId is not an app (client) id GUID' };
+  const app = typeof clientId === 'string' ? { clientId } : {};
   if (typeof cycleId !== 'string' || !/^[\w-]{1,64}$/.test(cycleId))
     return { ok: false, problem: 'cycleId is missing or not 1-64 letters, digits, dashes or underscores' };
   if (typeof cycleAt !== 'string' || Number.isNaN(Date.parse(cycleAt)))
     return { ok: false, problem: 'cycleAt is missing or not an ISO time' };
-  return { ok: true, message: { tenantId, cycleId, cycleAt: new Date(cycleAt).toISOString() } };
+  return {
+    ok: true,
+    message: { tenantId, ...app, cycleId, cycleAt: new Date(cycleAt).toISOString() },
+  };
 }
 
 // Functions' queue trigger decodes base64 by default (host.json extensions.queues.messageEncoding).
@@ -46,7 +55,7 @@ export class CheckQueue {
     await Promise.all([this.queue.createIfNotExists(), this.poison.createIfNotExists()]);
   }
 
-  /** Sends one message per tenant, eight at a time. */
+  /** Sends one message per entry, eight at a time. */
   async enqueue(messages: CheckMessage[]): Promise<void> {
     await forEachLimited(messages, 8, async (message) => {
       await this.queue.sendMessage(encode(message));

@@ -1,5 +1,5 @@
-// Azure Table storage: the watched tenants, each tenant's latest status (newest write wins, by ETag) and its history.
-// The schema is documented in docs/storage.md.
+// Azure Table storage: the watched entries (one app in one tenant), each entry's latest status (newest write wins, by
+// ETag) and its history. The schema is documented in docs/storage.md.
 import {
   odata,
   type TableClient,
@@ -13,6 +13,7 @@ import type { Evidence } from '../core/evidence';
 import type { TenantResult } from '../service/pipeline';
 import { tenantDefinitionSchema, type TenantDefinition } from '../core/tenants';
 import { forEachLimited } from '../core/pool';
+import { entryKey, splitEntryKey, tenantKeyRange, type EntryRef } from '../core/entry';
 
 /** Characters per string property: Table storage allows 64 KiB per property, and strings are UTF-16. */
 export const MAX_PROPERTY_CHARS = 30_000;
@@ -61,14 +62,18 @@ export const MAX_FUTURE_MS = 5 * 60_000;
 export class FutureResultError extends Error {}
 
 /** Row keys that sort newest first: the inverted time, then the cycle id to keep two cycles in one millisecond apart. */
-export const historyRowKey = (at: string, cycleId: string) => `${invertedTime(at)}-${cycleId}`;
+export const historyRowKey = (at: string, cycleId: string, clientId: string) =>
+  `${invertedTime(at)}-${cycleId}~${clientId.toLowerCase()}`;
 const invertedTime = (at: string) => String(9_999_999_999_999 - Date.parse(at)).padStart(13, '0');
+
+const resultKey = (tenant: TenantResult) => entryKey({ tenantId: tenant.tenantId, clientId: tenant.app.clientId });
 
 function statusEntity(cycle: Cycle, tenant: TenantResult): TableEntity {
   return {
     partitionKey: STATUS_PARTITION,
-    rowKey: tenant.tenantId.toLowerCase(),
+    rowKey: resultKey(tenant),
     tenantId: tenant.tenantId,
+    clientId: tenant.app.clientId,
     name: tenant.name,
     cloud: tenant.cloud,
     verdict: tenant.verdict,
@@ -91,7 +96,8 @@ function historyEntity(cycle: Cycle, tenant: TenantResult): TableEntity {
   const at = Date.parse(cycle.at) > Date.parse(tenant.checkedAt) + MAX_FUTURE_MS ? tenant.checkedAt : cycle.at;
   return {
     partitionKey: tenant.tenantId.toLowerCase(),
-    rowKey: historyRowKey(at, cycle.id),
+    rowKey: historyRowKey(at, cycle.id, tenant.app.clientId),
+    clientId: tenant.app.clientId.toLowerCase(),
     verdict: tenant.verdict,
     topCause: tenant.findings[0]?.cause ?? '',
     readinessScore: tenant.readiness.score ?? -1,
@@ -143,11 +149,14 @@ export class TableResultStore {
     ]);
   }
 
-  /** Adds or replaces tenants to watch; their definitions hold Key Vault secret names, never secrets. */
+  /**
+   * Adds or replaces entries to watch; their definitions hold Key Vault secret names, never secrets. A row from before
+   * a tenant could have several apps (keyed by the tenant alone) is replaced by the entry for its app.
+   */
   async watch(tenants: TenantDefinition[]): Promise<void> {
     const entities = tenants.map((t): TableEntity => ({
       partitionKey: STATUS_PARTITION,
-      rowKey: t.tenantId.toLowerCase(),
+      rowKey: entryKey(t),
       name: t.name,
       definition: JSON.stringify(t),
       updatedAt: new Date().toISOString(),
@@ -157,38 +166,74 @@ export class TableResultStore {
         entities.slice(i, i + TRANSACTION_LIMIT).map((e): TransactionAction => ['upsert', e, 'Replace']),
       );
     }
+    const legacy = new Set(tenants.map((t) => t.tenantId.toLowerCase()));
+    await forEachLimited([...legacy], 8, async (tenantId) => {
+      await deleteEntityIfPresent(this.watchedTable, STATUS_PARTITION, tenantId);
+    });
   }
 
-  /** Stops watching a tenant and drops its latest status (its history ages out); false when it was not watched. */
-  async unwatch(tenantId: string): Promise<boolean> {
-    const key = tenantId.toLowerCase();
-    const [watched] = await Promise.all([
-      deleteEntityIfPresent(this.watchedTable, STATUS_PARTITION, key),
-      deleteEntityIfPresent(this.statusTable, STATUS_PARTITION, key),
-    ]);
-    return watched;
+  /**
+   * Stops watching a tenant's apps (one, or all of them) and drops their latest statuses (history ages out); returns
+   * the apps that were watched.
+   */
+  async unwatch(tenantId: string, clientId?: string): Promise<string[]> {
+    const entries = (await this.watchedEntries(tenantId)).filter(
+      (e) => clientId === undefined || e.clientId.toLowerCase() === clientId.toLowerCase(),
+    );
+    await forEachLimited(entries, 4, async (entry) => {
+      await Promise.all([
+        deleteEntityIfPresent(this.watchedTable, STATUS_PARTITION, entryKey(entry)),
+        deleteEntityIfPresent(this.statusTable, STATUS_PARTITION, entryKey(entry)),
+        deleteEntityIfPresent(this.watchedTable, STATUS_PARTITION, tenantId.toLowerCase()),
+        deleteEntityIfPresent(this.statusTable, STATUS_PARTITION, tenantId.toLowerCase()),
+      ]);
+    });
+    return entries.map((e) => e.clientId);
   }
 
-  /** Every watched tenant whose stored definition is still valid; the others are returned with the reason. */
+  /** Every watched entry whose stored definition is still valid; the others are returned with the reason. */
   async watched(): Promise<{ tenants: TenantDefinition[]; invalid: { tenantId: string; problem: string }[] }> {
-    const tenants: TenantDefinition[] = [];
+    const byKey = new Map<string, TenantDefinition>();
     const invalid: { tenantId: string; problem: string }[] = [];
     for await (const row of this.watchedTable.listEntities<{ definition?: string }>({
       queryOptions: { filter: odata`PartitionKey eq ${STATUS_PARTITION}` },
     })) {
       const parsed = parseDefinition(row.definition);
-      if (parsed.ok) tenants.push(parsed.tenant);
-      else invalid.push({ tenantId: row.rowKey ?? '', problem: parsed.problem });
+      if (!parsed.ok) invalid.push({ tenantId: splitEntryKey(row.rowKey ?? '').tenantId, problem: parsed.problem });
+      // An entry's own row wins over a row from before entries that names the same app.
+      else if (row.rowKey?.includes('~') || !byKey.has(entryKey(parsed.tenant)))
+        byKey.set(entryKey(parsed.tenant), parsed.tenant);
     }
-    return { tenants, invalid };
+    return { tenants: [...byKey.values()], invalid };
   }
 
-  async watchedTenant(tenantId: string): Promise<TenantDefinition | null> {
-    const row = await this.pointRead(this.watchedTable, tenantId);
+  /** A tenant's watched apps: their own rows, and a row from before entries when the tenant still has one. */
+  async watchedEntries(tenantId: string): Promise<TenantDefinition[]> {
+    const { from, to } = tenantKeyRange(tenantId);
+    const rows: Row[] = [];
+    for await (const row of this.watchedTable.listEntities<Record<string, unknown>>({
+      queryOptions: { filter: odata`PartitionKey eq ${STATUS_PARTITION} and RowKey ge ${from} and RowKey lt ${to}` },
+    }))
+      rows.push(row);
+    const legacy = await this.pointRead(this.watchedTable, tenantId.toLowerCase());
+    const entries = new Map<string, TenantDefinition>();
+    for (const row of legacy ? [...rows, legacy] : rows) {
+      const parsed = parseDefinition(row.definition);
+      if (!parsed.ok) throw new Error(`the stored definition of ${row.rowKey} is invalid: ${parsed.problem}`);
+      if (!entries.has(entryKey(parsed.tenant))) entries.set(entryKey(parsed.tenant), parsed.tenant);
+    }
+    return [...entries.values()];
+  }
+
+  /** One watched entry: its own row, or (when it has none yet) the tenant's row from before entries if it names the app. */
+  async watchedEntry(entry: EntryRef): Promise<TenantDefinition | null> {
+    const row =
+      (await this.pointRead(this.watchedTable, entryKey(entry))) ??
+      (await this.pointRead(this.watchedTable, entry.tenantId.toLowerCase()));
     if (!row) return null;
     const parsed = parseDefinition(row.definition);
-    if (!parsed.ok) throw new Error(`the stored definition of tenant ${tenantId} is invalid: ${parsed.problem}`);
-    return parsed.tenant;
+    if (!parsed.ok) throw new Error(`the stored definition of ${row.rowKey} is invalid: ${parsed.problem}`);
+    return parsed.tenant.clientId.toLowerCase() === entry.clientId.toLowerCase() ? parsed.tenant : null;
   }
 
   /**
@@ -200,14 +245,25 @@ export class TableResultStore {
     await this.appendHistory(result, cycle);
   }
 
-  /** Writes a whole cycle: latest statuses in transactions of at most 100, then each tenant's history row. */
-  async saveCycle(results: TenantResult[], cycle: Cycle): Promise<void> {
-    await this.writeLatest(results.map((t) => statusEntity(cycle, t)));
-    await forEachLimited(results, 8, (result) => this.appendHistory(result, cycle));
+  /** An entry's latest status: its own row, or the tenant's row from before entries until the entry writes one. */
+  async latest(entry: EntryRef): Promise<Row | null> {
+    return (
+      (await this.pointRead(this.statusTable, entryKey(entry))) ??
+      (await this.pointRead(this.statusTable, entry.tenantId.toLowerCase()))
+    );
   }
 
-  async latest(tenantId: string): Promise<Row | null> {
-    return this.pointRead(this.statusTable, tenantId);
+  /** The latest status of each of a tenant's apps (a row from before entries counts as its one app). */
+  async latestOfTenant(tenantId: string): Promise<Row[]> {
+    const { from, to } = tenantKeyRange(tenantId);
+    const rows: Row[] = [];
+    for await (const row of this.statusTable.listEntities<Record<string, unknown>>({
+      queryOptions: { filter: odata`PartitionKey eq ${STATUS_PARTITION} and RowKey ge ${from} and RowKey lt ${to}` },
+    }))
+      rows.push(row);
+    if (rows.length > 0) return rows;
+    const legacy = await this.pointRead(this.statusTable, tenantId.toLowerCase());
+    return legacy ? [legacy] : [];
   }
 
   /**
@@ -226,52 +282,25 @@ export class TableResultStore {
     return rows;
   }
 
-  async historyOf(tenantId: string, top = 50): Promise<Row[]> {
+  /**
+   * An entry's history, newest first. A tenant's apps share its partition; rows from before entries carry no app and
+   * belong to the one app the tenant had then, so they are kept for every app.
+   */
+  async historyOf(entry: EntryRef, top = 50): Promise<Row[]> {
     const rows: Row[] = [];
+    const app = entry.clientId.toLowerCase();
     for await (const row of this.historyTable.listEntities<Record<string, unknown>>({
-      queryOptions: { filter: odata`PartitionKey eq ${tenantId.toLowerCase()}` },
+      queryOptions: { filter: odata`PartitionKey eq ${entry.tenantId.toLowerCase()}` },
     })) {
+      if (typeof row.clientId === 'string' && row.clientId !== app) continue;
       rows.push(row);
       if (rows.length >= top) break;
     }
     return rows;
   }
 
-  private pointRead(table: TableClient, tenantId: string): Promise<Row | null> {
-    return readEntity(table, STATUS_PARTITION, tenantId.toLowerCase());
-  }
-
-  /**
-   * Newest result wins: a stored status checked later than ours is kept. Writes are conditional on the ETag read, so
-   * two workers racing for one tenant cannot overwrite a newer result with an older one; a lost race is re-read.
-   */
-  private async writeLatest(entities: TableEntity[]): Promise<void> {
-    const stored = new Map<string, Row>();
-    if (entities.length === 1) {
-      const row = await this.latest(entities[0]!.rowKey);
-      if (row) stored.set(row.rowKey!, row);
-    } else {
-      for (const row of await this.allLatest()) stored.set(row.rowKey!, row);
-    }
-    // The reads above taught the clock the service's time.
-    this.refuseFuture(entities);
-    const actions = entities.flatMap((entity): TransactionAction[] => {
-      const existing = stored.get(entity.rowKey);
-      if (!existing) return [['create', entity]];
-      if (isNewer(existing, entity)) return [];
-      return [['update', entity, 'Replace', { etag: existing.etag }]];
-    });
-    for (let i = 0; i < actions.length; i += TRANSACTION_LIMIT) {
-      const chunk = actions.slice(i, i + TRANSACTION_LIMIT);
-      try {
-        await this.statusTable.submitTransaction(chunk);
-      } catch (error) {
-        const status = statusOf(error);
-        if (status !== 409 && status !== 412) throw error;
-        // Someone wrote in between: decide entity by entity against what is stored now.
-        for (const [, entity] of chunk) await this.writeOneLatest(entity);
-      }
-    }
+  private pointRead(table: TableClient, rowKey: string): Promise<Row | null> {
+    return readEntity(table, STATUS_PARTITION, rowKey);
   }
 
   /**
@@ -312,7 +341,7 @@ export class TableResultStore {
 
   private async writeOneLatest(entity: TableEntity): Promise<void> {
     for (let attempt = 0; attempt < 5; attempt++) {
-      const existing = await this.latest(entity.rowKey);
+      const existing = await this.pointRead(this.statusTable, entity.rowKey);
       // The read taught the clock the service's time.
       this.refuseFuture([entity]);
       if (existing && isNewer(existing, entity)) return;
@@ -321,6 +350,9 @@ export class TableResultStore {
           ? await this.statusTable.updateEntity(entity, 'Replace', { etag: existing.etag })
           : await this.statusTable.createEntity(entity);
         this.remember(entity, etag);
+        // The entry's first row of its own replaces the tenant's row from before entries, if there is one.
+        if (!existing)
+          await deleteEntityIfPresent(this.statusTable, STATUS_PARTITION, String(entity.tenantId).toLowerCase());
         return;
       } catch (error) {
         const status = statusOf(error);

@@ -50,7 +50,7 @@ async function main() {
   const first = tenants[0].tenantId;
   const answers = {
     summary: await summary.handler(get('status'), context()),
-    detail: await detail.handler(get(`status/${first}`, { tenant: first }), context()),
+    detail: await detail.tenantHandler(get(`status/${first}`, { tenant: first }), context()),
     badge: await badge.handler(get(`status/${first}/badge`, { tenant: first }), context()),
   };
   await agent.close();

@@ -10,13 +10,32 @@ import { createAgent } from '../../shared/clients/http';
 import type { TenantResult } from '../../shared/service/pipeline';
 import { assessReadiness } from '../../shared/core/readiness';
 import { BIN } from '../helpers/serving-command';
+import { TableResultStore } from '../../shared/storage/result-store';
 
 const TENANT = '0b7c3c1e-6a44-4f5e-9d1c-2b8f7e6a5d4c';
+const APP = '4c57dc1b-fff4-4ee3-8104-08c997f1289b';
 let azurite: RunningAzurite;
 let agent: ReturnType<typeof createAgent>;
 beforeAll(async () => {
   azurite = await startAzurite();
   agent = createAgent();
+  const results = TableResultStore.in(azurite.connectionString);
+  await results.ensureTables();
+  await results.watch([
+    {
+      tenantId: TENANT,
+      name: 'Watched',
+      cloud: 'worldwide',
+      clientId: APP,
+      credential: { type: 'secret', keyVaultSecretName: 'watched-app' },
+      canaries: ['canary@watched.example'],
+      checks: {
+        ews: { enabled: true, impersonation: true, auth: 'oauth' },
+        graph: { enabled: true },
+        controlPlane: 'auto',
+      },
+    },
+  ]);
 }, 60_000);
 afterAll(async () => {
   await agent?.close();
@@ -152,6 +171,39 @@ test('a snooze needs a tenant, an end within 30 days and a reason; it is listed 
 }, 60_000);
 
 test.each<[string, string[], RegExp]>([
+  [
+    'a tenant nobody watches (it would silence nothing)',
+    [
+      'snooze',
+      '--tenant',
+      'fabrikam.onmicrosoft.com',
+      '--until',
+      new Date(Date.now() + 86_400_000).toISOString(),
+      '--reason',
+      'x',
+    ],
+    /--tenant: fabrikam\.onmicrosoft\.com is not watched/,
+  ],
+  [
+    'an app the tenant is not watched with',
+    [
+      'snooze',
+      '--tenant',
+      TENANT,
+      '--app',
+      '9d1f7c2a-5b3e-4c6d-8e7f-0a1b2c3d4e5f',
+      '--until',
+      new Date(Date.now() + 86_400_000).toISOString(),
+      '--reason',
+      'x',
+    ],
+    /--app: 9d1f7c2a-5b3e-4c6d-8e7f-0a1b2c3d4e5f is not watched in 0b7c3c1e-6a44-4f5e-9d1c-2b8f7e6a5d4c; its apps are 4c57dc1b/,
+  ],
+  [
+    'an app without its tenant',
+    ['snooze', '--all-tenants', '--app', APP, '--until', '2099-01-01', '--reason', 'x'],
+    /--app goes with --tenant/,
+  ],
   [
     'no tenant',
     ['snooze', '--until', '2099-01-01', '--reason', 'x'],

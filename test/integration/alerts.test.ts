@@ -110,7 +110,12 @@ test('a healthy tenant raises nothing and leaves nothing stored', async () => {
   const tenant = newTenant();
   await pattern(tenant, '......');
   expect(received(tenant)).toEqual([]);
-  expect(await store.load(tenant)).toEqual({ states: [], lastCycleId: null, markerEtag: null });
+  expect(await store.load({ tenantId: tenant, clientId: '4c57dc1b-fff4-4ee3-8104-08c997f1289b' })).toEqual({
+    states: [],
+    lastCycleId: null,
+    markerEtag: null,
+    adopted: [],
+  });
 });
 
 test('a flapping tenant raises one alert', async () => {
@@ -302,4 +307,28 @@ test('every payload the trigger received is valid by schemas/alert-payload.v1.js
   const bodies = received().map((r) => r.body);
   expect(bodies.length).toBeGreaterThan(5);
   for (const body of bodies) expect(invalidAlertPayload(body)).toEqual([]);
+});
+
+test('an alert opened before a tenant could have several apps is taken over by its app and still resolves', async () => {
+  const tenant = newTenant();
+  await pattern(tenant, 'FF');
+  // Rewrite the tenant's rows as the previous version kept them: keyed by the tenant alone, without "~{app}".
+  const table = storageAccount(azurite.connectionString).table(ALERT_TABLES.alerts);
+  for await (const row of table.listEntities<Record<string, unknown>>({
+    queryOptions: { filter: odata`PartitionKey eq ${tenant} and RowKey lt 'outbox.'` },
+  })) {
+    const { etag, timestamp, ...entity } = row;
+    void etag;
+    void timestamp;
+    await table.deleteEntity(tenant, row.rowKey!);
+    await table.createEntity({ ...entity, partitionKey: tenant, rowKey: row.rowKey!.replace(/~.*$/, '') });
+  }
+  await pattern(tenant, '..');
+  expect(received(tenant).map((r) => r.body.kind)).toEqual(['open', 'resolve']);
+  const keys: string[] = [];
+  for await (const row of table.listEntities({
+    queryOptions: { filter: odata`PartitionKey eq ${tenant} and RowKey lt 'outbox.'` },
+  }))
+    keys.push(row.rowKey!);
+  expect(keys).toEqual(['cycle~4c57dc1b-fff4-4ee3-8104-08c997f1289b']);
 });

@@ -188,7 +188,7 @@ test('--serve answers the status routes on loopback after its cycle, one ready l
     };
     expect([body.status, body.counts]).toEqual([
       'failing',
-      { total: 29, healthy: 6, degraded: 3, failing: 20, unknown: 0, stale: 0 },
+      { total: 29, apps: 29, healthy: 6, degraded: 3, failing: 20, unknown: 0, stale: 0 },
     ]);
     expect(
       undocumented('statusSummary', {
@@ -211,6 +211,11 @@ test('--serve answers the status routes on loopback after its cycle, one ready l
     expect(detail.findings[0]?.cause).toBe(
       defaultScenario().tenants.find((t) => t.name === 'Proseware')?.expectedCause,
     );
+    const proseware = body.tenants.find((t) => t.name === 'Proseware') as unknown as { apps: { clientId: string }[] };
+    const app = (await (await api(`status/${id('Proseware')}/apps/${proseware.apps[0]!.clientId}`)).json()) as {
+      findings: { cause: string }[];
+    };
+    expect(app.findings).toEqual(detail.findings);
     const checked = await api(`check/${id('Contoso')}`, { method: 'POST' });
     expect([checked.status, ((await checked.json()) as { verdict: string }).verdict]).toEqual([200, 'healthy']);
     expect(((await (await api(`status/${id('Contoso')}`)).json()) as { history: unknown[] }).history).toHaveLength(2);

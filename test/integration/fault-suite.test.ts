@@ -97,7 +97,7 @@ async function deliver(raw: unknown): Promise<{ ms: number; deliveries: number }
 }
 
 async function latest(tenant: ScenarioListing) {
-  const row = await base.store.latest(tenant.tenantId);
+  const row = await base.store.latest(tenant);
   if (!row) throw new Error(`no result stored for ${tenant.name}`);
   return {
     cycleId: row.cycleId,
@@ -117,12 +117,17 @@ async function latest(tenant: ScenarioListing) {
 }
 
 async function historyRows(tenant: ScenarioListing) {
-  return base.store.historyOf(tenant.tenantId, 500);
+  return base.store.historyOf(tenant, 500);
 }
 
 async function detail(tenant: ScenarioListing) {
   const answer = await HTTP_ROUTES.statusDetail.api(
-    { method: 'GET', params: { tenant: tenant.tenantId }, query: new URLSearchParams(), header: () => null },
+    {
+      method: 'GET',
+      params: { tenant: tenant.tenantId, app: tenant.clientId },
+      query: new URLSearchParams(),
+      header: () => null,
+    },
     deps,
     () => undefined,
   );
@@ -545,7 +550,10 @@ test('checks stop arriving: every status turns stale (failing for ?failOn), and 
     message: 'stale',
     color: 'orange',
   });
-  expect((await ask('statusDetail', { tenant: contoso.tenantId })).jsonBody).toMatchObject({ stale: true });
+  expect((await ask('statusDetail', { tenant: contoso.tenantId, app: contoso.clientId })).jsonBody).toMatchObject({
+    stale: true,
+  });
+  expect((await ask('statusTenant', { tenant: contoso.tenantId })).jsonBody).toMatchObject({ status: 'stale' });
   answers.push(summary);
 
   const opens = async () => (await outbox('tenant-health')).filter((n) => n.kind === 'open' && n.check === 'tenant');

@@ -27,7 +27,7 @@ jest.mock('@azure/functions', () =>
   jest.requireActual<typeof import('../helpers/functions-host')>('../helpers/functions-host').recordingFunctionsApp(),
 );
 import { handler as statusSummaryHandler } from '../../functions/status-summary';
-import { handler as statusDetailHandler } from '../../functions/status-detail';
+import { handler as statusDetailHandler, tenantHandler as statusTenantHandler } from '../../functions/status-detail';
 import { handler as statusBadgeHandler } from '../../functions/status-badge';
 import { handler as checkNowHandler } from '../../functions/check-now';
 import { handler as scheduleChecks } from '../../functions/schedule-checks';
@@ -47,6 +47,7 @@ const documented =
     return answer;
   };
 const statusSummary = documented('statusSummary', statusSummaryHandler);
+const statusTenant = documented('statusTenant', statusTenantHandler);
 const statusDetail = documented('statusDetail', statusDetailHandler);
 const statusBadge = documented('statusBadge', statusBadgeHandler);
 const checkNow = documented('checkTenantNow', checkNowHandler);
@@ -134,11 +135,29 @@ afterAll(async () => {
 test('every function is registered with its trigger, route, methods, auth level, schedule and queue', () => {
   expect(registered).toEqual({
     statusSummary: expect.objectContaining({ kind: 'http', methods: ['GET'], authLevel: 'anonymous', route: 'status' }),
-    statusDetail: expect.objectContaining({
+    statusTenant: expect.objectContaining({
       kind: 'http',
       methods: ['GET'],
       authLevel: 'function',
       route: 'status/{tenant}',
+    }),
+    statusDetail: expect.objectContaining({
+      kind: 'http',
+      methods: ['GET'],
+      authLevel: 'function',
+      route: 'status/{tenant}/apps/{app}',
+    }),
+    statusAppBadge: expect.objectContaining({
+      kind: 'http',
+      methods: ['GET'],
+      authLevel: 'anonymous',
+      route: 'status/{tenant}/apps/{app}/badge',
+    }),
+    checkAppNow: expect.objectContaining({
+      kind: 'http',
+      methods: ['POST'],
+      authLevel: 'admin',
+      route: 'check/{tenant}/apps/{app}',
     }),
     statusBadge: expect.objectContaining({
       kind: 'http',
@@ -172,7 +191,7 @@ test('two cycles through timer, queue and worker: latest replaced, history appen
   expect(second).toHaveLength(scenarios.length);
   expect(new Set(second.map((r) => r.cycleId)).size).toBe(1);
   expect(second[0]!.cycleId).not.toBe(first[0]!.cycleId);
-  for (const s of scenarios.slice(0, 5)) expect(await deps.store.historyOf(s.tenantId)).toHaveLength(2);
+  for (const s of scenarios.slice(0, 5)) expect(await deps.store.historyOf(s)).toHaveLength(2);
 
   const summary = await statusSummary(get('status'), context());
   expect(summary.status).toBe(200);
@@ -181,12 +200,12 @@ test('two cycles through timer, queue and worker: latest replaced, history appen
     counts: Record<string, number>;
     tenants: { name: string; status: string }[];
   };
-  expect(body.counts).toEqual({ total: 29, healthy: 6, degraded: 3, failing: 20, unknown: 0, stale: 0 });
+  expect(body.counts).toEqual({ total: 29, apps: 29, healthy: 6, degraded: 3, failing: 20, unknown: 0, stale: 0 });
   expect(body.status).toBe('failing');
   expect(body.tenants.find((t) => t.name === 'Contoso')?.status).toBe('healthy');
 
   const proseware = scenarios.find((s) => s.name === 'Proseware')!;
-  const detail = await statusDetail(get(`status/${proseware.tenantId}`, { tenant: proseware.tenantId }), context());
+  const detail = await statusTenant(get(`status/${proseware.tenantId}`, { tenant: proseware.tenantId }), context());
   expect(detail.status).toBe(200);
   expect(detail.headers).toEqual(expect.objectContaining({ 'cache-control': 'private, no-store' }));
   const tenant = detail.jsonBody as {
@@ -198,6 +217,25 @@ test('two cycles through timer, queue and worker: latest replaced, history appen
   expect(tenant.verdict).toBe('failing');
   expect(tenant.findings[0]).toEqual(expect.objectContaining({ cause: 'ews_disabled', fix: expect.any(Array) }));
   expect(tenant.history).toHaveLength(2);
+  const app = await statusDetail(
+    get(`status/${proseware.tenantId}/apps/${proseware.clientId}`, {
+      tenant: proseware.tenantId,
+      app: proseware.clientId,
+    }),
+    context(),
+  );
+  expect(app.jsonBody).toEqual(expect.objectContaining({ clientId: proseware.clientId, verdict: 'failing' }));
+  const otherApp = '00000000-1111-4222-8333-444444444444';
+  const notWatched = await statusDetail(
+    get(`status/${proseware.tenantId}/apps/${otherApp}`, { tenant: proseware.tenantId, app: otherApp }),
+    context(),
+  );
+  expect(notWatched.status).toBe(404);
+  const notAnApp = await statusDetail(
+    get(`status/${proseware.tenantId}/apps/x`, { tenant: proseware.tenantId, app: "x' or true" }),
+    context(),
+  );
+  expect(notAnApp.status).toBe(400);
   expect(tenant.evidence.length).toBeGreaterThan(0);
 
   // Alerts: with the default thresholds the second cycle opens one alert per problem of every unhealthy tenant.
@@ -266,11 +304,12 @@ test.each([
 ])('tenant %j in the route gets %i, and a malformed one never reaches storage', async (tenantId, status) => {
   const reads = [
     jest.spyOn(deps.store, 'latest'),
-    jest.spyOn(deps.store, 'watchedTenant'),
+    jest.spyOn(deps.store, 'watchedEntries'),
+    jest.spyOn(deps.store, 'latestOfTenant'),
     jest.spyOn(deps.store, 'historyOf'),
   ];
   for (const [fn, path] of [
-    [statusDetail, `status/x`],
+    [statusTenant, `status/x`],
     [statusBadge, 'status/x/badge'],
   ] as const) {
     const response = await fn(get(path, { tenant: tenantId }), context());
@@ -292,13 +331,13 @@ test('storage that cannot be read answers 503 with Retry-After and no internal d
   );
   const reads = [
     jest.spyOn(deps.store, 'allLatest').mockRejectedValue(failure),
-    jest.spyOn(deps.store, 'latest').mockRejectedValue(failure),
+    jest.spyOn(deps.store, 'latestOfTenant').mockRejectedValue(failure),
   ];
   try {
     const contoso = sim.scenarios().find((s) => s.name === 'Contoso')!;
     for (const response of [
       await statusSummary(get('status'), context()),
-      await statusDetail(get(`status/${contoso.tenantId}`, { tenant: contoso.tenantId }), context()),
+      await statusTenant(get(`status/${contoso.tenantId}`, { tenant: contoso.tenantId }), context()),
     ]) {
       expect([response.status, (response.headers as Record<string, string>)['retry-after']]).toEqual([503, '30']);
       expect(JSON.stringify(response.jsonBody)).not.toMatch(/ENOTFOUND|AccountKey/);
@@ -322,7 +361,7 @@ test('an on-demand check runs now and answers with the result', async () => {
   );
   expect(response.status).toBe(200);
   expect(response.jsonBody).toEqual(expect.objectContaining({ verdict: 'healthy', findings: [] }));
-  expect(await deps.store.latest(contoso.tenantId)).toEqual(
+  expect(await deps.store.latest(contoso)).toEqual(
     expect.objectContaining({ cycleId: expect.stringMatching(/^on-demand-/) }),
   );
 }, 30_000);
@@ -398,7 +437,7 @@ test('a Logic App that is down never blocks or loses a check: the result is stor
     for (const cycleId of ['logic-app-down-1', 'logic-app-down-2']) {
       await checkTenant({ tenantId: contoso.tenantId, cycleId, cycleAt: new Date().toISOString() }, context());
     }
-    expect(await deps.store.latest(contoso.tenantId)).toEqual(
+    expect(await deps.store.latest(contoso)).toEqual(
       expect.objectContaining({ cycleId: 'logic-app-down-2', verdict: 'failing', topCause: 'ews_disabled' }),
     );
     expect(

@@ -24,6 +24,9 @@ afterAll(() => azurite?.close());
 
 let ids = 0;
 const newId = () => `${String(++ids).padStart(8, '0')}-2222-4333-8444-555555555555`;
+const APP = '4c57dc1b-fff4-4ee3-8104-08c997f1289b';
+const OTHER_APP = '9d1f7c2a-5b3e-4c6d-8e7f-0a1b2c3d4e5f';
+const entry = (tenantId: string, clientId = APP) => ({ tenantId, clientId });
 const tenantResult = (
   tenantId: string,
   verdict: TenantResult['verdict'],
@@ -36,7 +39,7 @@ const tenantResult = (
     cloud: 'worldwide',
     verdict,
     checkedAt,
-    app: { clientId: '4c57dc1b-fff4-4ee3-8104-08c997f1289b', ews: 'oauth', graph: true },
+    app: { clientId: APP, ews: 'oauth', graph: true },
     findings:
       verdict === 'healthy'
         ? []
@@ -84,8 +87,8 @@ test('a newer cycle replaces the latest status and adds a history row; a retried
     id: 'cycle-2',
     at: '2026-11-21T09:15:00Z',
   });
-  expect(await store.latest(id)).toMatchObject({ verdict: 'healthy', cycleId: 'cycle-2', topCause: '' });
-  expect((await store.historyOf(id)).map((r) => [r.cycleId, r.verdict])).toEqual([
+  expect(await store.latest(entry(id))).toMatchObject({ verdict: 'healthy', cycleId: 'cycle-2', topCause: '' });
+  expect((await store.historyOf(entry(id))).map((r) => [r.cycleId, r.verdict])).toEqual([
     ['cycle-2', 'healthy'],
     ['cycle-1', 'failing'],
   ]);
@@ -94,11 +97,11 @@ test('a newer cycle replaces the latest status and adds a history row; a retried
     id: 'cycle-2',
     at: '2026-11-21T09:15:00Z',
   });
-  expect((await store.historyOf(id)).map((r) => [r.cycleId, r.verdict])).toEqual([
+  expect((await store.historyOf(entry(id))).map((r) => [r.cycleId, r.verdict])).toEqual([
     ['cycle-2', 'degraded'],
     ['cycle-1', 'failing'],
   ]);
-  expect(await store.latest(newId())).toBeNull();
+  expect(await store.latest(entry(newId()))).toBeNull();
 }, 30_000);
 
 test('an older result never overwrites a newer one, even when two writers race', async () => {
@@ -111,7 +114,7 @@ test('an older result never overwrites a newer one, even when two writers race',
     id: 'slow-worker',
     at: '2026-11-21T09:45:00Z',
   });
-  expect(await store.latest(id)).toMatchObject({ verdict: 'healthy', cycleId: 'on-demand' });
+  expect(await store.latest(entry(id))).toMatchObject({ verdict: 'healthy', cycleId: 'on-demand' });
 
   const racer = newId();
   await Promise.all(
@@ -122,23 +125,19 @@ test('an older result never overwrites a newer one, even when two writers race',
       }),
     ),
   );
-  expect(await store.latest(racer)).toMatchObject({ checkedAt: '2026-11-21T11:00:05Z', cycleId: 'c5' });
+  expect(await store.latest(entry(racer))).toMatchObject({ checkedAt: '2026-11-21T11:00:05Z', cycleId: 'c5' });
 }, 30_000);
 
-test('a cycle of more than 100 tenants is written in transactions of at most 100, and huge evidence is bounded, not refused', async () => {
-  const tenants = Array.from({ length: 130 }, (_, i) =>
-    tenantResult(newId(), 'failing', '2026-11-21T12:00:00Z', i === 0 ? 'x'.repeat(200_000) : ''),
-  );
-  await store.saveCycle(tenants, { id: 'cycle-big', at: '2026-11-21T12:00:00Z' });
-  const first = await store.latest(tenants[0]!.tenantId);
-  const evidence = JSON.parse(String(first?.evidence)) as {
+test('huge evidence is bounded, not refused', async () => {
+  const result = tenantResult(newId(), 'failing', '2026-11-21T12:00:00Z', 'x'.repeat(200_000));
+  await store.saveTenant(result, { id: 'cycle-big', at: '2026-11-21T12:00:00Z' });
+  const stored = await store.latest({ tenantId: result.tenantId, clientId: result.app.clientId });
+  const evidence = JSON.parse(String(stored?.evidence)) as {
     response: { body: string; headers: Record<string, string> };
   }[];
-  expect(String(first?.evidence).length).toBeLessThanOrEqual(MAX_PROPERTY_CHARS);
+  expect(String(stored?.evidence).length).toBeLessThanOrEqual(MAX_PROPERTY_CHARS);
   expect(evidence[0]!.response.headers['x-ews-policy-reason']).toBe('EWS is blocked by policy for this user or tenant');
   expect(evidence[0]!.response.body).toMatch(/cut to fit storage/);
-  expect(await store.latest(tenants[129]!.tenantId)).toMatchObject({ cycleId: 'cycle-big' });
-  expect((await store.allLatest()).length).toBeGreaterThanOrEqual(130);
 }, 60_000);
 
 test('long lists keep valid JSON and say how many items were left out', () => {
@@ -159,7 +158,7 @@ test('history older than the retention window is deleted as new rows arrive', as
     await store.saveTenant(tenantResult(id, 'failing', at), { id: `day-${day}`, at });
   }
   // 30 days back from now is just before day 5: day 0 is gone, days 5..35 remain.
-  expect((await store.historyOf(id)).map((r) => r.cycleId)).toEqual([
+  expect((await store.historyOf(entry(id))).map((r) => r.cycleId)).toEqual([
     'day-35',
     'day-30',
     'day-25',
@@ -176,11 +175,11 @@ test('a worker applies retention to a tenant at most hourly; the next worker (or
   await store.saveTenant(tenantResult(id, 'healthy', now), { id: 'now', at: now });
   const old = new Date(Date.now() - 40 * 86_400_000).toISOString();
   await store.saveTenant(tenantResult(id, 'healthy', old), { id: 'old', at: old });
-  expect((await store.historyOf(id)).map((r) => r.cycleId)).toEqual(['now', 'old']);
+  expect((await store.historyOf(entry(id))).map((r) => r.cycleId)).toEqual(['now', 'old']);
   const anotherWorker = TableResultStore.in(azurite.connectionString, { retentionDays: 30 });
   const later = new Date(Date.now() + 1000).toISOString();
   await anotherWorker.saveTenant(tenantResult(id, 'healthy', later), { id: 'later', at: later });
-  expect((await store.historyOf(id)).map((r) => r.cycleId)).toEqual(['later', 'now']);
+  expect((await store.historyOf(entry(id))).map((r) => r.cycleId)).toEqual(['later', 'now']);
 }, 30_000);
 
 test('a cycle claiming a far-future time neither wipes the history nor sorts above later cycles', async () => {
@@ -191,7 +190,7 @@ test('a cycle claiming a far-future time neither wipes the history nor sorts abo
   await store.saveTenant(tenantResult(id, 'failing', now), { id: 'far-future', at: '2030-01-01T00:00:00.000Z' });
   const later = new Date(Date.now() + 1000).toISOString();
   await store.saveTenant(tenantResult(id, 'healthy', later), { id: 'later', at: later });
-  expect((await store.historyOf(id)).map((r) => r.cycleId)).toEqual(['later', 'far-future', 'honest']);
+  expect((await store.historyOf(entry(id))).map((r) => r.cycleId)).toEqual(['later', 'far-future', 'honest']);
 }, 30_000);
 
 test('a result dated hours ahead of the storage service (a worker with a fast clock) is refused, and later results still land', async () => {
@@ -200,10 +199,10 @@ test('a result dated hours ahead of the storage service (a worker with a fast cl
   await expect(store.saveTenant(tenantResult(id, 'healthy', fast), { id: 'fast-clock', at: fast })).rejects.toThrow(
     FutureResultError,
   );
-  expect(await store.latest(id)).toBeNull();
+  expect(await store.latest(entry(id))).toBeNull();
   const now = new Date().toISOString();
   await store.saveTenant(tenantResult(id, 'failing', now), { id: 'right-clock', at: now });
-  expect(await store.latest(id)).toMatchObject({ verdict: 'failing', cycleId: 'right-clock' });
+  expect(await store.latest(entry(id))).toMatchObject({ verdict: 'failing', cycleId: 'right-clock' });
 }, 30_000);
 
 test('watched tenants round-trip their definitions; a row that no longer parses is reported, not fatal', async () => {
@@ -221,8 +220,9 @@ test('watched tenants round-trip their definitions; a row that no longer parses 
     },
   } as TenantDefinition;
   await store.watch([definition]);
-  expect(await store.watchedTenant('CONTOSO.onmicrosoft.com')).toEqual(definition);
-  expect(await store.watchedTenant('fabrikam.onmicrosoft.com')).toBeNull();
+  expect(await store.watchedEntry(entry('CONTOSO.onmicrosoft.com'))).toEqual(definition);
+  expect(await store.watchedEntry(entry('fabrikam.onmicrosoft.com'))).toBeNull();
+  expect(await store.watchedEntry(entry('contoso.onmicrosoft.com', OTHER_APP))).toBeNull();
   await store.watch([{ ...definition, tenantId: 'broken.example', clientId: 'not-a-guid' }]);
   const { tenants, invalid } = await store.watched();
   expect(tenants.map((t) => t.tenantId)).toContain('contoso.onmicrosoft.com');
@@ -237,12 +237,86 @@ test('a worker rewrites the latest status it wrote itself without reading it fir
   reads.mockClear();
   await store.saveTenant(tenantResult(id, 'failing', at(1)), { id: 'two', at: at(1) });
   expect(reads).not.toHaveBeenCalled();
-  expect((await store.latest(id))?.cycleId).toBe('two');
+  expect((await store.latest(entry(id)))?.cycleId).toBe('two');
 
   // Another worker writes a newer result; this one's next (older) write must not replace it.
   const other = TableResultStore.in(azurite.connectionString, { retentionDays: 30 });
   await other.saveTenant(tenantResult(id, 'healthy', at(3)), { id: 'other', at: at(3) });
   await store.saveTenant(tenantResult(id, 'failing', at(2)), { id: 'late', at: at(2) });
-  expect((await store.latest(id))?.cycleId).toBe('other');
+  expect((await store.latest(entry(id)))?.cycleId).toBe('other');
   reads.mockRestore();
+}, 30_000);
+
+test('two apps watched in one tenant keep separate latest statuses and histories, and roll up together', async () => {
+  const id = newId();
+  const at = new Date().toISOString();
+  const backup = tenantResult(id, 'healthy', at);
+  const crm = { ...tenantResult(id, 'failing', at), app: { clientId: OTHER_APP, ews: 'oauth' as const, graph: true } };
+  await store.saveTenant(backup, { id: 'cycle-a', at });
+  await store.saveTenant(crm, { id: 'cycle-a', at });
+  expect(await store.latest(entry(id))).toMatchObject({ verdict: 'healthy', clientId: APP });
+  expect(await store.latest(entry(id, OTHER_APP))).toMatchObject({ verdict: 'failing', clientId: OTHER_APP });
+  expect((await store.latestOfTenant(id)).map((r) => r.verdict).sort()).toEqual(['failing', 'healthy']);
+  expect((await store.historyOf(entry(id))).map((r) => r.verdict)).toEqual(['healthy']);
+  expect((await store.historyOf(entry(id, OTHER_APP))).map((r) => r.verdict)).toEqual(['failing']);
+}, 30_000);
+
+test('rows stored before a tenant could have several apps are read as its one app, then replaced by the entry', async () => {
+  const id = newId();
+  const definition = {
+    tenantId: id,
+    name: 'Legacy',
+    cloud: 'worldwide',
+    clientId: APP,
+    credential: { type: 'secret', keyVaultSecretName: 'legacy-app' },
+    canaries: ['canary@legacy.example'],
+    checks: {
+      ews: { enabled: true, impersonation: true, auth: 'oauth' },
+      graph: { enabled: true },
+      controlPlane: 'auto',
+    },
+  } as TenantDefinition;
+  // What the previous version wrote: rows keyed by the tenant alone, history rows without an app.
+  const table = (name: string) =>
+    TableClient.fromConnectionString(azurite.connectionString, name, { allowInsecureConnection: true });
+  const hourAgo = new Date(Date.now() - 3_600_000).toISOString();
+  await table('WatchedTenants').createEntity({
+    partitionKey: 'tenant',
+    rowKey: id,
+    name: 'Legacy',
+    definition: JSON.stringify(definition),
+  });
+  await table('TenantStatus').createEntity({
+    partitionKey: 'tenant',
+    rowKey: id,
+    tenantId: id,
+    name: 'Legacy',
+    verdict: 'failing',
+    checkedAt: hourAgo,
+    cycleId: 'old-cycle',
+  });
+  await table('TenantHistory').createEntity({
+    partitionKey: id,
+    rowKey: `${String(9_999_999_999_999 - Date.parse(hourAgo)).padStart(13, '0')}-old-cycle`,
+    verdict: 'failing',
+    checkedAt: hourAgo,
+    cycleId: 'old-cycle',
+  });
+
+  expect(await store.watchedEntry(entry(id))).toEqual(definition);
+  expect(await store.watchedEntry(entry(id, OTHER_APP))).toBeNull();
+  expect(await store.watchedEntries(id)).toEqual([definition]);
+  expect(await store.latest(entry(id))).toMatchObject({ verdict: 'failing', cycleId: 'old-cycle' });
+
+  const now = new Date().toISOString();
+  await store.saveTenant(tenantResult(id, 'healthy', now), { id: 'new-cycle', at: now });
+  expect(await store.latest(entry(id))).toMatchObject({ verdict: 'healthy', clientId: APP });
+  // The tenant's old row is gone, so the summary counts the app once; its history carries on.
+  expect((await store.allLatest(['tenantId'])).filter((r) => r.tenantId === id)).toHaveLength(1);
+  expect((await store.historyOf(entry(id))).map((r) => r.cycleId)).toEqual(['new-cycle', 'old-cycle']);
+
+  await store.watch([definition]);
+  expect((await store.watched()).tenants.filter((t) => t.tenantId === id)).toEqual([definition]);
+  expect(await store.unwatch(id)).toEqual([APP]);
+  expect(await store.watchedEntries(id)).toEqual([]);
 }, 30_000);

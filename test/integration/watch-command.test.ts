@@ -53,7 +53,7 @@ test('watching a tenants file adds then updates, the timer sees them, and --remo
   expect(await watch(['--config', file])).toEqual(
     expect.objectContaining({
       code: 0,
-      stdout: expect.stringMatching(/^watching 2 tenants from .*two\.json: 2 added, 0 updated/),
+      stdout: expect.stringMatching(/^watching 2 apps in 2 tenants from .*two\.json: 2 added, 0 updated/),
     }),
   );
   expect(JSON.parse((await watch(['--config', file, '--json'])).stdout)).toEqual(
@@ -71,7 +71,7 @@ test('watching a tenants file adds then updates, the timer sees them, and --remo
     ['Fabrikam', 'certificate'],
   ]);
   expect((await watch(['--list'])).stdout).toMatch(
-    /^2 watched tenants\nContoso\s+contoso\.onmicrosoft\.com\s+certificate\s+1 canaries/,
+    /^2 watched apps\nContoso\s+contoso\.onmicrosoft\.com\s+[0-9a-f-]{36}\s+certificate\s+1 canaries/,
   );
 
   expect(await watch(['--remove', 'Fabrikam.onmicrosoft.com'])).toEqual(expect.objectContaining({ code: 0 }));
@@ -105,15 +105,34 @@ test.each([
   30_000,
 );
 
-test('a tenant listed twice is refused, since the Function App watches one app per tenant', async () => {
-  const file = await tenantsFile('twice.json', [
-    tenant('contoso.onmicrosoft.com', 'Contoso'),
-    { ...tenant('CONTOSO.onmicrosoft.com', 'Contoso again'), clientId: '0b6f1e5a-3c1d-4f62-9a57-6f0c2e1d8b44' },
+test('a tenant listed with two apps is watched as two entries, and one app can be removed alone', async () => {
+  const crm = '0b6f1e5a-3c1d-4f62-9a57-6f0c2e1d8b44';
+  const file = await tenantsFile('two-apps.json', [
+    tenant('northwind.onmicrosoft.com', 'Northwind'),
+    { ...tenant('NORTHWIND.onmicrosoft.com', 'Northwind CRM'), clientId: crm },
   ]);
-  expect(await watch(['--config', file])).toEqual(
+  expect((await watch(['--config', file])).stdout).toMatch(/^watching 2 apps in 1 tenant from /);
+  const store = TableResultStore.in(azurite.connectionString);
+  expect((await store.watchedEntries('northwind.onmicrosoft.com')).map((t) => t.name).sort()).toEqual([
+    'Northwind',
+    'Northwind CRM',
+  ]);
+  expect(await watch(['--remove', 'northwind.onmicrosoft.com', '--app', crm])).toEqual(
+    expect.objectContaining({ code: 0, stdout: expect.stringMatching(new RegExp(`no longer watching app ${crm}`)) }),
+  );
+  expect((await store.watchedEntries('northwind.onmicrosoft.com')).map((t) => t.name)).toEqual(['Northwind']);
+  expect(await watch(['--remove', 'northwind.onmicrosoft.com', '--app', crm])).toEqual(
+    expect.objectContaining({ code: 2, stderr: expect.stringMatching(/app .* is not watched in tenant northwind/) }),
+  );
+
+  const same = await tenantsFile('same-app-twice.json', [
+    tenant('northwind.onmicrosoft.com', 'Northwind'),
+    tenant('northwind.onmicrosoft.com', 'Northwind again'),
+  ]);
+  expect(await watch(['--config', same])).toEqual(
     expect.objectContaining({
       code: 2,
-      stderr: expect.stringMatching(/tenant CONTOSO\.onmicrosoft\.com is listed twice/),
+      stderr: expect.stringMatching(/the same tenantId and clientId as tenants\[0\]/),
     }),
   );
 }, 30_000);
