@@ -22,6 +22,7 @@ function timings(tenant: TenantResult): string {
 export function renderReport(run: RunReport): string {
   const header = [
     'Tenant',
+    'App',
     'Verdict',
     'Readiness',
     'Top cause',
@@ -32,6 +33,7 @@ export function renderReport(run: RunReport): string {
     const top = t.findings[0];
     return [
       shorten(t.name, 26),
+      shorten(t.app.name ?? t.app.clientId, 30),
       t.verdict,
       `${t.readiness.score ?? '-'} ${t.readiness.band}`,
       top ? shorten(`${top.cause}${top.detail ? `/${top.detail}` : ''} (${top.confidence})`, 72) : '-',

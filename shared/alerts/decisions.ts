@@ -110,8 +110,9 @@ export interface Suppression {
 export interface AlertNotice {
   kind: AlertKind;
   tenantId: string;
-  /** The app the alert is about; absent for the operator's alerts about tenant-health itself. */
+  /** The app the alert is about, and its name when known; absent for the operator's alerts about tenant-health itself. */
   clientId?: string;
+  appName?: string;
   tenantName: string;
   alertId: string;
   /** alertId and the notice's number: the same notice always carries the same key, however often it is sent. */
@@ -273,6 +274,7 @@ const alertIdOf = (subject: { tenantId: string; clientId?: string }, key: string
 export function decideAlerts(input: {
   tenantId: string;
   clientId?: string;
+  appName?: string;
   tenantName: string;
   conditions: AlertCondition[];
   previous: AlertState[];
@@ -344,6 +346,7 @@ export function decideAlerts(input: {
         kind,
         tenantId,
         ...(input.clientId ? { clientId: input.clientId } : {}),
+        ...(input.appName ? { appName: input.appName } : {}),
         tenantName,
         alertId: state.alertId,
         idempotencyKey: `${state.alertId}-${sequence}`,

@@ -66,7 +66,8 @@ export function alertPayload(notice: AlertNotice): AlertPayload {
   const { state } = notice;
   const { condition } = state;
   const what = `${CHECK_WORDS[state.check] ?? state.check}: ${state.cause}${condition.detail ? ` (${condition.detail})` : ''}`;
-  const title = clip(`${KIND_WORDS[notice.kind]} [${notice.severity}] ${notice.tenantName}: ${what}`);
+  const who = notice.appName ? `${notice.tenantName} (${notice.appName})` : notice.tenantName;
+  const title = clip(`${KIND_WORDS[notice.kind]} [${notice.severity}] ${who}: ${what}`);
   const summary =
     notice.kind === 'resolve'
       ? clip(`Cleared: no longer seen since ${state.lastSeenAt}. It was: ${condition.summary}`)
@@ -94,7 +95,9 @@ export function alertPayload(notice: AlertNotice): AlertPayload {
     ...(notice.previousSeverity ? { previousSeverity: notice.previousSeverity } : {}),
     createdAt: notice.at,
     tenant: { tenantId: notice.tenantId, name: clip(notice.tenantName) },
-    ...(notice.clientId ? { app: { clientId: notice.clientId } } : {}),
+    ...(notice.clientId
+      ? { app: { clientId: notice.clientId, ...(notice.appName ? { name: clip(notice.appName) } : {}) } }
+      : {}),
     check: state.check,
     cause: state.cause,
     ...(condition.detail ? { detail: condition.detail } : {}),

@@ -47,6 +47,8 @@ export interface TokenClaims {
   nbf?: number;
   exp?: number;
   ver?: string;
+  /** The app's display name, as Entra puts it in v1 access tokens (Exchange's and Graph's). */
+  app_displayname?: string;
 }
 
 const CLAIMS: (keyof TokenClaims)[] = [
@@ -64,6 +66,7 @@ const CLAIMS: (keyof TokenClaims)[] = [
   'nbf',
   'exp',
   'ver',
+  'app_displayname',
 ];
 
 /** The diagnostic claims of a JWT access token (unverified: for explaining failures only). */

@@ -12,6 +12,8 @@ export interface Settings {
   checkQueue: string;
   historyRetentionDays: number;
   statusCacheSeconds: number;
+  /** Whether anonymous readers of the summary see tenant names and ids; otherwise aliases. */
+  statusPublicNames: boolean;
   tenantDeadlineSeconds: number;
   /** Tenants one process checks at once (a cycle on the command line; the pool of connections it keeps). */
   checkConcurrency: number;
@@ -93,6 +95,11 @@ export const SETTINGS: readonly { name: string; source: string; optional?: strin
   },
   { name: 'HISTORY_RETENTION_DAYS', source: 'Days of per-cycle history kept per tenant; default 90.' },
   { name: 'STATUS_CACHE_SECONDS', source: 'max-age of the public status summary and badges; default 60.' },
+  {
+    name: 'STATUS_PUBLIC_NAMES',
+    source:
+      'true shows tenant names, tenant ids and app ids on the anonymous status summary; default false, which shows a stable alias per tenant instead (the detail routes, behind a key, always name them).',
+  },
   { name: 'TENANT_DEADLINE_SECONDS', source: "How long one tenant's checks may take; default 60." },
   {
     name: 'CHECK_CONCURRENCY',
@@ -277,6 +284,13 @@ export function readSettings(env: Record<string, string | undefined> = process.e
     problems.push(`${name} must be a whole number from ${min} to ${max}, got "${raw}"; using ${fallback}`);
     return fallback;
   };
+  const flag = (name: string, fallback: boolean) => {
+    const raw = value(name);
+    if (raw === undefined) return fallback;
+    if (/^(true|false)$/i.test(raw)) return raw.toLowerCase() === 'true';
+    problems.push(`${name} must be true or false, got "${raw}"; using ${String(fallback)}`);
+    return fallback;
+  };
   const storage = storageConnectionOf(env);
   problems.push(...storage.problems);
   const keyVaultUrl = value('KEY_VAULT_URL');
@@ -336,6 +350,7 @@ export function readSettings(env: Record<string, string | undefined> = process.e
       checkQueue,
       historyRetentionDays: integer('HISTORY_RETENTION_DAYS', 90, 1, 3650),
       statusCacheSeconds: integer('STATUS_CACHE_SECONDS', 60, 0, 86_400),
+      statusPublicNames: flag('STATUS_PUBLIC_NAMES', false),
       tenantDeadlineSeconds: integer('TENANT_DEADLINE_SECONDS', 60, 5, 600),
       checkConcurrency: integer('CHECK_CONCURRENCY', 16, 1, 256),
       staleAfterMinutes: integer('STALE_AFTER_MINUTES', 2 * scheduleIntervalMinutes(checkSchedule), 1, 7 * 24 * 60),

@@ -94,7 +94,12 @@ export async function raiseAlerts(result: TenantResult, cycle: Cycle, deps: Aler
   const ours = operatorConditionsOf(result);
   if (ours.length > 0) return record(OPERATOR, ours, cycle, deps);
   const notices = await record(
-    { tenantId: result.tenantId, clientId: result.app.clientId, name: result.name },
+    {
+      tenantId: result.tenantId,
+      clientId: result.app.clientId,
+      ...(result.app.name ? { appName: result.app.name } : {}),
+      name: result.name,
+    },
     conditionsOf(result, now),
     cycle,
     deps,
@@ -112,7 +117,7 @@ export const raiseOperatorAlerts = (
 ): Promise<AlertNotice[]> => record(OPERATOR, conditions, cycle, deps, { onlyKeys: options.keys });
 
 async function record(
-  subject: { tenantId: string; clientId?: string; name: string },
+  subject: { tenantId: string; clientId?: string; appName?: string; name: string },
   conditions: AlertCondition[],
   cycle: Cycle,
   deps: AlertingDeps,
@@ -134,6 +139,7 @@ async function record(
     const decision = decideAlerts({
       tenantId: subject.tenantId,
       ...(subject.clientId ? { clientId: subject.clientId } : {}),
+      ...(subject.appName ? { appName: subject.appName } : {}),
       tenantName: subject.name,
       conditions,
       previous,

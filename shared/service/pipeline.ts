@@ -23,6 +23,7 @@ import { redactor } from '../core/redact';
 import type { TenantDefinition } from '../core/tenants';
 import { refusesCredential, type TokenOutcome, type TokenProvider } from '../clients/tokens';
 import { forEachLimited } from '../core/pool';
+import { appNameOf } from '../core/known-apps';
 
 export const USER_AGENT = 'tenant-health/0.1';
 
@@ -63,7 +64,7 @@ export interface TenantResult {
   name: string;
   cloud: TenantDefinition['cloud'];
   /** The app checked, and how it reaches mail (from its definition): what the readiness score judges. */
-  app: { clientId: string; ews: 'oauth' | 'basic' | 'off'; graph: boolean };
+  app: { clientId: string; name?: string; ews: 'oauth' | 'basic' | 'off'; graph: boolean };
   verdict: Verdict;
   findings: Finding[];
   probes: ProbeResult[];
@@ -112,6 +113,16 @@ function redactEvidence(evidence: Evidence, clean: (text: string) => string): Ev
       : {}),
     ...(evidence.error ? { error: { ...evidence.error, message: clean(evidence.error.message) } } : {}),
   };
+}
+
+/** The app's name, when its token, the tenant's service principals or the well-known table give one. */
+function appNameFor(clientId: string, tokenName: string | undefined, inventory: EwsInventory | undefined) {
+  const holders = inventory && 'holders' in inventory.grants ? inventory.grants.holders : [];
+  const name = appNameOf(clientId, {
+    tokenName,
+    servicePrincipalName: holders.find((h) => h.appId?.toLowerCase() === clientId.toLowerCase())?.displayName,
+  });
+  return name ? { name } : {};
 }
 
 /** One cycle over the tenants: each is checked independently, and its failures are data in its own result. */
@@ -165,7 +176,7 @@ export async function checkTenant(
   };
   const outcomes: ProbeOutcome[] = [];
   let known: string[] = [];
-  const finish = (extra: Partial<TenantResult>): TenantResult => {
+  const finish = (extra: Partial<TenantResult>, tokenName?: string): TenantResult => {
     const probes = outcomes.map((o) => o.result);
     const clean = redactor(known);
     const evidence = outcomes.flatMap((o) =>
@@ -192,6 +203,7 @@ export async function checkTenant(
       cloud: tenant.cloud,
       app: {
         clientId: tenant.clientId,
+        ...appNameFor(tenant.clientId, tokenName, extra.ewsInventory),
         ews: tenant.checks.ews.enabled ? tenant.checks.ews.auth : 'off',
         graph: tenant.checks.graph.enabled,
       },
@@ -261,6 +273,7 @@ export async function checkTenant(
   const tokens: Partial<Record<TokenKind, TokenOutcome>> = Object.fromEntries(
     kinds.map((kind) => [kind, byLine.get(lineOf(kind))]),
   );
+  const tokenName = [...byLine.values()].map((o) => (o.ok ? o.claims.app_displayname : undefined)).find(Boolean);
 
   const run = async (probe: ProbeDefinition, mailbox?: string): Promise<ProbeRun> => {
     const kind = probe.token(tenant);
@@ -329,10 +342,13 @@ export async function checkTenant(
     ];
   });
   const { controlPlane, ewsInventory } = facts;
-  return finish({
-    permissions,
-    credential: credentialInfo,
-    ...(ewsInventory ? { ewsInventory } : {}),
-    ...(controlPlane ? { controlPlane } : {}),
-  });
+  return finish(
+    {
+      permissions,
+      credential: credentialInfo,
+      ...(ewsInventory ? { ewsInventory } : {}),
+      ...(controlPlane ? { controlPlane } : {}),
+    },
+    tokenName,
+  );
 }

@@ -117,12 +117,22 @@ function forTenant(
 const clientIdOf = (row: Record<string, unknown>): string =>
   text(row.clientId) || splitEntryKey(text(row.rowKey)).clientId || '';
 
+/**
+ * A tenant's name for anonymous readers: stable across cycles (a status page can follow it) and telling nothing of the
+ * tenant; its detail route, behind a key, names it.
+ */
+export const aliasOf = (tenantId: string) =>
+  `tenant-${createHash('sha256').update(`tenant-health alias|${tenantId.toLowerCase()}`).digest('hex').slice(0, 10)}`;
+
+const sortKey = (line: { name: string } | { alias: string }) => ('name' in line ? line.name : line.alias);
+
 /** One app's line in a tenant's roll-up: its state, and where its detail and badge are. */
 function appLine(row: Record<string, unknown>, deps: ServiceDeps) {
   const clientId = clientIdOf(row);
   const tenantId = text(row.tenantId).toLowerCase();
   return {
     clientId,
+    appName: text(row.appName) || null,
     status: stateOf(row, deps),
     verdict: text(row.verdict, 'unknown'),
     topCause: text(row.topCause) || null,
@@ -139,6 +149,7 @@ async function entryDetail(row: Record<string, unknown>, deps: ServiceDeps) {
   return {
     tenantId: row.tenantId ?? row.rowKey,
     clientId: entry.clientId,
+    appName: text(row.appName) || null,
     name: row.name,
     cloud: row.cloud,
     verdict: row.verdict,
@@ -167,25 +178,35 @@ export const statusSummary: StatusApi = (request, deps, log) => {
     const failOn = request.query.get('failOn');
     if (failOn !== null && failOn !== 'failing' && failOn !== 'degraded')
       return problem(400, 'Bad failOn', 'failOn must be "failing" or "degraded".');
-    const rows = await deps.store.allLatest(['tenantId', 'clientId', 'name', 'verdict', 'checkedAt']);
+    const rows = await deps.store.allLatest(['tenantId', 'clientId', 'appName', 'name', 'verdict', 'checkedAt']);
     const byTenant = new Map<string, Record<string, unknown>[]>();
     for (const row of rows) {
       const tenantId = text(row.tenantId, splitEntryKey(text(row.rowKey)).tenantId).toLowerCase();
       byTenant.set(tenantId, [...(byTenant.get(tenantId) ?? []), row]);
     }
-    const tenants = [...byTenant.values()]
-      .map((apps) => {
+    const named = deps.settings.statusPublicNames;
+    const tenants = [...byTenant.entries()]
+      .map(([tenantId, apps]) => {
         const states = apps.map((row) => stateOf(row, deps));
-        return {
-          tenantId: text(apps[0]!.tenantId),
-          name: text(apps[0]!.name),
+        const line = {
           status: worst(states) as State,
           // The oldest of its apps' checks: a roll-up is only as fresh as its stalest part.
           checkedAt: apps.map((row) => text(row.checkedAt)).sort()[0]!,
-          apps: apps.map((row, i) => ({ clientId: clientIdOf(row), status: states[i]! })),
+        };
+        // Anonymous readers learn nothing about who the customers are unless the operator says they may.
+        if (!named) return { alias: aliasOf(tenantId), ...line, apps: states.map((status) => ({ status })) };
+        return {
+          tenantId: text(apps[0]!.tenantId),
+          name: text(apps[0]!.name),
+          ...line,
+          apps: apps.map((row, i) => ({
+            clientId: clientIdOf(row),
+            appName: text(row.appName) || null,
+            status: states[i]!,
+          })),
         };
       })
-      .sort((a, b) => a.name.localeCompare(b.name));
+      .sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
     const overall = worst(tenants.map((t) => t.status));
     const count = (v: State) => tenants.filter((t) => t.status === v).length;
     const body = {
@@ -288,6 +309,7 @@ export const checkTenantNow: StatusApi = (request, deps, log) => {
     const lines = results.map(({ tenantId, app, name, verdict, checkedAt, findings, probes, readiness }) => ({
       tenantId,
       clientId: app.clientId,
+      appName: app.name ?? null,
       name,
       verdict,
       checkedAt,

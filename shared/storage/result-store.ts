@@ -74,6 +74,7 @@ function statusEntity(cycle: Cycle, tenant: TenantResult): TableEntity {
     rowKey: resultKey(tenant),
     tenantId: tenant.tenantId,
     clientId: tenant.app.clientId,
+    ...(tenant.app.name ? { appName: tenant.app.name } : {}),
     name: tenant.name,
     cloud: tenant.cloud,
     verdict: tenant.verdict,

@@ -52,13 +52,15 @@ test('the report names each tenant with its verdict and what failed, and leaks n
   expectNoSecrets(stdout + stderr);
   const lines = stdout.split('\n');
   expect(lines[0]).toMatch(
-    /^Tenant\s+Verdict\s+Readiness\s+Top cause\s+Timings ms \(token\/ews\/graph\)\s+Failed probes \(status\)$/,
+    /^Tenant\s+App\s+Verdict\s+Readiness\s+Top cause\s+Timings ms \(token\/ews\/graph\)\s+Failed probes \(status\)$/,
   );
   expect(lines.find((l) => l.startsWith('Contoso '))).toMatch(
-    /^Contoso\s+healthy\s+60 at risk\s+-\s+\d+\/\d+\/\d+\s+-$/,
+    /^Contoso\s+Contoso Mail Archiver\s+healthy\s+60 at risk\s+-\s+\d+\/\d+\/\d+\s+-$/,
   );
-  expect(lines.find((l) => l.startsWith('Southridge Video '))).toMatch(/^Southridge Video\s+healthy\s+100 ready\s+/);
-  expect(lines.find((l) => l.startsWith('Fourth Coffee '))).toMatch(/^Fourth Coffee\s+failing\s+- unknown\s+/);
+  expect(lines.find((l) => l.startsWith('Southridge Video '))).toMatch(
+    /^Southridge Video\s+Southridge Video Archiver\s+healthy\s+100 ready\s+/,
+  );
+  expect(lines.find((l) => l.startsWith('Fourth Coffee '))).toMatch(/^Fourth Coffee\s+\S.*?\s+failing\s+- unknown\s+/);
   expect(stdout).toMatch(
     /^EWS readiness: 1 ready, 1 on track, 16 at risk, 3 critical, 8 unknown; \d+ days until EWS is switched off on 2027-04-01/m,
   );
@@ -200,7 +202,13 @@ test('--serve answers the status routes on loopback after its cycle, one ready l
     expect((await api('status', { headers: { 'if-none-match': summary.headers.get('etag') ?? '' } })).status).toBe(304);
     expect((await api('status?failOn=failing')).status).toBe(503);
 
-    const id = (name: string) => body.tenants.find((t) => t.name === name)?.tenantId ?? '';
+    // Anonymous readers get aliases, never a customer's name or tenant id (STATUS_PUBLIC_NAMES is off).
+    expect(body.tenants.every((t) => /^tenant-[0-9a-f]{10}$/.test((t as unknown as { alias: string }).alias))).toBe(
+      true,
+    );
+    expect(JSON.stringify(body)).not.toMatch(/Contoso|f23cddea/);
+    const spec = (name: string) => defaultScenario().tenants.find((t) => t.name === name)!;
+    const id = (name: string) => spec(name).tenantId;
     expect(await (await api(`status/${id('Contoso')}/badge`)).json()).toEqual(
       expect.objectContaining({ schemaVersion: 1, message: 'healthy', color: 'brightgreen' }),
     );
@@ -211,8 +219,7 @@ test('--serve answers the status routes on loopback after its cycle, one ready l
     expect(detail.findings[0]?.cause).toBe(
       defaultScenario().tenants.find((t) => t.name === 'Proseware')?.expectedCause,
     );
-    const proseware = body.tenants.find((t) => t.name === 'Proseware') as unknown as { apps: { clientId: string }[] };
-    const app = (await (await api(`status/${id('Proseware')}/apps/${proseware.apps[0]!.clientId}`)).json()) as {
+    const app = (await (await api(`status/${id('Proseware')}/apps/${spec('Proseware').probe.clientId}`)).json()) as {
       findings: { cause: string }[];
     };
     expect(app.findings).toEqual(detail.findings);
@@ -245,7 +252,7 @@ test('--serve answers the status routes on loopback after its cycle, one ready l
 
     expect(await demo.stop()).toBe(0);
     expect(demo.after).toEqual([]);
-    expect(demo.stderr()).toMatch(/^Proseware\s+failing/m);
+    expect(demo.stderr()).toMatch(/^Proseware\s+Proseware Mail Archiver\s+failing/m);
     expect(demo.stderr()).toMatch(/POST \/api\/check\/[0-9a-f-]{36} 200/);
     expectNoSecrets(demo.stderr());
   } finally {

@@ -21,6 +21,7 @@ import type { SimulatedCloud } from '../../sim/server';
 import { invalidAlertPayload } from '../helpers/alert-schema';
 import { undocumented } from '../helpers/openapi';
 import { invocationContext } from '../helpers/functions-host';
+import { HTTP_ROUTES } from '../../shared/service/status-api';
 import { startSim, useSimulatedManagedIdentity } from '../helpers/sim';
 
 jest.mock('@azure/functions', () =>
@@ -202,7 +203,17 @@ test('two cycles through timer, queue and worker: latest replaced, history appen
   };
   expect(body.counts).toEqual({ total: 29, apps: 29, healthy: 6, degraded: 3, failing: 20, unknown: 0, stale: 0 });
   expect(body.status).toBe('failing');
-  expect(body.tenants.find((t) => t.name === 'Contoso')?.status).toBe('healthy');
+  // Anonymous readers see aliases by default; the operator's setting lets names and ids through.
+  expect(JSON.stringify(body)).not.toMatch(/Contoso|f23cddea|4c57dc1b/);
+  expect(new Set(body.tenants.map((t) => (t as unknown as { alias: string }).alias)).size).toBe(29);
+  const named = await HTTP_ROUTES.statusSummary.api(
+    { method: 'GET', params: {}, query: new URLSearchParams(), header: () => null },
+    { ...deps, settings: { ...deps.settings, statusPublicNames: true } },
+    () => undefined,
+  );
+  const namedBody = named.jsonBody as { tenants: { name: string; status: string }[] };
+  expect(undocumented('statusSummary', named)).toEqual([]);
+  expect(namedBody.tenants.find((t) => t.name === 'Contoso')?.status).toBe('healthy');
 
   const proseware = scenarios.find((s) => s.name === 'Proseware')!;
   const detail = await statusTenant(get(`status/${proseware.tenantId}`, { tenant: proseware.tenantId }), context());
@@ -243,7 +254,7 @@ test('two cycles through timer, queue and worker: latest replaced, history appen
     (r) => r.body as { tenant: { tenantId: string }; kind: string; cause: string },
   );
   for (const b of bodies) expect(invalidAlertPayload(b)).toEqual([]);
-  for (const t of body.tenants) {
+  for (const t of namedBody.tenants) {
     const causes = bodies
       .filter((b) => b.tenant.tenantId === scenarios.find((s) => s.name === t.name)!.tenantId)
       .map((b) => `${b.kind} ${b.cause}`);
@@ -399,12 +410,18 @@ test('local.settings.sample.json lists every setting the code reads, each with w
   }
   expect(readSettings(sample.Values).problems).toEqual([]);
   expect(
-    readSettings({ AzureWebJobsStorage: 'x', CHECK_SCHEDULE: 'every minute', HISTORY_RETENTION_DAYS: 'forever' })
-      .problems,
+    readSettings({
+      AzureWebJobsStorage: 'x',
+      CHECK_SCHEDULE: 'every minute',
+      HISTORY_RETENTION_DAYS: 'forever',
+      STATUS_PUBLIC_NAMES: 'yes',
+    }).problems,
   ).toEqual([
     expect.stringMatching(/^CHECK_SCHEDULE must be an NCRONTAB expression/),
     expect.stringMatching(/^HISTORY_RETENTION_DAYS must be a whole number/),
+    'STATUS_PUBLIC_NAMES must be true or false, got "yes"; using false',
   ]);
+  expect(readSettings({ AzureWebJobsStorage: 'x', STATUS_PUBLIC_NAMES: 'TRUE' }).settings.statusPublicNames).toBe(true);
   const alerting = readSettings({
     AzureWebJobsStorage: 'x',
     ALERT_LOGIC_APP_URL:

@@ -78,7 +78,7 @@ beforeAll(async () => {
   agent = createAgent();
   const dispatcher = routeToSimulatedCloud(sim.baseUrl, agent);
   const settings = {
-    ...readSettings({ AzureWebJobsStorage: azurite.connectionString }).settings,
+    ...readSettings({ AzureWebJobsStorage: azurite.connectionString, STATUS_PUBLIC_NAMES: 'true' }).settings,
     checkQueue: 'multi-app-test',
   };
   deps = {
@@ -144,8 +144,8 @@ test('two apps in one tenant: separate results, alerts and badges, and the tenan
       tenantId,
       status: 'failing',
       apps: expect.arrayContaining([
-        { clientId: archiver.clientId, status: 'healthy' },
-        { clientId: CRM.clientId, status: 'failing' },
+        { clientId: archiver.clientId, appName: 'Contoso Mail Archiver', status: 'healthy' },
+        { clientId: CRM.clientId, appName: 'Contoso CRM Sync', status: 'failing' },
       ]),
     }),
   ]);
@@ -191,6 +191,10 @@ test('two apps in one tenant: separate results, alerts and badges, and the tenan
   expect(notices.length).toBeGreaterThan(0);
   expect(new Set(notices.map((n) => `${n.kind} ${n.app?.clientId}`))).toEqual(new Set([`open ${CRM.clientId}`]));
   expect(notices.map((n) => `${n.check}.${n.cause}`)).toContain('ews.ews_disabled');
+  for (const notice of notices) {
+    expect(notice.app).toEqual({ clientId: CRM.clientId, name: 'Contoso CRM Sync' });
+    expect(notice.title).toMatch(/Contoso \(Contoso CRM Sync\)/);
+  }
   for (const notice of notices) expect(invalidAlertPayload(notice)).toEqual([]);
 
   const now = await checkNow(
