@@ -113,6 +113,7 @@ export interface AlertNotice {
   /** The app the alert is about, and its name when known; absent for the operator's alerts about tenant-health itself. */
   clientId?: string;
   appName?: string;
+  tags?: Record<string, string>;
   tenantName: string;
   alertId: string;
   /** alertId and the notice's number: the same notice always carries the same key, however often it is sent. */
@@ -275,6 +276,7 @@ export function decideAlerts(input: {
   tenantId: string;
   clientId?: string;
   appName?: string;
+  tags?: Record<string, string>;
   tenantName: string;
   conditions: AlertCondition[];
   previous: AlertState[];
@@ -347,6 +349,7 @@ export function decideAlerts(input: {
         tenantId,
         ...(input.clientId ? { clientId: input.clientId } : {}),
         ...(input.appName ? { appName: input.appName } : {}),
+        ...(input.tags ? { tags: input.tags } : {}),
         tenantName,
         alertId: state.alertId,
         idempotencyKey: `${state.alertId}-${sequence}`,

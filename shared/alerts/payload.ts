@@ -21,6 +21,8 @@ export interface AlertPayload {
   tenant: { tenantId: string; name: string };
   /** Since 1.2: the app the alert is about; absent on the operator's alerts. */
   app?: { clientId: string; name?: string };
+  /** Since 1.2: the entry's tags (customer, tier, region...), for routing the notice. */
+  tags?: Record<string, string>;
   check: string;
   cause: string;
   detail?: string;
@@ -98,6 +100,7 @@ export function alertPayload(notice: AlertNotice): AlertPayload {
     ...(notice.clientId
       ? { app: { clientId: notice.clientId, ...(notice.appName ? { name: clip(notice.appName) } : {}) } }
       : {}),
+    ...(notice.tags ? { tags: notice.tags } : {}),
     check: state.check,
     cause: state.cause,
     ...(condition.detail ? { detail: condition.detail } : {}),

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { CLOUD_NAMES } from './clouds';
 import { DOMAIN_PATTERN, GUID_PATTERN } from './tenant-id';
 
+/** A tag's name, as the summary's ?tag=name:value filter reads it. */
+export const TAG_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
 const guid = z.string().regex(GUID_PATTERN, 'expected a GUID');
 const domain = z.string().regex(DOMAIN_PATTERN, 'expected a domain such as contoso.onmicrosoft.com');
 const address = z.string().regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'expected an SMTP address');
@@ -62,6 +64,30 @@ export const tenantDefinitionSchema = z
       graph: { enabled: true },
       controlPlane: 'auto',
     }),
+    /** Labels for people who watch many tenants (customer, tier, region...): carried into results, summary and alerts. */
+    tags: z
+      .record(
+        z.string(),
+        z
+          .string()
+          .min(1)
+          .max(64)
+          .refine(
+            (value) => ![...value].some((c) => c.charCodeAt(0) < 32 || c.charCodeAt(0) === 127),
+            'tag values may not hold control characters',
+          ),
+      )
+      .superRefine((tags, issues) => {
+        const names = Object.keys(tags);
+        if (names.length > 10) issues.addIssue({ code: 'custom', message: 'at most 10 tags' });
+        for (const name of names.filter((n) => !TAG_NAME.test(n)))
+          issues.addIssue({
+            code: 'custom',
+            path: [name],
+            message: 'tag names are 1-32 lower-case letters, digits, - or _, starting with a letter',
+          });
+      })
+      .optional(),
     /** Sent as User-Agent, so that user-agent allow lists see what the tenant's app sends. */
     userAgent: z.string().max(256).optional(),
   })

@@ -98,6 +98,7 @@ export async function raiseAlerts(result: TenantResult, cycle: Cycle, deps: Aler
       tenantId: result.tenantId,
       clientId: result.app.clientId,
       ...(result.app.name ? { appName: result.app.name } : {}),
+      ...(result.tags ? { tags: result.tags } : {}),
       name: result.name,
     },
     conditionsOf(result, now),
@@ -117,7 +118,7 @@ export const raiseOperatorAlerts = (
 ): Promise<AlertNotice[]> => record(OPERATOR, conditions, cycle, deps, { onlyKeys: options.keys });
 
 async function record(
-  subject: { tenantId: string; clientId?: string; appName?: string; name: string },
+  subject: { tenantId: string; clientId?: string; appName?: string; tags?: Record<string, string>; name: string },
   conditions: AlertCondition[],
   cycle: Cycle,
   deps: AlertingDeps,
@@ -140,6 +141,7 @@ async function record(
       tenantId: subject.tenantId,
       ...(subject.clientId ? { clientId: subject.clientId } : {}),
       ...(subject.appName ? { appName: subject.appName } : {}),
+      ...(subject.tags ? { tags: subject.tags } : {}),
       tenantName: subject.name,
       conditions,
       previous,

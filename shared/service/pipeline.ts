@@ -62,6 +62,8 @@ export interface PermissionLine {
 export interface TenantResult {
   tenantId: string;
   name: string;
+  /** The entry's tags, as watched. */
+  tags?: Record<string, string>;
   cloud: TenantDefinition['cloud'];
   /** The app checked, and how it reaches mail (from its definition): what the readiness score judges. */
   app: { clientId: string; name?: string; ews: 'oauth' | 'basic' | 'off'; graph: boolean };
@@ -200,6 +202,7 @@ export async function checkTenant(
     const result: Omit<TenantResult, 'readiness'> = {
       tenantId: tenant.tenantId,
       name: tenant.name,
+      ...(tenant.tags ? { tags: tenant.tags } : {}),
       cloud: tenant.cloud,
       app: {
         clientId: tenant.clientId,

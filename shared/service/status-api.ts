@@ -124,6 +124,14 @@ const clientIdOf = (row: Record<string, unknown>): string =>
 export const aliasOf = (tenantId: string) =>
   `tenant-${createHash('sha256').update(`tenant-health alias|${tenantId.toLowerCase()}`).digest('hex').slice(0, 10)}`;
 
+/** The tags stored with a status row; a row that has none (or unreadable ones) has none. */
+const tagsOf = (row: Record<string, unknown>): Record<string, string> => {
+  const parsed = parseJsonOrNull(row.tags);
+  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+    ? (parsed as Record<string, string>)
+    : {};
+};
+
 const sortKey = (line: { name: string } | { alias: string }) => ('name' in line ? line.name : line.alias);
 
 /** One app's line in a tenant's roll-up: its state, and where its detail and badge are. */
@@ -151,6 +159,7 @@ async function entryDetail(row: Record<string, unknown>, deps: ServiceDeps) {
     clientId: entry.clientId,
     appName: text(row.appName) || null,
     name: row.name,
+    tags: tagsOf(row),
     cloud: row.cloud,
     verdict: row.verdict,
     stale: stateOf(row, deps) === 'stale',
@@ -178,14 +187,38 @@ export const statusSummary: StatusApi = (request, deps, log) => {
     const failOn = request.query.get('failOn');
     if (failOn !== null && failOn !== 'failing' && failOn !== 'degraded')
       return problem(400, 'Bad failOn', 'failOn must be "failing" or "degraded".');
-    const rows = await deps.store.allLatest(['tenantId', 'clientId', 'appName', 'name', 'verdict', 'checkedAt']);
+    const tag = request.query.get('tag');
+    const wanted = tag === null ? null : /^([a-z][a-z0-9_-]{0,31}):(.{1,64})$/.exec(tag);
+    if (tag !== null && !wanted)
+      return problem(
+        400,
+        'Bad tag',
+        'tag must be name:value, such as tier:gold (names are lower-case letters and digits).',
+      );
+    if (wanted && !deps.settings.statusPublicNames)
+      return problem(
+        400,
+        'Tags are not public',
+        'Filtering by tag needs STATUS_PUBLIC_NAMES=true: tags name customers.',
+      );
+    const rows = await deps.store.allLatest([
+      'tenantId',
+      'clientId',
+      'appName',
+      'name',
+      'tags',
+      'verdict',
+      'checkedAt',
+    ]);
     const byTenant = new Map<string, Record<string, unknown>[]>();
     for (const row of rows) {
       const tenantId = text(row.tenantId, splitEntryKey(text(row.rowKey)).tenantId).toLowerCase();
       byTenant.set(tenantId, [...(byTenant.get(tenantId) ?? []), row]);
     }
     const named = deps.settings.statusPublicNames;
+    // A tag picks tenants: any of whose apps carries it brings the whole tenant, its other apps included.
     const tenants = [...byTenant.entries()]
+      .filter(([, apps]) => !wanted || apps.some((row) => tagsOf(row)[wanted[1]!] === wanted[2]))
       .map(([tenantId, apps]) => {
         const states = apps.map((row) => stateOf(row, deps));
         const line = {
@@ -195,9 +228,11 @@ export const statusSummary: StatusApi = (request, deps, log) => {
         };
         // Anonymous readers learn nothing about who the customers are unless the operator says they may.
         if (!named) return { alias: aliasOf(tenantId), ...line, apps: states.map((status) => ({ status })) };
+        const tags = Object.assign({}, ...apps.map(tagsOf)) as Record<string, string>;
         return {
           tenantId: text(apps[0]!.tenantId),
           name: text(apps[0]!.name),
+          ...(Object.keys(tags).length ? { tags } : {}),
           ...line,
           apps: apps.map((row, i) => ({
             clientId: clientIdOf(row),
@@ -214,7 +249,7 @@ export const statusSummary: StatusApi = (request, deps, log) => {
       generatedAt: new Date((deps.now ?? Date.now)()).toISOString(),
       counts: {
         total: tenants.length,
-        apps: rows.length,
+        apps: tenants.reduce((n, t) => n + t.apps.length, 0),
         healthy: count('healthy'),
         degraded: count('degraded'),
         failing: count('failing'),

@@ -75,6 +75,7 @@ function statusEntity(cycle: Cycle, tenant: TenantResult): TableEntity {
     tenantId: tenant.tenantId,
     clientId: tenant.app.clientId,
     ...(tenant.app.name ? { appName: tenant.app.name } : {}),
+    ...(tenant.tags ? { tags: JSON.stringify(tenant.tags) } : {}),
     name: tenant.name,
     cloud: tenant.cloud,
     verdict: tenant.verdict,

@@ -56,8 +56,8 @@ const timer: Timer = {
   schedule: { adjustForDST: false },
   scheduleStatus: { last: '', next: '', lastUpdated: '' },
 };
-const get = (path: string, params: Record<string, string>) =>
-  new HttpRequest({ method: 'GET', url: `http://localhost/api/${path}`, params });
+const get = (path: string, params: Record<string, string>, query = '') =>
+  new HttpRequest({ method: 'GET', url: `http://localhost/api/${path}${query}`, params });
 
 beforeAll(async () => {
   sim = await startSim(
@@ -101,9 +101,13 @@ beforeAll(async () => {
   useServiceDeps(deps);
   checks = new QueueClient(azurite.connectionString, settings.checkQueue);
   await Promise.all([deps.store.ensureTables(), deps.alerting!.store.ensureTables(), deps.queue.ensureQueues()]);
-  archiver = tenantDefinitionsFor([tenantNamed(sim, 'Contoso')])[0]!;
+  archiver = {
+    ...tenantDefinitionsFor([tenantNamed(sim, 'Contoso')])[0]!,
+    tags: { customer: 'contoso', tier: 'gold' },
+  };
   crm = {
     ...archiver,
+    tags: { customer: 'contoso', system: 'crm' },
     clientId: CRM.clientId,
     credential: { type: 'secret', keyVaultSecretName: CRM.vault },
   };
@@ -150,6 +154,16 @@ test('two apps in one tenant: separate results, alerts and badges, and the tenan
     }),
   ]);
 
+  const tagged = async (tag: string) =>
+    (await statusSummary(get('status', {}, `?tag=${encodeURIComponent(tag)}`), context())).jsonBody as {
+      tenants: { tags: Record<string, string> }[];
+    };
+  expect((await tagged('tier:gold')).tenants.map((t) => t.tags)).toEqual([
+    { customer: 'contoso', tier: 'gold', system: 'crm' },
+  ]);
+  expect((await tagged('tier:silver')).tenants).toEqual([]);
+  expect((await statusSummary(get('status', {}, '?tag=Tier'), context())).status).toBe(400);
+
   const rolledUp = await statusTenant(get(`status/${tenantId}`, { tenant: tenantId }), context());
   expect(undocumented('statusTenant', rolledUp)).toEqual([]);
   expect(rolledUp.jsonBody).toEqual(
@@ -193,6 +207,7 @@ test('two apps in one tenant: separate results, alerts and badges, and the tenan
   expect(notices.map((n) => `${n.check}.${n.cause}`)).toContain('ews.ews_disabled');
   for (const notice of notices) {
     expect(notice.app).toEqual({ clientId: CRM.clientId, name: 'Contoso CRM Sync' });
+    expect(notice.tags).toEqual({ customer: 'contoso', system: 'crm' });
     expect(notice.title).toMatch(/Contoso \(Contoso CRM Sync\)/);
   }
   for (const notice of notices) expect(invalidAlertPayload(notice)).toEqual([]);

@@ -33,8 +33,22 @@ test.each([
   ],
   [{ ...good, cloud: 'mars' }, /tenants\[0\] \(Contoso\)\.cloud/],
   [{ ...good, surprise: true }, /tenants\[0\] \(Contoso\)/],
+  [{ ...good, tags: { Tier: 'gold' } }, /tenants\[0\] \(Contoso\)\.tags\.Tier: tag names are 1-32 lower-case letters/],
+  [{ ...good, tags: { tier: 'gold\u001b[31m' } }, /tags\.tier: tag values may not hold control characters/],
+  [{ ...good, tags: { tier: 'x'.repeat(65) } }, /tags\.tier/],
+  [
+    { ...good, tags: Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`t${i}`, 'x'])) },
+    /tags: at most 10 tags/,
+  ],
 ])('an invalid definition is refused with its tenant and field named (%#)', (tenant, message) => {
   expect(() => parseTenantsFile({ tenants: [tenant] })).toThrow(message);
+});
+
+test('tags are kept as given', () => {
+  const [tenant] = parseTenantsFile({
+    tenants: [{ ...good, tags: { customer: 'Contoso Ltd', tier: 'gold' } }],
+  }).tenants;
+  expect(tenant!.tags).toEqual({ customer: 'Contoso Ltd', tier: 'gold' });
 });
 
 test('the same tenant and app twice is refused', () => {
