@@ -168,9 +168,14 @@ export class TableResultStore {
         entities.slice(i, i + TRANSACTION_LIMIT).map((e): TransactionAction => ['upsert', e, 'Replace']),
       );
     }
+    const written = new Set(tenants.map(entryKey));
     const legacy = new Set(tenants.map((t) => t.tenantId.toLowerCase()));
     await forEachLimited([...legacy], 8, async (tenantId) => {
-      await deleteEntityIfPresent(this.watchedTable, STATUS_PARTITION, tenantId);
+      const row = await this.pointRead(this.watchedTable, tenantId);
+      const parsed = row ? parseDefinition(row.definition) : null;
+      // Only the app now written under its own key leaves the old row; another app's old row stays watched.
+      if (parsed?.ok && written.has(entryKey(parsed.tenant)))
+        await deleteEntityIfPresent(this.watchedTable, STATUS_PARTITION, tenantId);
     });
   }
 
@@ -182,14 +187,23 @@ export class TableResultStore {
     const entries = (await this.watchedEntries(tenantId)).filter(
       (e) => clientId === undefined || e.clientId.toLowerCase() === clientId.toLowerCase(),
     );
+    // The tenant's row from before entries goes only with the app it names: another app's is not ours to drop.
+    const legacy = await this.pointRead(this.watchedTable, tenantId.toLowerCase());
+    const legacyApp = legacy ? parseDefinition(legacy.definition) : null;
+    const dropsLegacy =
+      legacyApp?.ok === true &&
+      entries.some((e) => e.clientId.toLowerCase() === legacyApp.tenant.clientId.toLowerCase());
     await forEachLimited(entries, 4, async (entry) => {
       await Promise.all([
         deleteEntityIfPresent(this.watchedTable, STATUS_PARTITION, entryKey(entry)),
         deleteEntityIfPresent(this.statusTable, STATUS_PARTITION, entryKey(entry)),
+      ]);
+    });
+    if (dropsLegacy)
+      await Promise.all([
         deleteEntityIfPresent(this.watchedTable, STATUS_PARTITION, tenantId.toLowerCase()),
         deleteEntityIfPresent(this.statusTable, STATUS_PARTITION, tenantId.toLowerCase()),
       ]);
-    });
     return entries.map((e) => e.clientId);
   }
 

@@ -315,6 +315,17 @@ test('rows stored before a tenant could have several apps are read as its one ap
   expect((await store.allLatest(['tenantId'])).filter((r) => r.tenantId === id)).toHaveLength(1);
   expect((await store.historyOf(entry(id))).map((r) => r.cycleId)).toEqual(['new-cycle', 'old-cycle']);
 
+  // A second app watched beside the old row: removing it leaves the old row's app watched.
+  const crm = { ...definition, clientId: OTHER_APP, name: 'Legacy CRM' };
+  await table('WatchedTenants').upsertEntity({
+    partitionKey: 'tenant',
+    rowKey: id,
+    name: 'Legacy',
+    definition: JSON.stringify(definition),
+  });
+  await store.watch([crm]);
+  expect(await store.unwatch(id, OTHER_APP)).toEqual([OTHER_APP]);
+  expect(await store.watchedEntries(id)).toEqual([definition]);
   await store.watch([definition]);
   expect((await store.watched()).tenants.filter((t) => t.tenantId === id)).toEqual([definition]);
   expect(await store.unwatch(id)).toEqual([APP]);
