@@ -4,9 +4,8 @@ import { AlertStore, type OutboxEntry, type OutboxStatus } from '../shared/stora
 import { CREDENTIAL_EXPIRING, type Suppression } from '../shared/alerts/decisions';
 import { CAUSES } from '../shared/core/causes';
 import { isTenantId } from '../shared/core/tenant-id';
-import { isClientId } from '../shared/core/entry';
 import { TableResultStore } from '../shared/storage/result-store';
-import { instantOption, openStorage, parseOptions, UsageError } from './args';
+import { appOption, instantOption, openStorage, parseOptions, UsageError } from './args';
 import type { Io } from './io';
 
 /** No snooze lasts for ever: a muted tenant nobody remembers is how alerts get lost. */
@@ -144,10 +143,7 @@ function suppressionFrom(
     throw new UsageError(
       'snooze needs exactly one of --tenant TENANT (a snooze) or --all-tenants (a maintenance window)',
     );
-  if (values.app !== undefined && values.tenant === undefined)
-    throw new UsageError("--app goes with --tenant: it snoozes one of the tenant's apps");
-  if (values.app !== undefined && !isClientId(values.app))
-    throw new UsageError(`--app: "${values.app.slice(0, 80)}" is not an app (client) id GUID`);
+  const app = appOption(values.app, values.tenant !== undefined, '--tenant', 'snoozes');
   if (!values.until)
     throw new UsageError(
       `snooze needs --until DATE: every snooze ends, at most ${MAX_SUPPRESSION_DAYS} days after it starts`,
@@ -170,7 +166,7 @@ function suppressionFrom(
     id: randomUUID(),
     kind: values['all-tenants'] ? 'maintenance' : 'snooze',
     tenantId: values.tenant === undefined ? '*' : tenantOption(values.tenant),
-    ...(values.app ? { clientId: values.app.toLowerCase() } : {}),
+    ...(app ? { clientId: app } : {}),
     ...(values.cause ? { cause: values.cause } : {}),
     from: new Date(from).toISOString(),
     until: new Date(until).toISOString(),

@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { storageConnectionOf, type StorageConnection } from '../shared/core/settings';
+import { isClientId } from '../shared/core/entry';
 
 /** Bad input or configuration: the command prints the message and exits 2. */
 export class UsageError extends Error {
@@ -17,6 +18,22 @@ export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(
 }
 
 /** A TCP port from an option: 0 means any free port. */
+/**
+ * --app: one of a tenant's apps, so it needs the option that names the tenant (`needs`); lower-cased, or undefined when
+ * not given.
+ */
+export function appOption(
+  app: string | undefined,
+  tenantGiven: boolean,
+  needs: string,
+  does: string,
+): string | undefined {
+  if (app === undefined) return undefined;
+  if (!tenantGiven) throw new UsageError(`--app goes with ${needs}: it ${does} one of the tenant's apps`);
+  if (!isClientId(app)) throw new UsageError(`--app: "${app.slice(0, 80)}" is not an app (client) id GUID`);
+  return app.toLowerCase();
+}
+
 export function portOption(value: string | undefined, name = '--port'): number {
   if (value === undefined) return 0;
   const port = Number(value);

@@ -2,8 +2,8 @@
 import { TableResultStore } from '../shared/storage/result-store';
 import { isTenantId } from '../shared/core/tenant-id';
 import type { TenantDefinition } from '../shared/core/tenants';
-import { entryKey, isClientId } from '../shared/core/entry';
-import { openStorage, parseOptions, UsageError } from './args';
+import { entryKey } from '../shared/core/entry';
+import { appOption, openStorage, parseOptions, UsageError } from './args';
 import { loadTenantsFile } from './check-command';
 import type { Io } from './io';
 
@@ -21,10 +21,7 @@ export async function watchCommand(args: string[], io: Io): Promise<number> {
     throw new UsageError(
       'give exactly one of --config FILE (watch these tenants), --list, or --remove TENANT [--app CLIENT_ID]',
     );
-  if (values.app !== undefined && values.remove === undefined)
-    throw new UsageError("--app goes with --remove TENANT: it removes one of the tenant's apps");
-  if (values.app !== undefined && !isClientId(values.app))
-    throw new UsageError(`--app: "${values.app.slice(0, 80)}" is not an app (client) id GUID`);
+  const app = appOption(values.app, values.remove !== undefined, '--remove TENANT', 'removes');
   const store = openStorage(values.storage, (connection) => TableResultStore.in(connection));
   await store.ensureTables();
 
@@ -32,11 +29,11 @@ export async function watchCommand(args: string[], io: Io): Promise<number> {
     const requested = values.remove;
     if (!isTenantId(values.remove))
       throw new UsageError(`--remove: "${requested.slice(0, 80)}" is not a tenant id (a GUID or a domain)`);
-    const removed = await store.unwatch(values.remove, values.app);
+    const removed = await store.unwatch(values.remove, app);
     if (removed.length === 0)
       throw new UsageError(
-        values.app
-          ? `--remove: app ${values.app} is not watched in tenant ${values.remove}`
+        app
+          ? `--remove: app ${app} is not watched in tenant ${values.remove}`
           : `--remove: tenant ${values.remove} is not watched`,
       );
     if (values.json) io.stdout(JSON.stringify({ removed: values.remove.toLowerCase(), apps: removed }));

@@ -225,18 +225,10 @@ export class TableResultStore {
 
   /** A tenant's watched apps: their own rows, and a row from before entries when the tenant still has one. */
   async watchedEntries(tenantId: string): Promise<TenantDefinition[]> {
-    const { from, to } = tenantKeyRange(tenantId);
-    const rows: Row[] = [];
-    for await (const row of this.watchedTable.listEntities<Record<string, unknown>>({
-      queryOptions: { filter: odata`PartitionKey eq ${STATUS_PARTITION} and RowKey ge ${from} and RowKey lt ${to}` },
-    }))
-      rows.push(row);
-    const legacy = await this.pointRead(this.watchedTable, tenantId.toLowerCase());
     const entries = new Map<string, TenantDefinition>();
-    for (const row of legacy ? [...rows, legacy] : rows) {
-      const parsed = parseDefinition(row.definition);
-      if (!parsed.ok) throw new Error(`the stored definition of ${row.rowKey} is invalid: ${parsed.problem}`);
-      if (!entries.has(entryKey(parsed.tenant))) entries.set(entryKey(parsed.tenant), parsed.tenant);
+    for (const row of await this.rowsOfTenant(this.watchedTable, tenantId)) {
+      const tenant = definitionOf(row);
+      if (!entries.has(entryKey(tenant))) entries.set(entryKey(tenant), tenant);
     }
     return [...entries.values()];
   }
@@ -247,9 +239,8 @@ export class TableResultStore {
       (await this.pointRead(this.watchedTable, entryKey(entry))) ??
       (await this.pointRead(this.watchedTable, entry.tenantId.toLowerCase()));
     if (!row) return null;
-    const parsed = parseDefinition(row.definition);
-    if (!parsed.ok) throw new Error(`the stored definition of ${row.rowKey} is invalid: ${parsed.problem}`);
-    return parsed.tenant.clientId.toLowerCase() === entry.clientId.toLowerCase() ? parsed.tenant : null;
+    const tenant = definitionOf(row);
+    return tenant.clientId.toLowerCase() === entry.clientId.toLowerCase() ? tenant : null;
   }
 
   /**
@@ -269,17 +260,24 @@ export class TableResultStore {
     );
   }
 
-  /** The latest status of each of a tenant's apps (a row from before entries counts as its one app). */
-  async latestOfTenant(tenantId: string): Promise<Row[]> {
+  /**
+   * The latest status of each of a tenant's apps. A row from before entries belongs to an app that has not written its
+   * own yet (an app's first own row deletes it), so it counts as that app.
+   */
+  latestOfTenant(tenantId: string): Promise<Row[]> {
+    return this.rowsOfTenant(this.statusTable, tenantId);
+  }
+
+  /** Every row of one tenant's entries in a table keyed by entry, then the tenant's row from before entries, if any. */
+  private async rowsOfTenant(table: TableClient, tenantId: string): Promise<Row[]> {
     const { from, to } = tenantKeyRange(tenantId);
     const rows: Row[] = [];
-    for await (const row of this.statusTable.listEntities<Record<string, unknown>>({
+    for await (const row of table.listEntities<Record<string, unknown>>({
       queryOptions: { filter: odata`PartitionKey eq ${STATUS_PARTITION} and RowKey ge ${from} and RowKey lt ${to}` },
     }))
       rows.push(row);
-    if (rows.length > 0) return rows;
-    const legacy = await this.pointRead(this.statusTable, tenantId.toLowerCase());
-    return legacy ? [legacy] : [];
+    const legacy = await this.pointRead(table, tenantId.toLowerCase());
+    return legacy ? [...rows, legacy] : rows;
   }
 
   /**
@@ -416,6 +414,13 @@ const PRUNE_EVERY_MS = 60 * 60_000;
 /** Whether the stored status was checked later than the one about to be written (ISO times compare as strings). */
 const isNewer = (stored: Row, incoming: TableEntity) =>
   typeof stored.checkedAt === 'string' && stored.checkedAt > String(incoming.checkedAt);
+
+/** A stored entry's definition; one that no longer validates is our own data gone wrong, so it is thrown. */
+function definitionOf(row: Row): TenantDefinition {
+  const parsed = parseDefinition(row.definition);
+  if (!parsed.ok) throw new Error(`the stored definition of ${row.rowKey} is invalid: ${parsed.problem}`);
+  return parsed.tenant;
+}
 
 function parseDefinition(json: unknown): { ok: true; tenant: TenantDefinition } | { ok: false; problem: string } {
   try {

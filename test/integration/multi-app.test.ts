@@ -1,18 +1,12 @@
 // A tenant watched with two apps (its backup app and its CRM app): separate results, alerts and badges, and a
 // rolled-up tenant state, through the Function App's timer → queue → worker path on Azurite and the simulated cloud.
-import { ManagedIdentityCredential } from '@azure/identity';
 import { HttpRequest, type Timer } from '@azure/functions';
 import { QueueClient } from '@azure/storage-queue';
 import { startAzurite, type RunningAzurite } from '../../cli/azurite';
-import { triggerUrlSource } from '../../shared/service/alert-service';
-import { AlertStore } from '../../shared/storage/alert-store';
-import { CheckQueue } from '../../shared/storage/check-queue';
 import type { ServiceDeps } from '../../shared/service/check-service';
-import { KeyVaultSecretStore } from '../../shared/clients/key-vault';
 import { createAgent } from '../../shared/clients/http';
-import { TableResultStore } from '../../shared/storage/result-store';
 import { readSettings } from '../../shared/core/settings';
-import { TokenProvider } from '../../shared/clients/tokens';
+import { createServices } from '../../shared/service/services';
 import type { TenantDefinition } from '../../shared/core/tenants';
 import type { AlertPayload } from '../../shared/alerts/payload';
 import { tenantDefinitionsFor } from '../../sim/demo-tenants';
@@ -76,28 +70,15 @@ beforeAll(async () => {
   restoreEnvironment = useSimulatedManagedIdentity(sim);
   azurite = await startAzurite();
   agent = createAgent();
-  const dispatcher = routeToSimulatedCloud(sim.baseUrl, agent);
-  const settings = {
-    ...readSettings({ AzureWebJobsStorage: azurite.connectionString, STATUS_PUBLIC_NAMES: 'true' }).settings,
-    checkQueue: 'multi-app-test',
-  };
-  deps = {
-    pipeline: {
-      dispatcher,
-      secrets: new KeyVaultSecretStore(sim.endpoints.keyvault, new ManagedIdentityCredential()),
-      tokens: new TokenProvider(dispatcher),
-    },
-    store: TableResultStore.in(azurite.connectionString),
-    queue: CheckQueue.in(azurite.connectionString, settings.checkQueue),
-    settings,
-    alerting: {
-      store: AlertStore.in(azurite.connectionString),
-      dispatcher,
-      triggerUrl: triggerUrlSource({ url: sim.logicAppPublicUrl }, undefined),
-      policy: settings.alerts.policy,
-      maxAttempts: 3,
-    },
-  };
+  // The app's own composition root, configured as the Function App would be, with every call routed to the simulator.
+  const { settings } = readSettings({
+    AzureWebJobsStorage: azurite.connectionString,
+    KEY_VAULT_URL: sim.endpoints.keyvault,
+    ALERT_LOGIC_APP_URL: sim.logicAppPublicUrl,
+    CHECK_QUEUE: 'multi-app-test',
+    STATUS_PUBLIC_NAMES: 'true',
+  });
+  deps = createServices(settings, { dispatcher: routeToSimulatedCloud(sim.baseUrl, agent) });
   useServiceDeps(deps);
   checks = new QueueClient(azurite.connectionString, settings.checkQueue);
   await Promise.all([deps.store.ensureTables(), deps.alerting!.store.ensureTables(), deps.queue.ensureQueues()]);
