@@ -39,7 +39,7 @@ export async function alertsCommand(args: string[], io: Io): Promise<number> {
   if (action === 'snooze') {
     const suppression = suppressionFrom(values, now);
     await Promise.all([store.ensureTables(), results.ensureTables()]);
-    if (suppression.tenantId !== '*') await ensureWatched(results, suppression);
+    if (suppression.tenantId !== '*') suppression.tenantId = await ensureWatched(results, suppression);
     await store.addSuppression(suppression);
     print(
       suppression,
@@ -114,17 +114,23 @@ function tenantOption(value: string): string {
   throw new UsageError(`--tenant: "${String(value).slice(0, 80)}" is not a tenant id (a GUID or a domain)`);
 }
 
-/** A snooze for a tenant or app nobody watches would silence nothing, so it is refused rather than stored. */
-async function ensureWatched(results: TableResultStore, suppression: Suppression): Promise<void> {
-  const entries = await results.watchedEntries(suppression.tenantId);
-  if (entries.length === 0)
+/**
+ * A snooze for a tenant or app nobody watches would silence nothing, so it is refused rather than stored; a tenant
+ * named by another of its names (its GUID, a verified domain) is snoozed under the id it is watched by, which is the
+ * one its alerts carry. Returns that id.
+ */
+async function ensureWatched(results: TableResultStore, suppression: Suppression): Promise<string> {
+  const tenantId = await results.resolveTenant(suppression.tenantId);
+  const entries = tenantId ? await results.watchedEntries(tenantId) : [];
+  if (!tenantId || entries.length === 0)
     throw new UsageError(
-      `--tenant: ${suppression.tenantId} is not watched (watch --list shows the tenant ids as watched; use the same id)`,
+      `--tenant: ${suppression.tenantId} is not watched (watch --list shows the tenants watched; a GUID or verified domain is known once the tenant has been checked)`,
     );
   if (suppression.clientId && !entries.some((e) => e.clientId.toLowerCase() === suppression.clientId))
     throw new UsageError(
-      `--app: ${suppression.clientId} is not watched in ${suppression.tenantId}; its apps are ${entries.map((e) => e.clientId).join(', ')}`,
+      `--app: ${suppression.clientId} is not watched in ${tenantId}; its apps are ${entries.map((e) => e.clientId).join(', ')}`,
     );
+  return tenantId;
 }
 
 function suppressionFrom(

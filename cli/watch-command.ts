@@ -26,20 +26,20 @@ export async function watchCommand(args: string[], io: Io): Promise<number> {
   await store.ensureTables();
 
   if (values.remove !== undefined) {
-    const requested = values.remove;
-    if (!isTenantId(values.remove))
-      throw new UsageError(`--remove: "${requested.slice(0, 80)}" is not a tenant id (a GUID or a domain)`);
-    const removed = await store.unwatch(values.remove, app);
+    const requested: string = values.remove;
+    if (!isTenantId(requested))
+      throw new UsageError(`--remove: "${values.remove.slice(0, 80)}" is not a tenant id (a GUID or a domain)`);
+    // A tenant may be named by its GUID or any verified domain its last check read, whichever id it is watched by.
+    const tenantId = (await store.resolveTenant(requested)) ?? requested.toLowerCase();
+    const removed = await store.unwatch(tenantId, app);
     if (removed.length === 0)
       throw new UsageError(
-        app
-          ? `--remove: app ${app} is not watched in tenant ${values.remove}`
-          : `--remove: tenant ${values.remove} is not watched`,
+        app ? `--remove: app ${app} is not watched in tenant ${requested}` : `--remove: tenant ${requested} is not watched`,
       );
-    if (values.json) io.stdout(JSON.stringify({ removed: values.remove.toLowerCase(), apps: removed }));
+    if (values.json) io.stdout(JSON.stringify({ removed: tenantId, apps: removed }));
     else
       io.stdout(
-        `no longer watching ${removed.length === 1 ? `app ${removed[0]}` : `${removed.length} apps`} in ${values.remove}; latest statuses are removed and history ages out`,
+        `no longer watching ${removed.length === 1 ? `app ${removed[0]}` : `${removed.length} apps`} in ${tenantId}; latest statuses are removed and history ages out`,
       );
     return 0;
   }

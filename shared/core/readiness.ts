@@ -64,7 +64,7 @@ const DAY = 86_400_000;
 /** The burn-down target: a 30-day buffer before the shutdown (docs/readiness.md, burn-down). */
 export const BURN_DOWN_TARGET = Date.parse('2027-03-01T00:00:00Z');
 /** An app Message Center lists counts as still calling EWS when its last activity is this recent. */
-const ACTIVE_DAYS = 30;
+export const ACTIVE_DAYS = 30;
 
 export const READINESS_BANDS: { band: ReadinessBand; min: number }[] = [
   { band: 'ready', min: 90 },

@@ -27,8 +27,16 @@ export interface EwsInventory {
   grants: { holders: FullAccessGrant[] } | { unavailable: string };
 }
 
+/** What the tenant's directory says of itself (Graph /organization): how people name it and find it. */
+export interface DirectoryFacts {
+  displayName: string | null;
+  /** Its verified domains, lower-case, the default first. */
+  domains: string[];
+}
+
 /** Everything a cycle's probes learned. */
 export interface ProbeFacts {
   controlPlane?: ControlPlaneFacts;
   ewsInventory?: EwsInventory;
+  directory?: DirectoryFacts;
 }

@@ -1,7 +1,9 @@
 // The Graph probes: the same canary's inbox (the path that must work before EWS is gone), and an organization read.
 import { randomUUID } from 'node:crypto';
 import { CLOUDS } from '../core/clouds';
+import { parseJsonOrNull } from '../core/json';
 import type { TenantDefinition } from '../core/tenants';
+import type { DirectoryFacts } from './facts';
 import {
   callOnce,
   jsonProof,
@@ -68,7 +70,32 @@ export const probeGraphInbox = (
   );
 
 export const probeGraphOrganization = (context: ProbeContext, tenant: TenantDefinition, token: GrantedToken) =>
-  graphGet(context, tenant, token, 'graph.organization', '/v1.0/organization?$select=id,displayName', LIST_PROOF);
+  graphGet(
+    context,
+    tenant,
+    token,
+    'graph.organization',
+    '/v1.0/organization?$select=id,displayName,verifiedDomains',
+    LIST_PROOF,
+  );
+
+/** A tenant can verify thousands of domains; lookups by domain need the ones people type, which come first. */
+const MAX_DOMAINS = 50;
+
+/** The organization's name and verified domains, when Graph's answer holds them. */
+export function readDirectory(body: string): DirectoryFacts | undefined {
+  const org = (parseJsonOrNull(body) as { value?: unknown[] } | null)?.value?.[0] as
+    | { displayName?: unknown; verifiedDomains?: { name?: unknown; isDefault?: unknown }[] }
+    | undefined;
+  if (!org) return undefined;
+  const verified = Array.isArray(org.verifiedDomains) ? org.verifiedDomains : [];
+  const domains = verified
+    .filter((d) => typeof d?.name === 'string')
+    .sort((a, b) => Number(b.isDefault === true) - Number(a.isDefault === true))
+    .map((d) => String(d.name).toLowerCase())
+    .slice(0, MAX_DOMAINS);
+  return { displayName: typeof org.displayName === 'string' ? org.displayName : null, domains };
+}
 
 /** Collection reads prove themselves with a value array, even an empty one. */
 export const LIST_PROOF = jsonProof('a value list', (b) => Array.isArray(b.value));
@@ -96,7 +123,11 @@ export const GRAPH_ORGANIZATION_PROBE: ProbeDefinition = {
   per: 'tenant',
   enabled: (tenant) => tenant.checks.graph.enabled,
   token: () => 'graph',
-  run: async ({ context, tenant, token }) => ({ outcomes: [await probeGraphOrganization(context, tenant, token!)] }),
+  run: async ({ context, tenant, token }) => {
+    const { body, ...outcome } = await probeGraphOrganization(context, tenant, token!);
+    const directory = outcome.result.ok ? readDirectory(body) : undefined;
+    return { outcomes: [outcome], ...(directory ? { facts: { directory } } : {}) };
+  },
   permission: {
     check: 'graph.organization',
     resource: 'graph',

@@ -6,7 +6,7 @@ import { loadCredential, secretNamesOf, type CredentialMaterial, type SecretStor
 import { diagnose, type Finding, type Verdict } from '../diagnosis/engine';
 import type { Evidence, TokenClaims } from '../core/evidence';
 import { DEFAULT_LIMITS, type HttpLimits } from '../clients/http';
-import type { ControlPlaneFacts, EwsInventory, ProbeFacts } from '../probes/facts';
+import type { ControlPlaneFacts, DirectoryFacts, EwsInventory, ProbeFacts } from '../probes/facts';
 import {
   skipped,
   type ProbeContext,
@@ -75,6 +75,8 @@ export interface TenantResult {
   controlPlane?: ControlPlaneFacts;
   /** Apps Microsoft saw calling EWS and apps holding full_access_as_app, or why they could not be read. */
   ewsInventory?: EwsInventory;
+  /** The tenant as its directory knows it: its id (the tokens' tid), name and verified domains, when read. */
+  directory?: { id: string | null } & Partial<DirectoryFacts>;
   credential?: { type: CredentialMaterial['kind']; expiresOn?: string };
   /** Evidence of every attempted call, as diagnose takes it; bodies of successful calls are dropped. */
   evidence: Evidence[];
@@ -344,13 +346,15 @@ export async function checkTenant(
       },
     ];
   });
-  const { controlPlane, ewsInventory } = facts;
+  const { controlPlane, ewsInventory, directory } = facts;
+  const tid = [...byLine.values()].map((o) => (o.ok ? o.claims.tid : undefined)).find(Boolean);
   return finish(
     {
       permissions,
       credential: credentialInfo,
       ...(ewsInventory ? { ewsInventory } : {}),
       ...(controlPlane ? { controlPlane } : {}),
+      ...(tid || directory ? { directory: { id: tid?.toLowerCase() ?? null, ...directory } } : {}),
     },
     tokenName,
   );

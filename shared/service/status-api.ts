@@ -103,14 +103,25 @@ async function guarded(work: () => Promise<ApiResponse>, log: (error: unknown) =
   }
 }
 
-/** Runs work for the tenant (and app) in the route, guarded; malformed ids are refused before anything is read. */
+/**
+ * Runs work for the tenant (and app) in the route, guarded; malformed ids are refused before anything is read. A
+ * tenant named otherwise than it is watched (its GUID for one watched by domain, another verified domain) is found by
+ * its names when the first answer is a 404, so the common case costs no extra read.
+ */
 function forTenant(
   request: ApiRequest,
+  deps: ServiceDeps,
   log: (error: unknown) => void,
   work: (tenantId: string, clientId: string | undefined) => Promise<ApiResponse>,
 ): Promise<ApiResponse> {
   const params = entryParams(request);
-  return params.ok ? guarded(() => work(params.tenantId, params.clientId), log) : Promise.resolve(params.response);
+  if (!params.ok) return Promise.resolve(params.response);
+  return guarded(async () => {
+    const answer = await work(params.tenantId, params.clientId);
+    if (answer.status !== 404) return answer;
+    const watchedAs = await deps.store.resolveTenant(params.tenantId);
+    return watchedAs && watchedAs !== params.tenantId ? work(watchedAs, params.clientId) : answer;
+  }, log);
 }
 
 /** The app a status row is for; a row from before entries names none in its key, but its results carry it. */
@@ -276,7 +287,7 @@ export const statusSummary: StatusApi = (request, deps, log) => {
  * there too, as it was before a tenant could have several.
  */
 export const statusTenant: StatusApi = (request, deps, log) => {
-  return forTenant(request, log, async (tenantId) => {
+  return forTenant(request, deps, log, async (tenantId) => {
     const rows = await deps.store.latestOfTenant(tenantId);
     if (rows.length === 0)
       return problem(404, 'Tenant not found', 'No result is stored for this tenant; is it watched?');
@@ -294,7 +305,7 @@ export const statusTenant: StatusApi = (request, deps, log) => {
 
 /** GET /api/status/{tenant}/apps/{app}: one app's findings with fixes, probe evidence, readiness and history (function key). */
 export const statusDetail: StatusApi = (request, deps, log) => {
-  return forTenant(request, log, async (tenantId, clientId) => {
+  return forTenant(request, deps, log, async (tenantId, clientId) => {
     if (!clientId) return problem(400, 'Not an app id', "The path must name the app's client id.");
     const row = await deps.store.latest({ tenantId, clientId });
     if (!row || clientIdOf(row) !== clientId)
@@ -308,7 +319,7 @@ export const statusDetail: StatusApi = (request, deps, log) => {
  * apps rolled up or for one; the state only, never a name or a cause.
  */
 export const statusBadge: StatusApi = (request, deps, log) => {
-  return forTenant(request, log, async (tenantId, clientId) => {
+  return forTenant(request, deps, log, async (tenantId, clientId) => {
     const rows = clientId
       ? [await deps.store.latest({ tenantId, clientId })].filter(
           (row): row is NonNullable<typeof row> => row !== null && clientIdOf(row) === clientId,
@@ -331,7 +342,7 @@ export const statusBadge: StatusApi = (request, deps, log) => {
  * One result answers as itself; several as the tenant with its apps' results.
  */
 export const checkTenantNow: StatusApi = (request, deps, log) => {
-  return forTenant(request, log, async (requested, clientId) => {
+  return forTenant(request, deps, log, async (requested, clientId) => {
     // The checking half loads on the first check, so that the status routes start with only what reading needs.
     const { checkNow } = await import('./check-service.js');
     const results: TenantResult[] = await checkNow(requested, deps, clientId);

@@ -14,6 +14,7 @@ import type { TenantResult } from '../service/pipeline';
 import { tenantDefinitionSchema, type TenantDefinition } from '../core/tenants';
 import { forEachLimited } from '../core/pool';
 import { entryKey, splitEntryKey, tenantKeyRange, type EntryRef } from '../core/entry';
+import { parseJsonOrNull } from '../core/json';
 
 /** Characters per string property: Table storage allows 64 KiB per property, and strings are UTF-16. */
 export const MAX_PROPERTY_CHARS = 30_000;
@@ -90,8 +91,20 @@ function statusEntity(cycle: Cycle, tenant: TenantResult): TableEntity {
     readiness: boundedJson(tenant.readiness),
     permissions: boundedJson(tenant.permissions),
     evidence: boundedEvidence(tenant.evidence),
+    lookup: JSON.stringify(namesOf(tenant)),
+    ...(tenant.controlPlane ? { controlPlane: boundedJson(tenant.controlPlane) } : {}),
+    ...(tenant.ewsInventory ? { ewsInventory: boundedJson(tenant.ewsInventory) } : {}),
   };
 }
+
+/** Every name a person may look the tenant up by: the id it is watched by, its directory id, its verified domains. */
+const namesOf = (tenant: TenantResult): string[] => [
+  ...new Set(
+    [tenant.tenantId, tenant.directory?.id, ...(tenant.directory?.domains ?? [])]
+      .filter((name): name is string => typeof name === 'string' && name.length > 0)
+      .map((name) => name.toLowerCase()),
+  ),
+];
 
 function historyEntity(cycle: Cycle, tenant: TenantResult): TableEntity {
   // The cycle's time keeps a retried message on its own row; a cycle claiming a time after the check started is not believed.
@@ -241,6 +254,21 @@ export class TableResultStore {
     if (!row) return null;
     const tenant = definitionOf(row);
     return tenant.clientId.toLowerCase() === entry.clientId.toLowerCase() ? tenant : null;
+  }
+
+  /**
+   * The tenant id an entry is watched by, for any name of the tenant: that id itself, its directory id (GUID), or one
+   * of its verified domains as its last check read them; null when no watched tenant answers to the name.
+   */
+  async resolveTenant(name: string): Promise<string | null> {
+    const wanted = name.toLowerCase();
+    if ((await this.rowsOfTenant(this.watchedTable, wanted)).length > 0) return wanted;
+    for (const row of await this.allLatest(['tenantId', 'lookup'])) {
+      const names = parseJsonOrNull(row.lookup);
+      if (Array.isArray(names) && names.includes(wanted) && typeof row.tenantId === 'string')
+        return row.tenantId.toLowerCase();
+    }
+    return null;
   }
 
   /**

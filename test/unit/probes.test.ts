@@ -180,7 +180,7 @@ describe('Graph', () => {
 
   test('a 403 keeps the error body and request-id as evidence', async () => {
     graph()
-      .intercept({ path: '/v1.0/organization?$select=id,displayName', method: 'GET' })
+      .intercept({ path: '/v1.0/organization?$select=id,displayName,verifiedDomains', method: 'GET' })
       .reply(
         403,
         {
