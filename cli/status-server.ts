@@ -26,9 +26,10 @@ export function matchRoute(method: string, pathname: string): Match {
   } catch {
     return { ok: false, response: problem(400, 'Bad path', 'The path is not valid percent-encoding.') };
   }
-  const matches = ROUTES.map((route) => ({ route, params: bind(route.route.split('/'), segments) })).filter(
-    (m) => m.params !== null,
-  );
+  // As in the Functions host's routing, a literal segment wins over a parameter: /api/status/page is not a tenant.
+  const matches = ROUTES.map((route) => ({ route, params: bind(route.route.split('/'), segments) }))
+    .filter((m) => m.params !== null)
+    .sort((a, b) => literals(b.route) - literals(a.route));
   const found = matches.find((m) => m.route.method === method);
   if (found?.params) return { ok: true, route: found.route, params: found.params };
   if (!matches.length)
@@ -37,6 +38,8 @@ export function matchRoute(method: string, pathname: string): Match {
   const refused = problem(405, 'Method not allowed', `This route answers ${allow}.`);
   return { ok: false, response: { ...refused, headers: { ...refused.headers, allow } } };
 }
+
+const literals = (route: HttpRoute) => route.route.split('/').filter((part) => !part.startsWith('{')).length;
 
 function bind(pattern: string[], segments: string[]): Record<string, string> | null {
   if (pattern.length !== segments.length) return null;
@@ -72,7 +75,7 @@ const headerValue = (request: IncomingMessage, name: string): string | null => {
 };
 
 function write(response: ServerResponse, answered: ApiResponse): void {
-  const body = answered.jsonBody === undefined ? '' : JSON.stringify(answered.jsonBody);
+  const body = answered.body ?? (answered.jsonBody === undefined ? '' : JSON.stringify(answered.jsonBody));
   response.writeHead(answered.status, { ...answered.headers, 'content-length': Buffer.byteLength(body) });
   response.end(body);
 }

@@ -9,6 +9,7 @@ const toHttp = (response: ApiResponse): HttpResponseInit => ({
   status: response.status,
   headers: response.headers,
   ...(response.jsonBody !== undefined ? { jsonBody: response.jsonBody } : {}),
+  ...(response.body !== undefined ? { body: response.body } : {}),
 });
 
 export function httpHandler(api: StatusApi) {

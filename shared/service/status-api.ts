@@ -8,6 +8,10 @@ import { parseJsonOrNull } from '../core/json';
 import type { TenantResult } from './pipeline';
 import { isTenantId } from '../core/tenant-id';
 import { isClientId, splitEntryKey, type EntryRef } from '../core/entry';
+import { fleetView, type FleetEntry } from '../core/fleet';
+import { allowListMergeScript } from '../core/allow-list-script';
+import type { ReadinessBand } from '../core/readiness';
+import { renderStatusPage, statusPageModel } from './status-page';
 
 export interface ApiRequest {
   method: string;
@@ -23,6 +27,8 @@ export interface ApiResponse {
   status: number;
   headers: Record<string, string>;
   jsonBody?: unknown;
+  /** A page's HTML, for the one route that answers people rather than programs. */
+  body?: string;
 }
 
 /** What a status page shows for a tenant: its verdict, or stale when its latest result is too old to stand for now. */
@@ -192,20 +198,66 @@ async function entryDetail(row: Record<string, unknown>, deps: ServiceDeps) {
 
 const text = (value: unknown, fallback = ''): string => (typeof value === 'string' ? value : fallback);
 
+/** The ?tag=name:value a listing is filtered by (null when there is none), or the refusal of a malformed one. */
+function tagFilter(
+  request: ApiRequest,
+): { ok: true; tag: { name: string; value: string } | null } | { ok: false; response: ApiResponse } {
+  const tag = request.query.get('tag');
+  if (tag === null) return { ok: true, tag: null };
+  const match = /^([a-z][a-z0-9_-]{0,31}):(.{1,64})$/.exec(tag);
+  return match
+    ? { ok: true, tag: { name: match[1]!, value: match[2]! } }
+    : {
+        ok: false,
+        response: problem(
+          400,
+          'Bad tag',
+          'tag must be name:value, such as tier:gold (names are lower-case letters and digits).',
+        ),
+      };
+}
+
+/** A stored status row as the fleet view reads it. */
+function fleetEntryOf(row: Record<string, unknown>): FleetEntry {
+  const score = typeof row.readinessScore === 'number' && row.readinessScore >= 0 ? row.readinessScore : null;
+  const lookup = parseJsonOrNull(row.lookup);
+  const plane = parseJsonOrNull(row.controlPlane) as FleetEntry['controlPlane'] | null;
+  const inventory = parseJsonOrNull(row.ewsInventory) as FleetEntry['ewsInventory'] | null;
+  return {
+    tenantId: text(row.tenantId, splitEntryKey(text(row.rowKey)).tenantId),
+    name: text(row.name),
+    tags: tagsOf(row),
+    app: {
+      clientId: clientIdOf(row),
+      ...(text(row.appName) ? { name: text(row.appName) } : {}),
+      ews: (['oauth', 'basic', 'off'] as const).find((e) => e === row.appEws) ?? 'off',
+    },
+    checkedAt: text(row.checkedAt),
+    readiness: { band: text(row.readinessBand, 'unknown') as ReadinessBand, score },
+    ...(plane && typeof plane === 'object' && 'mailboxEwsEnabled' in plane ? { controlPlane: plane } : {}),
+    ...(inventory && typeof inventory === 'object' && 'usage' in inventory ? { ewsInventory: inventory } : {}),
+    directoryId: Array.isArray(lookup) ? ((lookup.find((n) => isClientId(n)) as string | undefined) ?? null) : null,
+  };
+}
+
+/** The fleet view with each drifting tenant's merge script beside it: what `fleet --json` prints and /api/fleet answers. */
+export function fleetReport(entries: FleetEntry[], at: number) {
+  const view = fleetView(entries, at);
+  return {
+    ...view,
+    tenants: view.tenants.map((t) => ({ ...t, mergeScript: allowListMergeScript(t, view.at) })),
+  };
+}
+
 /** GET /api/status: overall and per-tenant state for status pages; ?failOn=failing|degraded answers 503 at or past that. */
 export const statusSummary: StatusApi = (request, deps, log) => {
   return guarded(async () => {
     const failOn = request.query.get('failOn');
     if (failOn !== null && failOn !== 'failing' && failOn !== 'degraded')
       return problem(400, 'Bad failOn', 'failOn must be "failing" or "degraded".');
-    const tag = request.query.get('tag');
-    const wanted = tag === null ? null : /^([a-z][a-z0-9_-]{0,31}):(.{1,64})$/.exec(tag);
-    if (tag !== null && !wanted)
-      return problem(
-        400,
-        'Bad tag',
-        'tag must be name:value, such as tier:gold (names are lower-case letters and digits).',
-      );
+    const filter = tagFilter(request);
+    if (!filter.ok) return filter.response;
+    const wanted = filter.tag;
     if (wanted && !deps.settings.statusPublicNames)
       return problem(
         400,
@@ -229,7 +281,7 @@ export const statusSummary: StatusApi = (request, deps, log) => {
     const named = deps.settings.statusPublicNames;
     // A tag picks tenants: any of whose apps carries it brings the whole tenant, its other apps included.
     const tenants = [...byTenant.entries()]
-      .filter(([, apps]) => !wanted || apps.some((row) => tagsOf(row)[wanted[1]!] === wanted[2]))
+      .filter(([, apps]) => !wanted || apps.some((row) => tagsOf(row)[wanted.name] === wanted.value))
       .map(([tenantId, apps]) => {
         const states = apps.map((row) => stateOf(row, deps));
         const line = {
@@ -281,6 +333,77 @@ export const statusSummary: StatusApi = (request, deps, log) => {
     return { ...response, status: unhealthy ? 503 : 200, jsonBody: body };
   }, log);
 };
+
+/**
+ * GET /api/status/page: the summary as a page for people (anonymous, like the summary, and under the same rule for
+ * names). It loads nothing else: the policy forbids scripts, fonts and images from anywhere.
+ */
+export const statusPage: StatusApi = (request, deps, log) => {
+  return guarded(async () => {
+    const rows = await deps.store.allLatest(STATUS_PAGE_COLUMNS);
+    return {
+      status: 200,
+      headers: {
+        'content-type': 'text/html; charset=utf-8',
+        'cache-control': `public, max-age=${deps.settings.statusCacheSeconds}`,
+        'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'",
+        'x-content-type-options': 'nosniff',
+      },
+      body: renderStatusPage(statusPageModel(rows, deps, aliasOf)),
+    };
+  }, log);
+};
+
+const STATUS_PAGE_COLUMNS = [
+  'tenantId',
+  'clientId',
+  'appName',
+  'appEws',
+  'name',
+  'verdict',
+  'checkedAt',
+  'readinessBand',
+  'trend',
+] as const;
+
+/**
+ * GET /api/fleet: every app seen calling EWS or holding full_access_as_app, tenant by tenant, against each tenant's EWS
+ * settings, with the merge script for each tenant whose allow list lacks apps that call (function key: it names
+ * customers). ?tag=name:value keeps the tenants any of whose apps carries the tag.
+ */
+export const fleet: StatusApi = (request, deps, log) => {
+  return guarded(async () => {
+    const filter = tagFilter(request);
+    if (!filter.ok) return filter.response;
+    const wanted = filter.tag;
+    const rows = await deps.store.allLatest(FLEET_COLUMNS);
+    const entries = rows.map(fleetEntryOf);
+    const kept = wanted
+      ? entries.filter((e, _, all) =>
+          all.some(
+            (o) => o.tenantId.toLowerCase() === e.tenantId.toLowerCase() && o.tags?.[wanted.name] === wanted.value,
+          ),
+        )
+      : entries;
+    return json(request, 200, fleetReport(kept, (deps.now ?? Date.now)()), 'private, no-store');
+  }, log);
+};
+
+/** What the fleet view reads of each status row: its EWS facts and labels, not the evidence. */
+const FLEET_COLUMNS = [
+  'tenantId',
+  'clientId',
+  'appName',
+  'appEws',
+  'name',
+  'tags',
+  'checkedAt',
+  'readinessBand',
+  'readinessScore',
+  'controlPlane',
+  'ewsInventory',
+  'lookup',
+] as const;
 
 /**
  * GET /api/status/{tenant}: the tenant's apps rolled up (function key). With one app watched, that app's detail is
@@ -380,6 +503,13 @@ export interface HttpRoute {
 
 export const HTTP_ROUTES = {
   statusSummary: { name: 'statusSummary', method: 'GET', route: 'status', authLevel: 'anonymous', api: statusSummary },
+  statusPage: {
+    name: 'statusPage',
+    method: 'GET',
+    route: 'status/page',
+    authLevel: 'anonymous',
+    api: statusPage,
+  },
   statusTenant: {
     name: 'statusTenant',
     method: 'GET',
@@ -408,6 +538,7 @@ export const HTTP_ROUTES = {
     authLevel: 'anonymous',
     api: statusBadge,
   },
+  fleet: { name: 'fleet', method: 'GET', route: 'fleet', authLevel: 'function', api: fleet },
   checkTenantNow: {
     name: 'checkTenantNow',
     method: 'POST',

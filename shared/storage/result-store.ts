@@ -76,6 +76,7 @@ function statusEntity(cycle: Cycle, tenant: TenantResult): TableEntity {
     tenantId: tenant.tenantId,
     clientId: tenant.app.clientId,
     ...(tenant.app.name ? { appName: tenant.app.name } : {}),
+    appEws: tenant.app.ews,
     ...(tenant.tags ? { tags: JSON.stringify(tenant.tags) } : {}),
     name: tenant.name,
     cloud: tenant.cloud,
@@ -141,7 +142,7 @@ export class TableResultStore {
   /** When this worker last applied retention to each tenant's history. */
   private readonly prunedAt = new Map<string, number>();
   /** The ETag and check time of the latest status this worker wrote for each tenant. */
-  private readonly written = new Map<string, { etag: string; checkedAt: string }>();
+  private readonly written = new Map<string, { etag: string; checkedAt: string; trend: string }>();
 
   static in(storage: StorageSource, options: { retentionDays?: number } = {}): TableResultStore {
     const account = storageAccount(storage);
@@ -356,8 +357,9 @@ export class TableResultStore {
       this.refuseFuture([entity]);
       if (known.checkedAt > String(entity.checkedAt)) return;
       try {
-        const { etag } = await this.statusTable.updateEntity(entity, 'Replace', { etag: known.etag });
-        this.remember(entity, etag);
+        const withTrend = { ...entity, trend: trendAfter(known.trend, entity) };
+        const { etag } = await this.statusTable.updateEntity(withTrend, 'Replace', { etag: known.etag });
+        this.remember(withTrend, etag);
         return;
       } catch (error) {
         const status = statusOf(error);
@@ -369,7 +371,8 @@ export class TableResultStore {
   }
 
   private remember(entity: TableEntity, etag: string | undefined): void {
-    if (etag) this.written.set(entity.rowKey, { etag, checkedAt: String(entity.checkedAt) });
+    if (etag)
+      this.written.set(entity.rowKey, { etag, checkedAt: String(entity.checkedAt), trend: String(entity.trend) });
   }
 
   private refuseFuture(entities: TableEntity[]): void {
@@ -387,11 +390,14 @@ export class TableResultStore {
       // The read taught the clock the service's time.
       this.refuseFuture([entity]);
       if (existing && isNewer(existing, entity)) return;
+      // An entry's first row of its own carries on the trend of the tenant's row from before entries, if any.
+      const before = existing ?? (await this.pointRead(this.statusTable, String(entity.tenantId).toLowerCase()));
+      const withTrend = { ...entity, trend: trendAfter(before?.trend, entity) };
       try {
         const { etag } = existing
-          ? await this.statusTable.updateEntity(entity, 'Replace', { etag: existing.etag })
-          : await this.statusTable.createEntity(entity);
-        this.remember(entity, etag);
+          ? await this.statusTable.updateEntity(withTrend, 'Replace', { etag: existing.etag })
+          : await this.statusTable.createEntity(withTrend);
+        this.remember(withTrend, etag);
         // The entry's first row of its own replaces the tenant's row from before entries, if there is one.
         if (!existing)
           await deleteEntityIfPresent(this.statusTable, STATUS_PARTITION, String(entity.tenantId).toLowerCase());
@@ -434,6 +440,21 @@ export class TableResultStore {
     for (let i = 0; i < old.length; i += TRANSACTION_LIMIT)
       await this.historyTable.submitTransaction(old.slice(i, i + TRANSACTION_LIMIT));
   }
+}
+
+/** How many of an entry's latest checks its status row keeps, for status pages to draw a trend without reading history. */
+export const TREND_LENGTH = 12;
+
+/** The stored trend (a JSON list of [checkedAt, verdict], oldest first) with this result appended, the oldest dropped. */
+function trendAfter(stored: unknown, entity: TableEntity): string {
+  const earlier = parseJsonOrNull(stored);
+  const kept = Array.isArray(earlier)
+    ? earlier.filter(
+        (p): p is [string, string] =>
+          Array.isArray(p) && typeof p[0] === 'string' && typeof p[1] === 'string' && p[0] < String(entity.checkedAt),
+      )
+    : [];
+  return JSON.stringify([...kept, [String(entity.checkedAt), String(entity.verdict)]].slice(-TREND_LENGTH));
 }
 
 /** How often one worker applies retention to a tenant's history. */

@@ -30,7 +30,7 @@ export function operation(operationId: string): { path: string; method: string; 
 /** Why the answer is not what the document says for this operation; an empty list when it is. */
 export function undocumented(
   operationId: string,
-  answer: { status?: number; headers?: unknown; jsonBody?: unknown },
+  answer: { status?: number; headers?: unknown; jsonBody?: unknown; body?: unknown },
 ): string[] {
   const { path, method, spec } = operation(operationId);
   const status = String(answer.status ?? 200);
@@ -42,10 +42,12 @@ export function undocumented(
     response = at.reduce((node: Json, key) => node[key], OPENAPI);
   }
   const headers = new Headers(answer.headers as Record<string, string> | undefined);
-  if (answer.jsonBody === undefined)
+  if (answer.jsonBody === undefined && answer.body === undefined)
     return response.content ? [`${operationId} ${status} documents a body but none was sent`] : [];
   const mediaType = (headers.get('content-type') ?? 'application/json').split(';')[0]!.trim();
   if (!response.content?.[mediaType]) return [`${operationId} ${status} does not document ${mediaType}`];
+  // A page is a string of its media type; only JSON bodies have a schema to hold them to.
+  if (answer.jsonBody === undefined) return typeof answer.body === 'string' ? [] : [`${operationId} sent no text`];
   const validate = ajv.compile({ $ref: `openapi#/${pointer([...at, 'content', mediaType, 'schema'])}` });
   return validate(answer.jsonBody)
     ? []

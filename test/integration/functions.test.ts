@@ -23,6 +23,7 @@ import { undocumented } from '../helpers/openapi';
 import { invocationContext } from '../helpers/functions-host';
 import { HTTP_ROUTES } from '../../shared/service/status-api';
 import { startSim, useSimulatedManagedIdentity } from '../helpers/sim';
+import { runMergeScript } from '../helpers/exchange-powershell-fake';
 
 jest.mock('@azure/functions', () =>
   jest.requireActual<typeof import('../helpers/functions-host')>('../helpers/functions-host').recordingFunctionsApp(),
@@ -31,6 +32,8 @@ import { handler as statusSummaryHandler } from '../../functions/status-summary'
 import { handler as statusDetailHandler, tenantHandler as statusTenantHandler } from '../../functions/status-detail';
 import { handler as statusBadgeHandler } from '../../functions/status-badge';
 import { handler as checkNowHandler } from '../../functions/check-now';
+import { handler as statusPageHandler } from '../../functions/status-page';
+import { handler as fleetHandler } from '../../functions/fleet';
 import { handler as scheduleChecks } from '../../functions/schedule-checks';
 import { handler as checkTenant } from '../../functions/check-tenant';
 import { handler as deliverAlerts } from '../../functions/deliver-alerts';
@@ -52,6 +55,8 @@ const statusTenant = documented('statusTenant', statusTenantHandler);
 const statusDetail = documented('statusDetail', statusDetailHandler);
 const statusBadge = documented('statusBadge', statusBadgeHandler);
 const checkNow = documented('checkTenantNow', checkNowHandler);
+const statusPage = documented('statusPage', statusPageHandler);
+const fleet = documented('fleet', fleetHandler);
 
 let sim: SimulatedCloud;
 let azurite: RunningAzurite;
@@ -136,6 +141,13 @@ afterAll(async () => {
 test('every function is registered with its trigger, route, methods, auth level, schedule and queue', () => {
   expect(registered).toEqual({
     statusSummary: expect.objectContaining({ kind: 'http', methods: ['GET'], authLevel: 'anonymous', route: 'status' }),
+    statusPage: expect.objectContaining({
+      kind: 'http',
+      methods: ['GET'],
+      authLevel: 'anonymous',
+      route: 'status/page',
+    }),
+    fleet: expect.objectContaining({ kind: 'http', methods: ['GET'], authLevel: 'function', route: 'fleet' }),
     statusTenant: expect.objectContaining({
       kind: 'http',
       methods: ['GET'],
@@ -266,6 +278,86 @@ test('two cycles through timer, queue and worker: latest replaced, history appen
   }
   expect(logs.filter((l) => /alert open .* delivered$/.test(l))).toHaveLength(bodies.length);
 }, 120_000);
+
+test('the status page shows every app with its trend, and names tenants only when the setting allows', async () => {
+  const page = await statusPage(get('status/page'), context());
+  expect(page.status).toBe(200);
+  expect(page.headers).toEqual(
+    expect.objectContaining({
+      'content-type': 'text/html; charset=utf-8',
+      'content-security-policy': expect.stringContaining("default-src 'none'"),
+    }),
+  );
+  const html = String(page.body);
+  expect(html.match(/<tr><td data-label="Tenant">/g)).toHaveLength(sim.scenarios().length);
+  // Two cycles ran before this test: each line's trend holds both.
+  expect(html.match(/aria-label="Last 2 checks, oldest first: /g)).toHaveLength(sim.scenarios().length);
+  const named = sim.scenarios().flatMap((t) => [t.name, t.tenantId, t.clientId, t.domain, ...t.mailboxes]);
+  expect(named.filter((name) => html.toLowerCase().includes(name.toLowerCase()))).toEqual([]);
+  expect(html).toMatch(/Tenants are shown by alias/);
+  const withNames = await HTTP_ROUTES.statusPage.api(
+    { method: 'GET', params: {}, query: new URLSearchParams(), header: () => null },
+    { ...deps, settings: { ...deps.settings, statusPublicNames: true } },
+    () => undefined,
+  );
+  expect(withNames.body).toMatch(/<td data-label="Tenant">Proseware<\/td>/);
+});
+
+test('the fleet view lists every simulated EWS app with its allow-list state, and its merge scripts keep every id', async () => {
+  const answer = await fleet(get('fleet'), context());
+  expect(answer.status).toBe(200);
+  const view = answer.jsonBody as {
+    tenants: {
+      tenantId: string;
+      usage: string;
+      allowList?: string[] | null;
+      apps: { appId: string; state: string }[];
+      drift: { missing: string[] };
+      mergeScript: string | null;
+    }[];
+  };
+  const specs = new Map(sim.world.tenants.map((t) => [t.spec.tenantId, t.spec]));
+  let usageRead = 0;
+  let scripts = 0;
+  for (const listing of sim.scenarios()) {
+    const spec = specs.get(listing.tenantId)!;
+    const line = view.tenants.find((t) => t.tenantId === listing.tenantId)!;
+    const listed = new Set(line.apps.map((a) => a.appId));
+    // Where Message Center was read, every app it names is in the view; where the control plane was, every listed id.
+    if (line.usage.startsWith('Message Center posts')) {
+      usageRead++;
+      expect([listing.name, spec.ewsUsage.filter((u) => !listed.has(u.appId))]).toEqual([listing.name, []]);
+    }
+    if (line.allowList !== undefined) {
+      expect([listing.name, line.allowList]).toEqual([listing.name, spec.exchange.ewsAllowedAppIds]);
+      expect((line.allowList ?? []).filter((id) => !listed.has(id))).toEqual([]);
+    }
+    if (listing.client.ews) expect(listed.has(listing.clientId)).toBe(true);
+    if (!line.mergeScript) continue;
+    scripts++;
+    const existing = spec.exchange.ewsAllowedAppIds ?? [];
+    const run = runMergeScript(line.mergeScript, {
+      connectedTenantId: listing.tenantId,
+      ewsAllowedAppIds: existing.map((id, i) => (i % 2 ? id.toUpperCase() : id)).join(',') || null,
+    });
+    expect([listing.name, run.threw]).toEqual([listing.name, undefined]);
+    const written = String(run.calls.find((c) => c.cmdlet === 'Set-OrganizationConfig')!.parameters.EwsAllowedAppIDs);
+    expect(written.split(',').sort()).toEqual(
+      [...new Set([...existing, ...line.drift.missing].map((id) => id.toLowerCase()))].sort(),
+    );
+  }
+  expect(usageRead).toBeGreaterThan(3);
+  expect(scripts).toBeGreaterThan(0);
+});
+
+test('a tenant is found by any of its verified domains as well as the id it is watched by', async () => {
+  const proseware = sim.scenarios().find((s) => s.name === 'Proseware')!;
+  const byDomain = await statusTenant(get(`status/${proseware.domain}`, { tenant: proseware.domain }), context());
+  expect(byDomain.status).toBe(200);
+  expect(byDomain.jsonBody).toEqual(expect.objectContaining({ tenantId: proseware.tenantId, name: 'Proseware' }));
+  const unknown = await statusTenant(get('status/nobody.example.com', { tenant: 'nobody.example.com' }), context());
+  expect(unknown.status).toBe(404);
+});
 
 test('the summary and the badge reveal no mailbox, finding, evidence, secret or token', async () => {
   const proseware = sim.scenarios().find((s) => s.name === 'Proseware')!;

@@ -112,7 +112,7 @@ test('the Function App package holds the Functions and the core, and neither the
   );
 });
 
-test.each(['status-summary', 'status-detail', 'status-badge'])(
+test.each(['status-summary', 'status-detail', 'status-badge', 'status-page', 'fleet'])(
   'importing functions/%s loads none of the checking half (MSAL, Key Vault, the storage SDKs, undici, zod)',
   (name) => {
     // What the host pays to index a status route is what its file loads; the clients load on the first request.
