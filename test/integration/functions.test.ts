@@ -288,7 +288,7 @@ test('the status page shows every app with its trend, and names tenants only whe
       'content-security-policy': expect.stringContaining("default-src 'none'"),
     }),
   );
-  const html = String(page.body);
+  const html = page.body as string;
   expect(html.match(/<tr><td data-label="Tenant">/g)).toHaveLength(sim.scenarios().length);
   // Two cycles ran before this test: each line's trend holds both.
   expect(html.match(/aria-label="Last 2 checks, oldest first: /g)).toHaveLength(sim.scenarios().length);
