@@ -4,6 +4,7 @@ import { UsageError } from './args';
 import { checkCommand } from './check-command';
 import { demoCommand } from './demo-command';
 import { diagnoseCommand } from './diagnose-command';
+import { fleetCommand } from './fleet-command';
 import { processIo, type Io } from './io';
 import { onboardCommand } from './onboard-command';
 import { readinessCommand } from './readiness-command';
@@ -24,6 +25,11 @@ const COMMANDS: Record<string, { run: (args: string[], io: Io) => Promise<number
     run: readinessCommand,
     summary:
       'EWS retirement readiness of every tenant, most urgent first ([--run FILE | --scenarios FILE] [--at DATE] [--json] [--html FILE])',
+  },
+  fleet: {
+    run: fleetCommand,
+    summary:
+      'every app calling EWS or holding full_access_as_app, per tenant, against its EwsAllowedAppIDs, with merge scripts ([--run FILE | --scenarios FILE] [--at DATE] [--json] [--html FILE] [--scripts DIR])',
   },
   diagnose: {
     run: diagnoseCommand,

@@ -4,6 +4,7 @@ import { appNameOf } from './known-apps';
 import { GUID_PATTERN } from './tenant-id';
 import { EWS_ENFORCEMENT_START, EWS_SHUTDOWN, daysToShutdown } from './ews-timeline';
 import { ACTIVE_DAYS, type ReadinessBand } from './readiness';
+import { allowListMergeScript } from './allow-list-script';
 
 /** What the view reads of one watched entry's latest result: a stored status row or a run's result gives it. */
 export interface FleetEntry {
@@ -235,3 +236,14 @@ export function fleetView(entries: FleetEntry[], at: number): FleetView {
     tenants,
   };
 }
+
+/** The fleet view with each drifting tenant's merge script beside it: what `fleet --json` prints and /api/fleet answers. */
+export function fleetReport(entries: FleetEntry[], at: number) {
+  const view = fleetView(entries, at);
+  return {
+    ...view,
+    tenants: view.tenants.map((t) => ({ ...t, mergeScript: allowListMergeScript(t, view.at) })),
+  };
+}
+
+export type FleetReport = ReturnType<typeof fleetReport>;

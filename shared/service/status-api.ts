@@ -8,8 +8,7 @@ import { parseJsonOrNull } from '../core/json';
 import type { TenantResult } from './pipeline';
 import { isTenantId } from '../core/tenant-id';
 import { isClientId, splitEntryKey, type EntryRef } from '../core/entry';
-import { fleetView, type FleetEntry } from '../core/fleet';
-import { allowListMergeScript } from '../core/allow-list-script';
+import { fleetReport, type FleetEntry } from '../core/fleet';
 import type { ReadinessBand } from '../core/readiness';
 import { renderStatusPage, statusPageModel } from './status-page';
 
@@ -237,15 +236,6 @@ function fleetEntryOf(row: Record<string, unknown>): FleetEntry {
     ...(plane && typeof plane === 'object' && 'mailboxEwsEnabled' in plane ? { controlPlane: plane } : {}),
     ...(inventory && typeof inventory === 'object' && 'usage' in inventory ? { ewsInventory: inventory } : {}),
     directoryId: Array.isArray(lookup) ? ((lookup.find((n) => isClientId(n)) as string | undefined) ?? null) : null,
-  };
-}
-
-/** The fleet view with each drifting tenant's merge script beside it: what `fleet --json` prints and /api/fleet answers. */
-export function fleetReport(entries: FleetEntry[], at: number) {
-  const view = fleetView(entries, at);
-  return {
-    ...view,
-    tenants: view.tenants.map((t) => ({ ...t, mergeScript: allowListMergeScript(t, view.at) })),
   };
 }
 

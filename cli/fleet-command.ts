@@ -1,0 +1,46 @@
+// `tenant-health fleet`: every app seen calling EWS or holding full_access_as_app, per tenant, against its EwsAllowedAppIDs, with merge scripts.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fleetReport, type FleetEntry } from '../shared/core/fleet';
+import type { TenantResult } from '../shared/service/pipeline';
+import { instantOption, parseOptions } from './args';
+import type { Io } from './io';
+import { renderFleetHtml, renderFleetText } from './fleet-report';
+import { tenantResultsFrom } from './run-source';
+
+/** A run's result as the fleet view reads it; the same view the Function App builds from stored status rows. */
+const fleetEntryOf = (result: TenantResult): FleetEntry => ({ ...result, directoryId: result.directory?.id ?? null });
+
+export async function fleetCommand(args: string[], io: Io): Promise<number> {
+  const { values } = parseOptions(args, {
+    run: { type: 'string' },
+    scenarios: { type: 'string' },
+    at: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    html: { type: 'string' },
+    scripts: { type: 'string' },
+  });
+  const at = values.at === undefined ? undefined : instantOption(values.at, '--at');
+  const results = await tenantResultsFrom(values, 'fleet', io);
+  const report = fleetReport(
+    results.map(fleetEntryOf),
+    at ?? Date.parse(results[0]?.checkedAt ?? new Date().toISOString()),
+  );
+  const written = new Map<string, string>();
+  if (values.scripts) {
+    await mkdir(values.scripts, { recursive: true });
+    for (const tenant of report.tenants.filter((t) => t.mergeScript)) {
+      // A tenant id is a GUID or a domain: safe as a file name.
+      const path = join(values.scripts, `ews-allow-list-${tenant.tenantId.toLowerCase()}.ps1`);
+      await writeFile(path, tenant.mergeScript!);
+      written.set(tenant.tenantId, resolve(path));
+    }
+    io.stderr(`fleet: wrote ${written.size} merge script(s) to ${values.scripts}`);
+  }
+  if (values.html) {
+    await writeFile(values.html, renderFleetHtml(report));
+    io.stderr(`fleet: wrote ${values.html}`);
+  }
+  io.stdout(values.json ? JSON.stringify(report, null, 2) : renderFleetText(report, written));
+  return 0;
+}

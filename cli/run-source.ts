@@ -1,0 +1,51 @@
+// Where a report's tenant results come from: a run saved by `demo --json` or `check --json`, or a fresh check of the simulated cloud.
+import { runCycle, type TenantResult } from '../shared/service/pipeline';
+import { readJsonFile, UsageError } from './args';
+import type { Io } from './io';
+import { loadScenarioFile } from './sim-command';
+import { startSimulatedWorld } from './simulated-world';
+
+/** The results named by --run FILE, or (without it) those of a check of the simulated cloud, --scenarios FILE or its own. */
+export async function tenantResultsFrom(
+  options: { run?: string | undefined; scenarios?: string | undefined },
+  command: string,
+  io: Io,
+): Promise<TenantResult[]> {
+  if (options.run && options.scenarios)
+    throw new UsageError(
+      '--run and --scenarios cannot be combined: --run reads a saved run, --scenarios runs the simulated cloud',
+    );
+  return options.run ? loadRun(options.run) : simulatedRun(options.scenarios, command, io);
+}
+
+async function simulatedRun(scenarios: string | undefined, command: string, io: Io): Promise<TenantResult[]> {
+  const world = await startSimulatedWorld(scenarios ? await loadScenarioFile(scenarios) : undefined);
+  try {
+    io.stderr(
+      `${command}: checking the ${world.tenants.length} tenants of the simulated cloud (use --run FILE for a saved run of real tenants)`,
+    );
+    return (await runCycle(world.tenants, world.pipeline)).tenants;
+  } finally {
+    await world.close();
+  }
+}
+
+const FIELDS = ['tenantId', 'name', 'checkedAt', 'app', 'probes', 'findings', 'permissions'] as const;
+
+/** A run object saved by `demo --json` or `check --json`; a tenant missing what the reports read is named. */
+async function loadRun(path: string): Promise<TenantResult[]> {
+  const data = await readJsonFile(path, '--run');
+  const tenants = (data as { tenants?: unknown } | null)?.tenants;
+  if (!Array.isArray(tenants) || tenants.length === 0)
+    throw new UsageError(`--run ${path}: not a run object with tenants (save one with demo --json or check --json)`);
+  tenants.forEach((tenant: Record<string, unknown> | null, i) => {
+    const missing = FIELDS.filter((f) => tenant?.[f] === undefined || tenant[f] === null);
+    if (missing.length)
+      throw new UsageError(
+        `--run ${path}: tenants[${i}] lacks ${missing.join(', ')}; save the run again with this version of demo --json or check --json`,
+      );
+    if (Number.isNaN(Date.parse(String(tenant!.checkedAt))))
+      throw new UsageError(`--run ${path}: tenants[${i}].checkedAt is not a date`);
+  });
+  return tenants as TenantResult[];
+}
