@@ -9,7 +9,8 @@ import type { TenantResult } from './pipeline';
 import { isTenantId } from '../core/tenant-id';
 import { isClientId, splitEntryKey, type EntryRef } from '../core/entry';
 import { fleetReport, type FleetEntry } from '../core/fleet';
-import type { ReadinessBand } from '../core/readiness';
+import type { Readiness, ReadinessBand } from '../core/readiness';
+import { observedBurnDown, readPoints } from '../core/burn-down';
 import { renderStatusPage, statusPageModel } from './status-page';
 
 export interface ApiRequest {
@@ -170,6 +171,7 @@ function appLine(row: Record<string, unknown>, deps: ServiceDeps) {
 async function entryDetail(row: Record<string, unknown>, deps: ServiceDeps) {
   const entry: EntryRef = { tenantId: text(row.tenantId, text(row.rowKey)), clientId: clientIdOf(row) };
   const history = await deps.store.historyOf(entry, 20);
+  const readiness = parseJsonOrNull(row.readiness) as Readiness | null;
   return {
     tenantId: row.tenantId ?? row.rowKey,
     clientId: entry.clientId,
@@ -184,7 +186,8 @@ async function entryDetail(row: Record<string, unknown>, deps: ServiceDeps) {
     findings: parseJsonOrNull(row.findings),
     probes: parseJsonOrNull(row.probes),
     permissions: parseJsonOrNull(row.permissions),
-    readiness: parseJsonOrNull(row.readiness),
+    readiness,
+    burnDown: observedBurnDown(readPoints(parseJsonOrNull(row.burnDown)), readiness?.burnDown ?? null),
     evidence: parseJsonOrNull(row.evidence),
     history: history.map((h) => ({
       checkedAt: h.checkedAt,

@@ -15,6 +15,7 @@ import { tenantDefinitionSchema, type TenantDefinition } from '../core/tenants';
 import { forEachLimited } from '../core/pool';
 import { entryKey, splitEntryKey, tenantKeyRange, type EntryRef } from '../core/entry';
 import { parseJsonOrNull } from '../core/json';
+import { burnDownPointOf, readPoints, withPoint } from '../core/burn-down';
 
 /** Characters per string property: Table storage allows 64 KiB per property, and strings are UTF-16. */
 export const MAX_PROPERTY_CHARS = 30_000;
@@ -93,6 +94,7 @@ function statusEntity(cycle: Cycle, tenant: TenantResult): TableEntity {
     permissions: boundedJson(tenant.permissions),
     evidence: boundedEvidence(tenant.evidence),
     lookup: JSON.stringify(namesOf(tenant)),
+    ewsNow: JSON.stringify(burnDownPointOf(tenant)),
     ...(tenant.controlPlane ? { controlPlane: boundedJson(tenant.controlPlane) } : {}),
     ...(tenant.ewsInventory ? { ewsInventory: boundedJson(tenant.ewsInventory) } : {}),
   };
@@ -142,7 +144,7 @@ export class TableResultStore {
   /** When this worker last applied retention to each tenant's history. */
   private readonly prunedAt = new Map<string, number>();
   /** The ETag and check time of the latest status this worker wrote for each tenant. */
-  private readonly written = new Map<string, { etag: string; checkedAt: string; trend: string }>();
+  private readonly written = new Map<string, { etag: string; checkedAt: string; trend: string; burnDown: string }>();
 
   static in(storage: StorageSource, options: { retentionDays?: number } = {}): TableResultStore {
     const account = storageAccount(storage);
@@ -357,9 +359,9 @@ export class TableResultStore {
       this.refuseFuture([entity]);
       if (known.checkedAt > String(entity.checkedAt)) return;
       try {
-        const withTrend = { ...entity, trend: trendAfter(known.trend, entity) };
-        const { etag } = await this.statusTable.updateEntity(withTrend, 'Replace', { etag: known.etag });
-        this.remember(withTrend, etag);
+        const carried = carriedOver(known, entity);
+        const { etag } = await this.statusTable.updateEntity(carried, 'Replace', { etag: known.etag });
+        this.remember(carried, etag);
         return;
       } catch (error) {
         const status = statusOf(error);
@@ -372,7 +374,12 @@ export class TableResultStore {
 
   private remember(entity: TableEntity, etag: string | undefined): void {
     if (etag)
-      this.written.set(entity.rowKey, { etag, checkedAt: String(entity.checkedAt), trend: String(entity.trend) });
+      this.written.set(entity.rowKey, {
+        etag,
+        checkedAt: String(entity.checkedAt),
+        trend: String(entity.trend),
+        burnDown: String(entity.burnDown),
+      });
   }
 
   private refuseFuture(entities: TableEntity[]): void {
@@ -390,14 +397,14 @@ export class TableResultStore {
       // The read taught the clock the service's time.
       this.refuseFuture([entity]);
       if (existing && isNewer(existing, entity)) return;
-      // An entry's first row of its own carries on the trend of the tenant's row from before entries, if any.
+      // An entry's first row of its own carries on from the tenant's row from before entries, if any.
       const before = existing ?? (await this.pointRead(this.statusTable, String(entity.tenantId).toLowerCase()));
-      const withTrend = { ...entity, trend: trendAfter(before?.trend, entity) };
+      const carried = carriedOver(before, entity);
       try {
         const { etag } = existing
-          ? await this.statusTable.updateEntity(withTrend, 'Replace', { etag: existing.etag })
-          : await this.statusTable.createEntity(withTrend);
-        this.remember(withTrend, etag);
+          ? await this.statusTable.updateEntity(carried, 'Replace', { etag: existing.etag })
+          : await this.statusTable.createEntity(carried);
+        this.remember(carried, etag);
         // The entry's first row of its own replaces the tenant's row from before entries, if there is one.
         if (!existing)
           await deleteEntityIfPresent(this.statusTable, STATUS_PARTITION, String(entity.tenantId).toLowerCase());
@@ -444,6 +451,21 @@ export class TableResultStore {
 
 /** How many of an entry's latest checks its status row keeps, for status pages to draw a trend without reading history. */
 export const TREND_LENGTH = 12;
+
+/**
+ * What a status row carries on from the one it replaces: the trend of recent checks, and the weekly burn-down points
+ * (so that the detail route shows the observed pace without reading months of history).
+ */
+function carriedOver(before: Record<string, unknown> | null, entity: TableEntity): TableEntity {
+  const point = parseJsonOrNull(entity.ewsNow);
+  return {
+    ...entity,
+    trend: trendAfter(before?.trend, entity),
+    burnDown: JSON.stringify(
+      withPoint(readPoints(parseJsonOrNull(before?.burnDown)), readPoints(point ? [point] : [])[0] ?? null),
+    ),
+  };
+}
 
 /** The stored trend (a JSON list of [checkedAt, verdict], oldest first) with this result appended, the oldest dropped. */
 function trendAfter(stored: unknown, entity: TableEntity): string {

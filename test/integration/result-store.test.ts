@@ -331,3 +331,42 @@ test('rows stored before a tenant could have several apps are read as its one ap
   expect(await store.unwatch(id)).toEqual([APP]);
   expect(await store.watchedEntries(id)).toEqual([]);
 }, 30_000);
+
+test('a status row carries the trend of its last checks and one burn-down point a week; a tenant is found by any of its names', async () => {
+  const id = newId();
+  const [x, y] = ['aaaaaaaa-0000-4000-8000-000000000001', 'aaaaaaaa-0000-4000-8000-000000000002'];
+  const checked = (checkedAt: string, callers: string[]): TenantResult =>
+    withReadiness({
+      ...tenantResult(id, 'failing', checkedAt),
+      ewsInventory: {
+        usage: {
+          apps: callers.map((appId) => ({ appId, calls: 100, lastActivity: checkedAt.slice(0, 10) })),
+          posts: [],
+        },
+        grants: { holders: [] },
+      },
+      directory: { id, displayName: 'Legacy Ltd', domains: ['legacy.example', 'legacyltd.onmicrosoft.com'] },
+    });
+  const checks = [
+    checked('2026-11-02T10:00:00Z', [APP, x, y]),
+    checked('2026-11-04T10:00:00Z', [APP, x, y]),
+    checked('2026-11-18T10:00:00Z', [APP, x]),
+    checked('2026-11-30T10:00:00Z', [APP]),
+  ];
+  for (const [i, result] of checks.entries()) await store.saveTenant(result, { id: `c${i}`, at: result.checkedAt });
+  // A second worker (no memory of the first one's writes) carries the row on the same way.
+  const other = TableResultStore.in(azurite.connectionString, { retentionDays: 30 });
+  const last = checked('2026-12-01T10:00:00Z', [APP]);
+  await other.saveTenant(last, { id: 'c4', at: last.checkedAt });
+
+  const row = await store.latest(entry(id));
+  expect(JSON.parse(String(row?.trend))).toEqual([...checks, last].map((c) => [c.checkedAt, 'failing']));
+  expect(JSON.parse(String(row?.burnDown))).toEqual([
+    { week: '2026-11-02', at: '2026-11-04T10:00:00Z', apps: 3, calls: 300 },
+    { week: '2026-11-16', at: '2026-11-18T10:00:00Z', apps: 2, calls: 200 },
+    { week: '2026-11-30', at: '2026-12-01T10:00:00Z', apps: 1, calls: 100 },
+  ]);
+  for (const name of [id, 'legacy.example', 'LegacyLtd.onmicrosoft.com'])
+    expect(await store.resolveTenant(name)).toBe(id);
+  expect(await store.resolveTenant('nobody.example')).toBeNull();
+}, 30_000);
