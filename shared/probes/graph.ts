@@ -85,8 +85,7 @@ const MAX_DOMAINS = 50;
 /** The organization's name and verified domains, when Graph's answer holds them. */
 export function readDirectory(body: string): DirectoryFacts | undefined {
   const org = (parseJsonOrNull(body) as { value?: unknown[] } | null)?.value?.[0] as
-    | { displayName?: unknown; verifiedDomains?: { name?: unknown; isDefault?: unknown }[] }
-    | undefined;
+    { displayName?: unknown; verifiedDomains?: { name?: unknown; isDefault?: unknown }[] } | undefined;
   if (!org) return undefined;
   const verified = Array.isArray(org.verifiedDomains) ? org.verifiedDomains : [];
   const domains = verified

@@ -2,7 +2,7 @@
 import type { MockAgent } from 'undici';
 import { probeControlPlane } from '../../shared/probes/control-plane';
 import { probeEwsGetFolder, readEwsBody } from '../../shared/probes/ews';
-import { probeGraphInbox, probeGraphOrganization } from '../../shared/probes/graph';
+import { probeGraphInbox, probeGraphOrganization, readDirectory } from '../../shared/probes/graph';
 import { RETRY_WAIT_BUDGET_MS } from '../../shared/probes/probe-kit';
 import { tenantDefinitionSchema, type TenantDefinition } from '../../shared/core/tenants';
 import { mockAgent, probeContext } from '../helpers/mock-agent';
@@ -243,4 +243,30 @@ describe('Exchange control plane', () => {
     ]);
     expect(facts).toEqual({ mailboxEwsEnabled: {} });
   });
+});
+
+test("the organization's answer gives the tenant's name and verified domains, the default first", () => {
+  // The shape of GET /v1.0/organization as Microsoft Graph's reference documents it.
+  const body = JSON.stringify({
+    '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#organization',
+    value: [
+      {
+        id: '84841066-274d-4ec0-a5c1-276be684bdd3',
+        displayName: 'Contoso',
+        verifiedDomains: [
+          {
+            capabilities: 'Email, OfficeCommunicationsOnline',
+            isDefault: false,
+            isInitial: true,
+            name: 'contoso.onmicrosoft.com',
+            type: 'Managed',
+          },
+          { capabilities: 'Email', isDefault: true, isInitial: false, name: 'Contoso.com', type: 'Managed' },
+        ],
+      },
+    ],
+  });
+  expect(readDirectory(body)).toEqual({ displayName: 'Contoso', domains: ['contoso.com', 'contoso.onmicrosoft.com'] });
+  expect(readDirectory('{"value":[]}')).toBeUndefined();
+  expect(readDirectory('<html>not json</html>')).toBeUndefined();
 });
