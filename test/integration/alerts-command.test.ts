@@ -270,3 +270,39 @@ test.each<[string, string[], RegExp]>([
   },
   30_000,
 );
+
+test('a snooze given by a verified domain of a tenant watched by its GUID is kept under the GUID its alerts carry', async () => {
+  const results = TableResultStore.in(azurite.connectionString);
+  const checkedAt = new Date().toISOString();
+  const base: Omit<TenantResult, 'readiness'> = {
+    tenantId: TENANT,
+    name: 'Watched',
+    cloud: 'worldwide',
+    app: { clientId: APP, ews: 'oauth', graph: true },
+    verdict: 'healthy',
+    findings: [],
+    probes: [],
+    permissions: [],
+    evidence: [],
+    checkedAt,
+    directory: { id: TENANT, displayName: 'Watched Ltd', domains: ['watched.example', 'watchedltd.onmicrosoft.com'] },
+  };
+  await results.saveTenant(
+    { ...base, readiness: assessReadiness(base, Date.parse(checkedAt)) },
+    { id: 'c', at: checkedAt },
+  );
+  const snoozed = await alerts([
+    'snooze',
+    '--tenant',
+    'Watched.Example',
+    '--until',
+    new Date(Date.now() + 86_400_000).toISOString(),
+    '--reason',
+    'migration weekend',
+    '--json',
+  ]);
+  expect(snoozed.code).toBe(0);
+  const suppression = JSON.parse(snoozed.stdout) as { id: string; tenantId: string };
+  expect(suppression.tenantId).toBe(TENANT);
+  expect((await alerts(['unsnooze', suppression.id])).code).toBe(0);
+}, 60_000);
