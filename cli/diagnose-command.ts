@@ -44,7 +44,11 @@ export async function diagnoseCommand(args: string[], io: Io): Promise<number> {
   if (values.json) {
     io.stdout(JSON.stringify(input.single ? diagnoses[0] : diagnoses, null, 2));
   } else {
-    io.stdout(diagnoses.map((d, i) => renderDiagnosis(d, input.single ? undefined : `[${i}]`)).join('\n\n'));
+    const titleOf = (i: number) => {
+      const label = input.items[i]!.label;
+      return input.single ? label : `[${i}]${label ? ` ${label}` : ''}`;
+    };
+    io.stdout(diagnoses.map((d, i) => renderDiagnosis(d, titleOf(i))).join('\n\n'));
   }
   return 0;
 }

@@ -11,6 +11,8 @@ export class EvidenceInputError extends Error {}
 export interface DiagnosisInput {
   evidence: Evidence[];
   context: DiagnoseContext;
+  /** What a person calls it: a saved tenant result's tenant and app. */
+  label?: string;
 }
 
 /** How the answer is shaped: one findings object, or an array in the input's order. */
@@ -119,7 +121,10 @@ export function toEvidence(value: unknown, where: string): Evidence {
 /** A tenant result saved from a run: its evidence is one cycle, and its control-plane facts count. */
 function tenantInput(value: Record<string, unknown>, where: string): DiagnosisInput {
   const list = value.evidence as unknown[];
+  const app = isObject(value.app) ? (text(value.app.name) ?? text(value.app.clientId)) : undefined;
+  const tenant = text(value.name) ?? text(value.tenantId);
   return {
+    ...(tenant ? { label: app ? `${tenant} (${app})` : tenant } : {}),
     evidence: list.map((e, i) => toEvidence(e, `${where}.evidence[${i}]`)),
     context: {
       ...(typeof value.tenantId === 'string' ? { tenantId: value.tenantId } : {}),

@@ -168,6 +168,10 @@ test('--json prints the run object and nothing else on stdout, with no secret in
   expect(again.map((d) => [d.verdict, d.findings[0]?.cause])).toEqual(
     result.tenants.map((t: { verdict: string; findings: { cause: string }[] }) => [t.verdict, t.findings[0]?.cause]),
   );
+  // In text, each result is headed by its tenant and app, not only its place in the run.
+  const text = (await run(['diagnose', runFile])).stdout;
+  expect(text).toMatch(/^\[0\] \S.* \(.+\): (healthy|degraded|failing|unknown)/);
+  expect(text).toContain(`] Litware (${litware.app.name ?? litware.app.clientId}): failing`);
 }, 60_000);
 
 test('--fail-on-unhealthy exits 1 when a tenant is not healthy', async () => {
