@@ -4,6 +4,7 @@ import { AlertStore, type OutboxEntry, type OutboxStatus } from '../shared/stora
 import { CREDENTIAL_EXPIRING, type Suppression } from '../shared/alerts/decisions';
 import { CAUSES } from '../shared/core/causes';
 import { isTenantId } from '../shared/core/tenant-id';
+import { statusOf } from '../shared/storage/tables';
 import { TableResultStore } from '../shared/storage/result-store';
 import { appOption, instantOption, openStorage, parseOptions, UsageError } from './args';
 import type { Io } from './io';
@@ -87,19 +88,35 @@ export async function alertsCommand(args: string[], io: Io): Promise<number> {
   if (action !== 'list') throw new UsageError(`unknown action "${action.slice(0, 40)}"; usage: ${USAGE}`);
 
   const at = new Date(now).toISOString();
-  const [open, suppressions, pending, dead] = await Promise.all([
+  const [alerts, suppressions, pending, dead, statuses] = await Promise.all([
     store.openAlerts(),
     store.suppressions(at),
     store.outbox('pending'),
     store.outbox('dead'),
+    // Before the first check there is no status table: alerts are listed without names then.
+    results.allLatest(['tenantId', 'clientId', 'name', 'appName']).catch((error: unknown) => {
+      if (statusOf(error) === 404) return [];
+      throw error;
+    }),
   ]);
+  // Names come from the entries' latest statuses: an alert is read by a person, who knows tenants by name.
+  const text = (value: unknown) => (typeof value === 'string' ? value : '');
+  const nameOf = new Map(statuses.map((r) => [text(r.tenantId).toLowerCase(), text(r.name)]));
+  const appNameOf = new Map(
+    statuses.map((r) => [`${text(r.tenantId).toLowerCase()}~${text(r.clientId).toLowerCase()}`, text(r.appName)]),
+  );
+  const open = alerts.map((a) => ({
+    ...a,
+    tenantName: nameOf.get(a.tenantId.toLowerCase()) || null,
+    appName: (a.clientId && appNameOf.get(`${a.tenantId.toLowerCase()}~${a.clientId.toLowerCase()}`)) || null,
+  }));
   print(
     { open, suppressions, outbox: { pending: pending.length, dead: dead.length } },
     [
       `${open.length} open alerts`,
       ...open.map(
         (a) =>
-          `  ${a.notifiedSeverity ?? a.condition.severity} ${a.tenantId}${a.clientId ? ` app ${a.clientId}` : ''} ${a.check}.${a.cause} since ${a.openedAt ?? a.firstSeenAt} (alert ${a.alertId})`,
+          `  ${a.notifiedSeverity ?? a.condition.severity} ${a.tenantName ? `${a.tenantName} (${a.tenantId})` : a.tenantId}${a.clientId ? ` app ${a.appName ? `${a.appName} (${a.clientId})` : a.clientId}` : ''} ${a.check}.${a.cause} since ${a.openedAt ?? a.firstSeenAt} (alert ${a.alertId})`,
       ),
       `${suppressions.length} snoozes and maintenance windows`,
       ...suppressions.map((s) => `  ${s.id} ${s.kind} ${describeScope(s)} ${s.from} → ${s.until}: ${s.reason}`),

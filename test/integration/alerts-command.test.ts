@@ -305,4 +305,8 @@ test('a snooze given by a verified domain of a tenant watched by its GUID is kep
   const suppression = JSON.parse(snoozed.stdout) as { id: string; tenantId: string };
   expect(suppression.tenantId).toBe(TENANT);
   expect((await alerts(['unsnooze', suppression.id])).code).toBe(0);
+  // The alert opened in the first test is listed by the tenant's name now that a status names it.
+  expect((await alerts(['list'])).stdout).toMatch(
+    /^ {2}\S+ Watched \(0b7c3c1e-6a44-4f5e-9d1c-2b8f7e6a5d4c\) app 4c57dc1b-fff4-4ee3-8104-08c997f1289b ews\.ews_disabled since /m,
+  );
 }, 60_000);
