@@ -6,14 +6,14 @@ import type { TenantResult } from '../shared/service/pipeline';
 import { instantOption, parseOptions } from './args';
 import type { Io } from './io';
 import { renderFleetHtml, renderFleetText } from './fleet-report';
-import { tenantResultsFrom } from './run-source';
+import { byEntry, tenantResultsFrom } from './run-source';
 
 /** A run's result as the fleet view reads it; the same view the Function App builds from stored status rows. */
 const fleetEntryOf = (result: TenantResult): FleetEntry => ({ ...result, directoryId: result.directory?.id ?? null });
 
 export async function fleetCommand(args: string[], io: Io): Promise<number> {
   const { values } = parseOptions(args, {
-    run: { type: 'string' },
+    run: { type: 'string', multiple: true },
     scenarios: { type: 'string' },
     at: { type: 'string' },
     json: { type: 'boolean', default: false },
@@ -21,7 +21,8 @@ export async function fleetCommand(args: string[], io: Io): Promise<number> {
     scripts: { type: 'string' },
   });
   const at = values.at === undefined ? undefined : instantOption(values.at, '--at');
-  const results = await tenantResultsFrom(values, 'fleet', io);
+  // Of several runs, each entry's latest result is the one that stands.
+  const results = byEntry(await tenantResultsFrom(values, 'fleet', io)).map((list) => list[list.length - 1]!);
   const report = fleetReport(
     results.map(fleetEntryOf),
     at ?? Date.parse(results[0]?.checkedAt ?? new Date().toISOString()),

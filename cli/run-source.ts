@@ -1,21 +1,37 @@
 // Where a report's tenant results come from: a run saved by `demo --json` or `check --json`, or a fresh check of the simulated cloud.
+import { entryKey } from '../shared/core/entry';
 import { runCycle, type TenantResult } from '../shared/service/pipeline';
 import { readJsonFile, UsageError } from './args';
 import type { Io } from './io';
 import { loadScenarioFile } from './sim-command';
 import { startSimulatedWorld } from './simulated-world';
 
-/** The results named by --run FILE, or (without it) those of a check of the simulated cloud, --scenarios FILE or its own. */
+/**
+ * The results of the runs named by --run FILE (one or several, as saved over weeks), or (without it) those of a check
+ * of the simulated cloud, --scenarios FILE or its own.
+ */
 export async function tenantResultsFrom(
-  options: { run?: string | undefined; scenarios?: string | undefined },
+  options: { run?: string[] | undefined; scenarios?: string | undefined },
   command: string,
   io: Io,
 ): Promise<TenantResult[]> {
-  if (options.run && options.scenarios)
+  if (options.run?.length && options.scenarios)
     throw new UsageError(
       '--run and --scenarios cannot be combined: --run reads a saved run, --scenarios runs the simulated cloud',
     );
-  return options.run ? loadRun(options.run) : simulatedRun(options.scenarios, command, io);
+  if (!options.run?.length) return simulatedRun(options.scenarios, command, io);
+  const runs = await Promise.all(options.run.map(loadRun));
+  return runs.flat();
+}
+
+/** Each entry's (tenant and app) results, oldest first, the latest last: what reports score, and what came before it. */
+export function byEntry(results: TenantResult[]): TenantResult[][] {
+  const entries = new Map<string, TenantResult[]>();
+  for (const result of results) {
+    const key = entryKey({ tenantId: result.tenantId, clientId: result.app.clientId });
+    entries.set(key, [...(entries.get(key) ?? []), result]);
+  }
+  return [...entries.values()].map((list) => list.sort((a, b) => a.checkedAt.localeCompare(b.checkedAt)));
 }
 
 async function simulatedRun(scenarios: string | undefined, command: string, io: Io): Promise<TenantResult[]> {

@@ -34,7 +34,9 @@ export async function watchCommand(args: string[], io: Io): Promise<number> {
     const removed = await store.unwatch(tenantId, app);
     if (removed.length === 0)
       throw new UsageError(
-        app ? `--remove: app ${app} is not watched in tenant ${requested}` : `--remove: tenant ${requested} is not watched`,
+        app
+          ? `--remove: app ${app} is not watched in tenant ${requested}`
+          : `--remove: tenant ${requested} is not watched`,
       );
     if (values.json) io.stdout(JSON.stringify({ removed: tenantId, apps: removed }));
     else

@@ -79,7 +79,8 @@ test('--html writes one self-contained page with the score chart, the days left 
   const html = await readFile(page, 'utf8');
   expect(html).toMatch(/^<!doctype html>/);
   expect(html).toContain('aria-label="Readiness score per tenant"');
-  expect(html).toContain('aria-label="Days left until EWS is switched off"');
+  expect(html).toContain('aria-label="Days left until EWS is switched off: today ');
+  expect(html).toContain('<caption>Readiness bands');
   expect(html).toMatch(/\d+ days until EWS in Exchange Online is switched off/);
   expect(html).toContain('Margie&#39;s Travel');
   expect(html).not.toContain("Margie's Travel");
@@ -114,3 +115,37 @@ test('a run file without what the score reads is refused, naming the tenant', as
     /not a run object with tenants/,
   );
 });
+
+test('several saved runs give each tenant its observed burn-down beside the required pace, in text, JSON and HTML', async () => {
+  const saved = JSON.parse(await readFile(runFile, 'utf8')) as {
+    tenants: {
+      name: string;
+      checkedAt: string;
+      ewsInventory?: { usage: { apps?: { appId: string; calls: number; lastActivity: string }[] } };
+    }[];
+  };
+  // Three weeks earlier, Proseware had one more app calling EWS.
+  const earlier = structuredClone(saved);
+  for (const t of earlier.tenants) t.checkedAt = new Date(Date.parse(t.checkedAt) - 21 * 86_400_000).toISOString();
+  const proseware = earlier.tenants.find((t) => t.name === 'Proseware')!;
+  proseware.ewsInventory!.usage.apps!.push({
+    appId: '0a0a0a0a-1111-4222-8333-444444444444',
+    calls: 900,
+    lastActivity: proseware.checkedAt.slice(0, 10),
+  });
+  const earlierFile = join(dir, 'earlier.json');
+  await writeFile(earlierFile, JSON.stringify(earlier));
+  const html = join(dir, 'burn-down.html');
+  const json = JSON.parse(
+    (await run(['readiness', '--run', earlierFile, '--run', runFile, '--json', '--html', html])).stdout,
+  ) as { tenants: { name: string; observed: { points: { apps: number }[]; observedPerWeek: number } }[] };
+  const row = json.tenants.find((t) => t.name === 'Proseware')!;
+  expect(row.observed.points.map((p) => p.apps)).toEqual([2, 1]);
+  expect(row.observed.observedPerWeek).toBeCloseTo(1 / 3, 1);
+  expect(json.tenants).toHaveLength(29);
+  const text = (await run(['readiness', '--run', earlierFile, '--run', runFile])).stdout;
+  expect(text).toMatch(
+    /Observed burn-down \(one point a week from the runs given\):\n(.*\n)*\s+Proseware: 2 → 1 apps from \d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}: 0\.33 apps off EWS a week observed/,
+  );
+  expect(await readFile(html, 'utf8')).toMatch(/<caption>Observed burn-down of Proseware, one point a week<\/caption>/);
+}, 60_000);

@@ -1,7 +1,10 @@
 // The readiness score as a pure function: golden scores at dates across the EWS timeline, explanations, and honesty
 // about evidence that is missing.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { readEwsUsagePosts } from '../../shared/probes/ews-inventory';
 import { assessReadiness, type ReadinessInput } from '../../shared/core/readiness';
+import { READINESS_FIXES } from '../../shared/core/readiness-fixes';
 import type { ProbeName } from '../../shared/probes/probe-kit';
 
 const OWN = '4c57dc1b-fff4-4ee3-8104-08c997f1289b';
@@ -342,4 +345,23 @@ test('Message Center posts are read defensively: only EWS posts, ids with the co
     ],
     posts: ['MC1176266', 'MC1176300'],
   });
+});
+
+test('every rule the score can name, deduction or cap, has a fix step and a docs link, and every fix has its rule', () => {
+  const source = readFileSync(join(__dirname, '../../shared/core/readiness.ts'), 'utf8');
+  // A rule is named as `rule: '<id>'` or as the second argument of take(); one named any other way escapes this scan,
+  // so any other `rule:` value, and a take() whose rule is not a literal, fail the test too.
+  const keyed = [...source.matchAll(/\brule: (?!string\b)([^,\n]+)/g)].map((m) => m[1]!.trim());
+  const taken = [...source.matchAll(/\btake\(\s*[^,]+,\s*([^,]+),/g)].map((m) => m[1]!.trim());
+  const rules = [...keyed, ...taken];
+  expect(source.match(/[{,]\s*rule\s*[,}]/g)).toHaveLength(1); // take()'s own { ..., rule, ... }
+  expect(rules.filter((r) => !/^'[a-z]+(-[a-z]+)*'$/.test(r))).toEqual([]);
+  const ids = new Set(rules.map((r) => r.slice(1, -1)));
+  expect(ids.size).toBeGreaterThanOrEqual(16);
+  expect([...ids].filter((id) => !READINESS_FIXES[id])).toEqual([]);
+  expect(Object.keys(READINESS_FIXES).filter((id) => !ids.has(id))).toEqual([]);
+  for (const fix of Object.values(READINESS_FIXES)) {
+    expect(fix.step.length).toBeGreaterThan(40);
+    expect(fix.docs.url).toMatch(/^https:\/\/(learn\.microsoft\.com|techcommunity\.microsoft\.com)\//);
+  }
 });
