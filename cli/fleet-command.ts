@@ -23,10 +23,8 @@ export async function fleetCommand(args: string[], io: Io): Promise<number> {
   const at = values.at === undefined ? undefined : instantOption(values.at, '--at');
   // Of several runs, each entry's latest result is the one that stands.
   const results = byEntry(await tenantResultsFrom(values, 'fleet', io)).map((list) => list[list.length - 1]!);
-  const report = fleetReport(
-    results.map(fleetEntryOf),
-    at ?? Date.parse(results[0]?.checkedAt ?? new Date().toISOString()),
-  );
+  // The view is of now (or --at): a script says when it was written, after the checks it comes from.
+  const report = fleetReport(results.map(fleetEntryOf), at ?? Date.now());
   const written = new Map<string, string>();
   if (values.scripts) {
     await mkdir(values.scripts, { recursive: true });

@@ -135,7 +135,8 @@ function tenantOf(entries: FleetEntry[], at: number): FleetTenant {
     const recent =
       seen !== undefined && (seen.lastActivity === null || at - Date.parse(seen.lastActivity) <= ACTIVE_DAYS * DAY);
     const calling = watched || recent;
-    const onAllowList = list === undefined || list === null ? null : list.includes(appId);
+    // A list that is not set lists nobody; only a list nobody could read leaves it open.
+    const onAllowList = list === undefined ? null : (list ?? []).includes(appId);
     const { access, because } = accessOf(plane?.organizationEwsEnabled, list, appId, at);
     const state: FleetAppState = calling
       ? access === 'blocked'

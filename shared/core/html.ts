@@ -40,6 +40,7 @@ code, pre { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monosp
 pre { white-space: pre-wrap; background: #f6f6f6; padding: 0.75rem; border: 1px solid #d0d0d0; }
 @media (max-width: 40rem) {
   table.cards, table.cards tbody, table.cards tr, table.cards td { display: block; width: 100%; box-sizing: border-box; }
+  table.cards caption { display: block; }
   table.cards thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
   table.cards tr { border: 1px solid #d0d0d0; border-radius: 0.5rem; margin-bottom: 0.75rem; padding: 0.25rem 0; }
   table.cards td { border: 0; padding: 0.2rem 0.75rem; }
