@@ -3,7 +3,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fleetReport, type FleetEntry } from '../shared/core/fleet';
 import type { TenantResult } from '../shared/service/pipeline';
-import { instantOption, parseOptions } from './args';
+import { parseTagFilter, withTag } from '../shared/core/tenants';
+import { instantOption, parseOptions, UsageError } from './args';
 import type { Io } from './io';
 import { renderFleetHtml, renderFleetText } from './fleet-report';
 import { byEntry, tenantResultsFrom } from './run-source';
@@ -19,12 +20,17 @@ export async function fleetCommand(args: string[], io: Io): Promise<number> {
     json: { type: 'boolean', default: false },
     html: { type: 'string' },
     scripts: { type: 'string' },
+    tag: { type: 'string' },
   });
+  const tag = values.tag === undefined ? null : parseTagFilter(values.tag);
+  if (values.tag !== undefined && !tag)
+    throw new UsageError(`--tag must be name:value, such as tier:gold, got "${values.tag.slice(0, 80)}"`);
   const at = values.at === undefined ? undefined : instantOption(values.at, '--at');
   // Of several runs, each entry's latest result is the one that stands.
   const results = byEntry(await tenantResultsFrom(values, 'fleet', io)).map((list) => list[list.length - 1]!);
   // The view is of now (or --at): a script says when it was written, after the checks it comes from.
-  const report = fleetReport(results.map(fleetEntryOf), at ?? Date.now());
+  const entries = results.map(fleetEntryOf);
+  const report = fleetReport(tag ? withTag(entries, tag) : entries, at ?? Date.now());
   const written = new Map<string, string>();
   if (values.scripts) {
     await mkdir(values.scripts, { recursive: true });

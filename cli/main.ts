@@ -29,7 +29,7 @@ const COMMANDS: Record<string, { run: (args: string[], io: Io) => Promise<number
   fleet: {
     run: fleetCommand,
     summary:
-      'every app calling EWS or holding full_access_as_app, per tenant, against its EwsAllowedAppIDs, with merge scripts ([--run FILE | --scenarios FILE] [--at DATE] [--json] [--html FILE] [--scripts DIR])',
+      'every app calling EWS or holding full_access_as_app, per tenant, against its EwsAllowedAppIDs, with merge scripts ([--run FILE | --scenarios FILE] [--at DATE] [--tag NAME:VALUE] [--json] [--html FILE] [--scripts DIR])',
   },
   diagnose: {
     run: diagnoseCommand,

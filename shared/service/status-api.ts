@@ -7,6 +7,7 @@ import { isStale } from '../alerts/decisions';
 import { parseJsonOrNull } from '../core/json';
 import type { TenantResult } from './pipeline';
 import { isTenantId } from '../core/tenant-id';
+import { parseTagFilter, withTag } from '../core/tenants';
 import { isClientId, splitEntryKey, type EntryRef } from '../core/entry';
 import { fleetReport, type FleetEntry } from '../core/fleet';
 import type { Readiness, ReadinessBand } from '../core/readiness';
@@ -206,9 +207,9 @@ function tagFilter(
 ): { ok: true; tag: { name: string; value: string } | null } | { ok: false; response: ApiResponse } {
   const tag = request.query.get('tag');
   if (tag === null) return { ok: true, tag: null };
-  const match = /^([a-z][a-z0-9_-]{0,31}):(.{1,64})$/.exec(tag);
-  return match
-    ? { ok: true, tag: { name: match[1]!, value: match[2]! } }
+  const parsed = parseTagFilter(tag);
+  return parsed
+    ? { ok: true, tag: parsed }
     : {
         ok: false,
         response: problem(
@@ -371,13 +372,7 @@ export const fleet: StatusApi = (request, deps, log) => {
     const wanted = filter.tag;
     const rows = await deps.store.allLatest(FLEET_COLUMNS);
     const entries = rows.map(fleetEntryOf);
-    const kept = wanted
-      ? entries.filter((e, _, all) =>
-          all.some(
-            (o) => o.tenantId.toLowerCase() === e.tenantId.toLowerCase() && o.tags?.[wanted.name] === wanted.value,
-          ),
-        )
-      : entries;
+    const kept = wanted ? withTag(entries, wanted) : entries;
     return json(request, 200, fleetReport(kept, (deps.now ?? Date.now)()), 'private, no-store');
   }, log);
 };

@@ -82,6 +82,7 @@ test.each([
   [['fleet', '--run', 'x.json', '--scenarios', 'y.json'], /--run and --scenarios cannot be combined/],
   [['fleet', '--at', 'someday'], /--at/],
   [['fleet', '--colour'], /--colour/],
+  [['fleet', '--tag', 'Tier=gold'], /--tag must be name:value/],
 ])('%j exits 2 and names the problem', async (argv, message) => {
   const { code, stderr } = await runCli(argv);
   expect(code).toBe(2);

@@ -1,5 +1,5 @@
 // Tenant definitions: defaults, and messages that name the tenant and the field.
-import { parseTenantsFile } from '../../shared/core/tenants';
+import { parseTagFilter, parseTenantsFile, withTag } from '../../shared/core/tenants';
 
 const good = {
   tenantId: 'contoso.onmicrosoft.com',
@@ -60,4 +60,23 @@ test('the same tenant and app twice is refused', () => {
 test('an empty or shapeless file says what is missing', () => {
   expect(() => parseTenantsFile({ tenants: [] })).toThrow(/tenants: list at least one tenant/);
   expect(() => parseTenantsFile([])).toThrow(/invalid tenant definitions/);
+});
+
+test.each([
+  ['tier:gold', { name: 'tier', value: 'gold' }],
+  ['customer:Contoso Ltd: EU', { name: 'customer', value: 'Contoso Ltd: EU' }],
+  ['Tier:gold', null],
+  [':gold', null],
+  ['tier:', null],
+  ['tier', null],
+  [`tier:${'x'.repeat(65)}`, null],
+])('the tag filter %j reads as %j', (text, expected) => expect(parseTagFilter(text)).toEqual(expected));
+
+test('a tag keeps the whole tenant any of whose apps carries it', () => {
+  const entries = [
+    { tenantId: 'A', app: 1, tags: { tier: 'gold' } },
+    { tenantId: 'a', app: 2 },
+    { tenantId: 'b', app: 3, tags: { tier: 'silver' } },
+  ];
+  expect(withTag(entries, { name: 'tier', value: 'gold' }).map((e) => e.app)).toEqual([1, 2]);
 });
