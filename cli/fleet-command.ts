@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fleetReport, type FleetEntry } from '../shared/core/fleet';
 import type { TenantResult } from '../shared/service/pipeline';
-import { parseTagFilter, withTag } from '../shared/core/tenants';
+import { parseTagFilter, withTag } from '../shared/core/tags';
 import { instantOption, parseOptions, UsageError } from './args';
 import type { Io } from './io';
 import { renderFleetHtml, renderFleetText } from './fleet-report';

@@ -1,5 +1,15 @@
 // The PowerShell that merges the apps a tenant still needs into its EwsAllowedAppIDs: printed for a person to run, never run by us.
-import type { FleetTenant } from './fleet';
+
+/** What the script needs of a fleet tenant (FleetTenant in ./fleet has it all). */
+export interface MergeScriptTenant {
+  tenantId: string;
+  directoryId: string | null;
+  name: string;
+  checkedAt: string;
+  ewsEnabled?: boolean | null;
+  apps: { appId: string; name: string | null; calls: number | null }[];
+  drift: { missing: string[]; stale: string[] };
+}
 
 /** A value inside single quotes in PowerShell: a quote is doubled; the text of a comment loses line breaks. */
 const quoted = (value: string) => `'${value.replace(/'/g, "''")}'`;
@@ -10,7 +20,7 @@ const commentText = (value: string) => value.replace(/\p{Cc}+/gu, ' ');
  * it is when it runs, adds the ids the tenant needs, writes the union, and reads it back. Ids are compared lower-case,
  * so neither their case nor their order matters; an id already listed is never dropped, stale ones included.
  */
-export function allowListMergeScript(tenant: FleetTenant, generatedAt: string): string | null {
+export function allowListMergeScript(tenant: MergeScriptTenant, generatedAt: string): string | null {
   if (tenant.drift.missing.length === 0) return null;
   const named = (appId: string) => {
     const app = tenant.apps.find((a) => a.appId === appId);

@@ -7,7 +7,7 @@ import { isStale } from '../alerts/decisions';
 import { parseJsonOrNull } from '../core/json';
 import type { TenantResult } from './pipeline';
 import { isTenantId } from '../core/tenant-id';
-import { parseTagFilter, withTag } from '../core/tenants';
+import { parseTagFilter, withTag } from '../core/tags';
 import { isClientId, splitEntryKey, type EntryRef } from '../core/entry';
 import { fleetReport, type FleetEntry } from '../core/fleet';
 import type { Readiness, ReadinessBand } from '../core/readiness';

@@ -1,5 +1,6 @@
 // Tenant definitions: defaults, and messages that name the tenant and the field.
-import { parseTagFilter, parseTenantsFile, withTag } from '../../shared/core/tenants';
+import { parseTenantsFile } from '../../shared/core/tenants';
+import { parseTagFilter, withTag } from '../../shared/core/tags';
 
 const good = {
   tenantId: 'contoso.onmicrosoft.com',
