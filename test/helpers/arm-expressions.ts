@@ -27,6 +27,12 @@ const guid = (...parts: string[]) => {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 };
 
+/** A resource id's tail as ARM writes it: the provider, then each type segment followed by its name. */
+export function typedPath(type: string, names: string[]): string {
+  const [provider, ...types] = type.split('/');
+  return `/providers/${provider}/${types.map((t, i) => `${t}/${names[i]}`).join('/')}`;
+}
+
 /** What reference() returns for a resource id, by its type: only the properties the template reads. */
 function reference(id: string): Record<string, Value> {
   const name = id.split('/').pop()!;
@@ -143,11 +149,11 @@ export class ArmEvaluator {
       case 'subscription':
         return { subscriptionId: SUBSCRIPTION, tenantId: guid('tenant') };
       case 'resourceId':
-        return `/subscriptions/${SUBSCRIPTION}/resourceGroups/${GROUP}/providers/${s(0)}/${args.slice(1).map(scalar).join('/')}`;
+        return `/subscriptions/${SUBSCRIPTION}/resourceGroups/${GROUP}${typedPath(s(0), args.slice(1).map(scalar))}`;
       case 'subscriptionResourceId':
-        return `/subscriptions/${SUBSCRIPTION}/providers/${s(0)}/${args.slice(1).map(scalar).join('/')}`;
+        return `/subscriptions/${SUBSCRIPTION}${typedPath(s(0), args.slice(1).map(scalar))}`;
       case 'extensionResourceId':
-        return `${s(0)}/providers/${s(1)}/${args.slice(2).map(scalar).join('/')}`;
+        return `${s(0)}${typedPath(s(1), args.slice(2).map(scalar))}`;
       case 'reference':
         return reference(s(0));
       case 'listCallbackUrl':

@@ -1,7 +1,5 @@
 // The alert payload: valid by the repository's schema for every kind of notice, in step with the code's lists,
 // bounded, and free of secrets; and the sample Logic App workflow that reads it.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import Ajv from 'ajv';
 import { CAUSES } from '../../shared/core/causes';
 import {
@@ -16,18 +14,21 @@ import {
   type AlertState,
 } from '../../shared/alerts/decisions';
 import { alertPayload, ALERT_PAYLOAD_SCHEMA } from '../../shared/alerts/payload';
+import { HTTP_ROUTES } from '../../shared/service/status-api';
 import { ALERT_SCHEMA, invalidAlertPayload } from '../helpers/alert-schema';
+import { ALERT_WORKFLOW, CARD_BASE_URL, evaluateWorkflowValue, teamsCardFor } from '../helpers/workflow-expressions';
 
 const TENANT = '0b7c3c1e-6a44-4f5e-9d1c-2b8f7e6a5d4c';
 const START = Date.parse('2026-11-21T09:00:00Z');
 
 /** Every notice a sequence of conditions gives, reminders every hour. */
-function notices(cycles: AlertCondition[][]): AlertNotice[] {
+function notices(cycles: AlertCondition[][], app: { clientId?: string; appName?: string } = {}): AlertNotice[] {
   let states: AlertState[] = [];
   return cycles.flatMap((conditions, i) => {
     const decision = decideAlerts({
       tenantId: TENANT,
       tenantName: 'Contoso',
+      ...app,
       conditions,
       previous: states,
       suppressions: [],
@@ -134,9 +135,7 @@ test('a resolve carries no fix; long or secret-bearing text is cut and scrubbed'
 });
 
 describe('the sample Logic App workflow (logic-app/tenant-health-alerts.workflow.json)', () => {
-  const workflow = JSON.parse(
-    readFileSync(join(__dirname, '../../logic-app/tenant-health-alerts.workflow.json'), 'utf8'),
-  );
+  const workflow = ALERT_WORKFLOW;
   const trigger = workflow.definition.triggers.manual;
 
   test("its trigger's schema accepts every kind of notice we send, and requires nothing the payload schema does not", () => {
@@ -181,7 +180,89 @@ describe('the sample Logic App workflow (logic-app/tenant-health-alerts.workflow
       409,
     ]);
     expect(actions.Seen_before.actions.Already_handled.type).toBe('Terminate');
-    expect(actions.Post_to_Teams_channel.runAfter).toEqual({ Seen_before: ['Succeeded'] });
+    expect(actions.Compose_Teams_card.runAfter).toEqual({ Seen_before: ['Succeeded'] });
+    expect(actions.Post_card_to_Teams_channel.runAfter).toEqual({ Compose_Teams_card: ['Succeeded'] });
     expect(actions.Mail_errors_and_critical.actions.Send_mail.inputs.path).toBe('/v2/Mail');
+  });
+});
+
+describe('the Teams card the sample workflow posts', () => {
+  const ARCHIVER = '4c57dc1b-fff4-4ee3-8104-08c997f1289b';
+  const sequence = notices([[ews('error')], [ews('error')], [ews('critical')], [], [], []], {
+    clientId: ARCHIVER,
+    appName: 'Northwind Mail Archiver',
+  });
+  const open = sequence.find((n) => n.kind === 'open');
+  const resolve = sequence.find((n) => n.kind === 'resolve');
+  const facts = (card: Record<string, any>) =>
+    Object.fromEntries(
+      card.body.find((e: any) => e.type === 'FactSet').facts.map((f: any) => [f.title, f.value]),
+    ) as Record<string, string>;
+  const texts = (card: Record<string, any>) =>
+    card.body.filter((e: any) => e.type === 'TextBlock' && e.isVisible !== false).map((e: any) => e.text as string);
+
+  test('it names the tenant, the app, the cause and each fix step, with a link to the detail and the status page', () => {
+    const payload = alertPayload(open!);
+    const card = teamsCardFor(payload);
+    expect(card).toMatchObject({ type: 'AdaptiveCard', version: expect.stringMatching(/^1\.[0-5]$/) });
+    expect(facts(card)).toEqual({
+      Tenant: `Contoso (${TENANT})`,
+      App: `Northwind Mail Archiver (${ARCHIVER})`,
+      Check: 'ews',
+      Cause: 'ews_disabled',
+      Severity: 'error, open',
+    });
+    expect(texts(card)).toEqual([payload.title, payload.summary, 'Fix', payload.fix.join('\n\n')]);
+    expect(card.body[0].color).toBe('Attention');
+    const detail = HTTP_ROUTES.statusDetail.route.replace('{tenant}', TENANT).replace('{app}', ARCHIVER);
+    expect(card.actions).toEqual([
+      { type: 'Action.OpenUrl', title: 'Open the detail', url: `${CARD_BASE_URL}/api/${detail}` },
+      { type: 'Action.OpenUrl', title: 'Status page', url: `${CARD_BASE_URL}/api/${HTTP_ROUTES.statusPage.route}` },
+    ]);
+  });
+
+  test('a resolve shows green with no fix; an alert with no app names the tenant as a whole and links the tenant', () => {
+    const resolved = teamsCardFor(alertPayload(resolve!));
+    expect(resolved.body[0].color).toBe('Good');
+    expect(texts(resolved)).not.toContain('Fix');
+    const operator = teamsCardFor(alertPayload(notices([[credential], [credential]])[0]!));
+    expect(facts(operator).App).toBe('the tenant as a whole');
+    expect(operator.actions[0].url).toBe(
+      `${CARD_BASE_URL}/api/${HTTP_ROUTES.statusTenant.route.replace('{tenant}', TENANT)}`,
+    );
+    expect(operator.body[0].color).toBe('Warning');
+  });
+
+  test("the card is posted with the Teams connector's card action, to the configured channel, as the composed card", () => {
+    const post = ALERT_WORKFLOW.definition.actions.Post_card_to_Teams_channel;
+    expect(post.inputs.path).toBe(
+      "/v1.0/teams/conversation/adaptivecard/poster/Flow bot/location/@{encodeURIComponent('Channel')}",
+    );
+    const card = teamsCardFor(alertPayload(open!));
+    const body = evaluateWorkflowValue(post.inputs.body, {
+      triggerBody: alertPayload(open!),
+      parameters: { teamsGroupId: 'g', teamsChannelId: 'c' },
+      outputs: { Compose_Teams_card: card },
+    }) as { recipient: unknown; messageBody: string };
+    expect(body.recipient).toEqual({ groupId: 'g', channelId: 'c' });
+    expect(JSON.parse(body.messageBody)).toEqual(card);
+  });
+
+  test('every expression in the workflow evaluates for every kind of notice (a typo in any of them fails here)', () => {
+    const all = [open!, resolve!, ...notices([[credential], [credential], [credential]])];
+    const parameters = Object.fromEntries(
+      Object.keys(ALERT_WORKFLOW.definition.parameters).map((name) => [name, `<${name}>`]),
+    );
+    for (const notice of all)
+      expect(() =>
+        evaluateWorkflowValue(ALERT_WORKFLOW.definition.actions, {
+          triggerBody: alertPayload(notice),
+          parameters: {
+            ...parameters,
+            $connections: { teams: { connectionId: 't' }, office365: { connectionId: 'o' } },
+          },
+          outputs: {},
+        }),
+      ).not.toThrow();
   });
 });

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readSettings, SETTINGS } from '../../shared/core/settings';
-import { ArmEvaluator, type Template } from '../helpers/arm-expressions';
+import { ArmEvaluator, typedPath, type Template } from '../helpers/arm-expressions';
 
 const ROOT = join(__dirname, '../..');
 const text = readFileSync(join(ROOT, 'infra/azuredeploy.json'), 'utf8');
@@ -209,6 +209,32 @@ test('the alert workflow is the one in logic-app/, its trigger URL stored in the
   const secret = arm.value(resource('Microsoft.KeyVault/vaults/secrets')) as Record<string, any>;
   expect(secret.name).toMatch(new RegExp(`/${env.ALERT_LOGIC_APP_URL_SECRET}$`));
   expect(resource('Microsoft.KeyVault/vaults/secrets').properties.value).toMatch(/^\[listCallbackUrl\(/);
+});
+
+test("the workflow is given every parameter it declares without a default, and its card links to this app's status routes", () => {
+  const workflow = resource('Microsoft.Logic/workflows');
+  const declared = workflow.properties.definition.parameters as Record<string, { defaultValue?: unknown }>;
+  const given = arm.value(workflow.properties.parameters) as Record<string, { value: string }>;
+  expect(Object.keys(declared).filter((name) => !('defaultValue' in declared[name]!) && !(name in given))).toEqual([]);
+  expect(`${given.statusBaseUrl!.value}/api/status`).toBe(arm.value(template.outputs.statusUrl!.value));
+});
+
+test('no resource waits on itself through others (a cycle fails the deployment before it starts)', () => {
+  const idOf = (r: Record<string, any>) => typedPath(r.type as string, (arm.value(r.name) as string).split('/'));
+  const byId = new Map(template.resources.map((r) => [idOf(r), r as Record<string, any>]));
+  const idFrom = (dependency: string) => {
+    const text = arm.value(dependency) as string;
+    const found = [...byId.keys()].find((id) => text.endsWith(id));
+    expect([text, found !== undefined]).toEqual([text, true]);
+    return found!;
+  };
+  const cycles: string[] = [];
+  const visit = (id: string, path: string[]) => {
+    if (path.includes(id)) return void cycles.push([...path.slice(path.indexOf(id)), id].join(' -> '));
+    for (const next of (byId.get(id)?.dependsOn ?? []).map(idFrom)) visit(next, [...path, id]);
+  };
+  for (const id of byId.keys()) visit(id, []);
+  expect(cycles).toEqual([]);
 });
 
 test('the deployment outputs the status URL', () => {
