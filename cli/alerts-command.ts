@@ -3,33 +3,80 @@ import { randomUUID } from 'node:crypto';
 import { AlertStore, type OutboxEntry, type OutboxStatus } from '../shared/storage/alert-store';
 import { CREDENTIAL_EXPIRING, type Suppression } from '../shared/alerts/decisions';
 import { CAUSES } from '../shared/core/causes';
-import { isTenantId } from '../shared/core/tenant-id';
+import { GUID_PATTERN, isTenantId } from '../shared/core/tenant-id';
 import { statusOf } from '../shared/storage/tables';
 import { TableResultStore } from '../shared/storage/result-store';
-import { appOption, instantOption, openStorage, parseOptions, UsageError } from './args';
+import {
+  appOption,
+  closest,
+  instantOption,
+  openStorage,
+  parseCommand,
+  printable,
+  STORAGE_OPTION,
+  UsageError,
+  type CommandSpec,
+} from './args';
 import type { Io } from './io';
 
 /** No snooze lasts for ever: a muted tenant nobody remembers is how alerts get lost. */
 const MAX_SUPPRESSION_DAYS = 30;
 const DAY = 86_400_000;
-const USAGE =
-  'alerts [list] | snooze (--tenant T [--app ID] | --all-tenants) --until DATE --reason TEXT [--from DATE] [--cause C] | unsnooze ID | outbox [--status pending|dead|delivered] [--tenant T] | redeliver (KEY... | --all-dead); each takes [--storage CONN] [--json]';
+const ACTIONS = ['list', 'snooze', 'unsnooze', 'outbox', 'redeliver'] as const;
+
+export const ALERTS_COMMAND = {
+  name: 'alerts',
+  summary: 'open alerts, snoozes and maintenance windows, and the outbox of notices, of a deployment',
+  usage: [
+    'alerts [list] [--storage CONN] [--json]',
+    'alerts snooze (--tenant TENANT [--app CLIENT_ID] | --all-tenants) --until DATE --reason TEXT [--from DATE] [--cause CAUSE]',
+    'alerts unsnooze ID',
+    'alerts outbox [--status pending|dead|delivered] [--tenant TENANT]',
+    'alerts redeliver (KEY... | --all-dead)',
+  ],
+  options: {
+    tenant: { type: 'string', value: 'TENANT', help: 'snooze or outbox: the tenant, by GUID or verified domain' },
+    app: { type: 'string', value: 'CLIENT_ID', help: 'snooze: only this app of the tenant' },
+    'all-tenants': { type: 'boolean', default: false, help: 'snooze: a maintenance window over every tenant' },
+    from: { type: 'string', value: 'DATE', help: 'snooze: when it starts (default now)' },
+    until: { type: 'string', value: 'DATE', help: `snooze: when it ends, at most ${MAX_SUPPRESSION_DAYS} days on` },
+    reason: { type: 'string', value: 'TEXT', help: 'snooze: why, for whoever reads alerts list' },
+    cause: { type: 'string', value: 'CAUSE', help: 'snooze: only alerts of this cause' },
+    status: { type: 'string', value: 'STATUS', help: 'outbox: pending (default), dead or delivered' },
+    'all-dead': { type: 'boolean', default: false, help: 'redeliver: every dead letter' },
+    storage: STORAGE_OPTION,
+    json: { type: 'boolean', default: false, help: 'print JSON on stdout' },
+  },
+  positionals: Number.MAX_SAFE_INTEGER,
+  // Dated relative to today when printed, so that the examples never lie in the past.
+  examples: [
+    'tenant-health alerts',
+    `tenant-health alerts snooze --tenant contoso.onmicrosoft.com --until ${new Date(Date.now() + 2 * DAY).toISOString().slice(0, 10)} --reason "app secret being rotated"`,
+    'tenant-health alerts outbox --status dead',
+  ],
+} satisfies CommandSpec;
+
+/** How many arguments each action takes after its name. */
+const ACTION_ARGUMENTS: Record<(typeof ACTIONS)[number], number> = {
+  list: 0,
+  snooze: 0,
+  unsnooze: 1,
+  outbox: 0,
+  redeliver: Number.MAX_SAFE_INTEGER,
+};
 
 export async function alertsCommand(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseOptions(args, {
-    storage: { type: 'string' },
-    json: { type: 'boolean', default: false },
-    tenant: { type: 'string' },
-    app: { type: 'string' },
-    'all-tenants': { type: 'boolean', default: false },
-    from: { type: 'string' },
-    until: { type: 'string' },
-    reason: { type: 'string' },
-    cause: { type: 'string' },
-    status: { type: 'string' },
-    'all-dead': { type: 'boolean', default: false },
-  });
-  const [action = 'list', ...rest] = positionals;
+  const { values, positionals } = parseCommand(ALERTS_COMMAND, args);
+  const [typed = 'list', ...rest] = positionals;
+  const action = ACTIONS.find((a) => a === typed);
+  if (!action) {
+    const near = closest(typed, [...ACTIONS]);
+    throw new UsageError(
+      `unknown action "${printable(typed)}"${near ? ` (did you mean ${near}?)` : ''}: alerts takes ${ACTIONS.join(', ')}`,
+    );
+  }
+  if (rest.length > ACTION_ARGUMENTS[action])
+    throw new UsageError(`unexpected argument "${printable(rest[ACTION_ARGUMENTS[action]]!)}" after alerts ${action}`);
   const { store, results } = openStorage(values.storage, (connection) => ({
     store: AlertStore.in(connection),
     results: TableResultStore.in(connection),
@@ -51,6 +98,10 @@ export async function alertsCommand(args: string[], io: Io): Promise<number> {
   if (action === 'unsnooze') {
     const [id] = rest;
     if (!id) throw new UsageError('unsnooze needs the id that snooze printed (alerts list shows them)');
+    if (!GUID_PATTERN.test(id))
+      throw new UsageError(
+        `unsnooze: "${printable(id)}" is not a snooze id (a GUID, as snooze printed it and alerts list shows it)`,
+      );
     if (!(await store.removeSuppression(id)))
       throw new UsageError(`no snooze or maintenance window ${id.slice(0, 80)}`);
     print({ removed: id }, `${id} removed: alerts held back by it are sent on the next check`);
@@ -85,7 +136,6 @@ export async function alertsCommand(args: string[], io: Io): Promise<number> {
     );
     return 0;
   }
-  if (action !== 'list') throw new UsageError(`unknown action "${action.slice(0, 40)}"; usage: ${USAGE}`);
 
   const at = new Date(now).toISOString();
   const [alerts, suppressions, pending, dead, statuses] = await Promise.all([

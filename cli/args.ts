@@ -1,6 +1,6 @@
 // Command-line parsing shared by every command: options per docs/contracts/cli.md, and a typed usage error.
 import { readFile } from 'node:fs/promises';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseArgs } from 'node:util';
 import { storageConnectionOf, type StorageConnection } from '../shared/core/settings';
 import { isClientId } from '../shared/core/entry';
 
@@ -9,12 +9,130 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T) {
-  try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+/** An option as parseArgs reads it, with what its help says: the value's placeholder and one line on what it does. */
+export interface OptionSpec {
+  type: 'string' | 'boolean';
+  multiple?: boolean;
+  short?: string;
+  default?: string | boolean | string[];
+  /** The placeholder shown after a string option: FILE, DATE, N... */
+  value?: string;
+  help: string;
+}
+
+/** A command: its help is generated from this, and its arguments are parsed against it. */
+export interface CommandSpec<O extends Record<string, OptionSpec> = Record<string, OptionSpec>> {
+  name: string;
+  /** One line for the program's command list. */
+  summary: string;
+  /** The forms of the command, each after "tenant-health ". */
+  usage: string[];
+  options: O;
+  /** How many arguments may follow the options (0 unless said). */
+  positionals?: number;
+  examples?: string[];
+}
+
+/** `--help` or `-h` was asked for: the command line prints the text on stdout and exits 0. */
+export class HelpRequested extends Error {
+  override readonly name = 'HelpRequested';
+  constructor(readonly text: string) {
+    super('help requested');
   }
+}
+
+const HELP_OPTION: OptionSpec = { type: 'boolean', short: 'h', help: 'show this help and exit' };
+
+/** A command's help: its forms, its options with their placeholders, and examples that do not expire. */
+export function helpText(spec: CommandSpec): string {
+  const options = Object.entries({ ...spec.options, help: HELP_OPTION }).map(([name, option]) => [
+    `${option.short ? `-${option.short}, ` : ''}--${name}${option.type === 'string' ? ` ${option.value ?? 'VALUE'}` : ''}`,
+    `${option.help}${option.multiple ? ' (repeatable)' : ''}`,
+  ]);
+  const width = Math.max(...options.map(([flag]) => flag!.length));
+  return [
+    `usage: ${spec.usage.map((form, i) => `${i ? '       ' : ''}tenant-health ${form}`).join('\n')}`,
+    '',
+    `${spec.summary[0]!.toUpperCase()}${spec.summary.slice(1)}.`,
+    '',
+    'options:',
+    ...options.map(([flag, help]) => `  ${flag!.padEnd(width)}  ${help}`),
+    ...(spec.examples?.length ? ['', 'examples:', ...spec.examples.map((e) => `  ${e}`)] : []),
+  ].join('\n');
+}
+
+/** The candidate nearest to what was typed, when it is near enough to be what was meant. */
+export function closest(typed: string, candidates: string[]): string | undefined {
+  const distance = (a: string, b: string) => {
+    let row = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+      const next = [i];
+      for (let j = 1; j <= b.length; j++)
+        next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      row = next;
+    }
+    return row[b.length]!;
+  };
+  const scored = candidates
+    .map((candidate) => ({
+      candidate,
+      d: candidate.startsWith(typed) && typed.length >= 2 ? 0 : distance(typed, candidate),
+    }))
+    .sort((a, b) => a.d - b.d);
+  const best = scored[0];
+  return best && best.d <= Math.max(1, Math.floor(typed.length / 3)) ? best.candidate : undefined;
+}
+
+/**
+ * Parses a command's arguments: `--help` anywhere before `--` asks for help; an unknown option is named with the
+ * nearest real one; arguments beyond what the command takes are refused rather than ignored.
+ */
+export function parseCommand<O extends Record<string, OptionSpec>>(spec: CommandSpec<O>, args: string[]) {
+  const end = args.indexOf('--');
+  if ((end === -1 ? args : args.slice(0, end)).some((arg) => arg === '--help' || arg === '-h'))
+    throw new HelpRequested(helpText(spec));
+  const options = Object.fromEntries(
+    Object.entries(spec.options).map(([name, { type, multiple, short, default: initial }]) => [
+      name,
+      {
+        type,
+        ...(multiple ? { multiple } : {}),
+        ...(short ? { short } : {}),
+        ...(initial !== undefined ? { default: initial } : {}),
+      },
+    ]),
+  );
+  const seeHelp = `tenant-health ${spec.name} --help lists its options`;
+  let parsed: { values: Record<string, unknown>; positionals: string[] };
+  try {
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    const unknown = /^Unknown option '(-{1,2}[^']*)'/.exec(message)?.[1];
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown) {
+      const near = closest(unknown.replace(/^-+/, ''), Object.keys(spec.options));
+      throw new UsageError(`unknown option ${unknown}${near ? ` (did you mean --${near}?)` : ''}; ${seeHelp}`);
+    }
+    const missing = /^Option '(-[^ ']+)(?: <value>)?' argument missing/.exec(message)?.[1];
+    if (missing) {
+      const name = missing.replace(/^-+/, '');
+      const option = spec.options[name] ?? Object.values(spec.options).find((o) => o.short === name);
+      throw new UsageError(`${missing} needs a value${option?.value ? ` (${option.value})` : ''}; ${seeHelp}`);
+    }
+    throw new UsageError(`${message.split('. ')[0]!.replace(/\.$/, '')}; ${seeHelp}`);
+  }
+  const allowed = spec.positionals ?? 0;
+  if (parsed.positionals.length > allowed)
+    throw new UsageError(
+      `unexpected argument "${printable(parsed.positionals[allowed]!)}": ${spec.name} takes ${allowed === 0 ? 'no arguments, only options' : `at most ${allowed}`}; ${seeHelp}`,
+    );
+  return parsed as ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>>;
+}
+
+/** Text from the command line or a file, safe to echo in a message: bounded, control characters shown as escapes. */
+export function printable(text: string, max = 80): string {
+  const shown = text.replace(/\p{Cc}/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return shown.length > max ? `${shown.slice(0, max - 1)}…` : shown;
 }
 
 /** A TCP port from an option: 0 means any free port. */
@@ -61,6 +179,13 @@ export async function readJsonFile(path: string, option: string, readStdin?: () 
     throw new UsageError(`${option}: ${name} is not JSON: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
+
+/** --storage, as every command that reads a deployment's tables takes it. */
+export const STORAGE_OPTION = {
+  type: 'string',
+  value: 'CONN',
+  help: "the deployment's storage connection string (default: TENANT_HEALTH_STORAGE or AzureWebJobsStorage, as the Function App reads them)",
+} as const;
 
 /**
  * Opens a store on the storage account from --storage (a connection string) or the Function App's settings (a

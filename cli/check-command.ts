@@ -6,17 +6,36 @@ import { reportOf } from '../shared/service/check-service';
 import { runCycle } from '../shared/service/pipeline';
 import { createPipeline } from '../shared/service/services';
 import { parseTenantsFile, TenantDefinitionError, type TenantsFile } from '../shared/core/tenants';
-import { parseOptions, readJsonFile, UsageError } from './args';
+import { parseCommand, readJsonFile, UsageError, type CommandSpec } from './args';
 import type { Io } from './io';
 import { runAndPrint, type OnTenantDone } from './run-cycle';
 
+export const CHECK_COMMAND = {
+  name: 'check',
+  summary: 'check the tenants in a tenants file once, as the Function App does, and print the report',
+  usage: ['check --config FILE [--secrets FILE] [--json] [--fail-on-unhealthy]'],
+  options: {
+    config: { type: 'string', value: 'FILE', help: 'the tenants file (README: "Checking your own tenants"); required' },
+    secrets: {
+      type: 'string',
+      value: 'FILE',
+      help: 'app credentials from a local JSON file instead of the Key Vault named by keyVaultUrl',
+    },
+    json: {
+      type: 'boolean',
+      default: false,
+      help: 'print the run object as JSON on stdout (progress stays on stderr)',
+    },
+    'fail-on-unhealthy': { type: 'boolean', default: false, help: 'exit 1 when any tenant is not healthy' },
+  },
+  examples: [
+    'tenant-health check --config tenants.json',
+    'tenant-health check --config tenants.json --secrets secrets.local.json --json > run.json',
+  ],
+} satisfies CommandSpec;
+
 export async function checkCommand(args: string[], io: Io): Promise<number> {
-  const { values } = parseOptions(args, {
-    config: { type: 'string' },
-    secrets: { type: 'string' },
-    json: { type: 'boolean', default: false },
-    'fail-on-unhealthy': { type: 'boolean', default: false },
-  });
+  const { values } = parseCommand(CHECK_COMMAND, args);
   if (!values.config) throw new UsageError('--config FILE is required (the tenants to check; see README)');
   const tenantsFile = await loadTenantsFile(values.config);
   const { settings } = readSettings({ TENANT_DEADLINE_SECONDS: process.env.TENANT_DEADLINE_SECONDS });

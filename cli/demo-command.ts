@@ -2,7 +2,7 @@
 import { readSettings } from '../shared/core/settings';
 import { checkCycle, ensureStorage } from '../shared/service/check-service';
 import { createServices } from '../shared/service/services';
-import { parseOptions, portOption, UsageError } from './args';
+import { parseCommand, portOption, UsageError, type CommandSpec } from './args';
 import { startAzurite } from './azurite';
 import { waitForStopSignal, type Io } from './io';
 import { runAndPrint } from './run-cycle';
@@ -12,14 +12,35 @@ import { startStatusServer } from './status-server';
 
 const DEMO_TRIGGER_SECRET = 'tenant-health-alerts-trigger-url';
 
+export const DEMO_COMMAND = {
+  name: 'demo',
+  summary:
+    "check every tenant of the simulated cloud through the Functions' pipeline, store the results in Azurite, and print the report",
+  usage: ['demo [--json] [--fail-on-unhealthy] [--scenarios FILE]', 'demo --serve [--port N] [--json]'],
+  options: {
+    json: {
+      type: 'boolean',
+      default: false,
+      help: 'print the run object as JSON on stdout (progress stays on stderr)',
+    },
+    'fail-on-unhealthy': { type: 'boolean', default: false, help: 'exit 1 when any tenant is not healthy' },
+    scenarios: { type: 'string', value: 'FILE', help: 'a scenario catalogue instead of the built-in one' },
+    serve: {
+      type: 'boolean',
+      default: false,
+      help: "then keep serving the Functions' HTTP routes (/api/...) until Ctrl+C",
+    },
+    port: {
+      type: 'string',
+      value: 'N',
+      help: 'with --serve: the port on 127.0.0.1 (0, the default, picks a free one)',
+    },
+  },
+  examples: ['tenant-health demo', 'tenant-health demo --json > run.json', 'tenant-health demo --serve --port 7071'],
+} satisfies CommandSpec;
+
 export async function demoCommand(args: string[], io: Io): Promise<number> {
-  const { values } = parseOptions(args, {
-    json: { type: 'boolean', default: false },
-    'fail-on-unhealthy': { type: 'boolean', default: false },
-    scenarios: { type: 'string' },
-    serve: { type: 'boolean', default: false },
-    port: { type: 'string' },
-  });
+  const { values } = parseCommand(DEMO_COMMAND, args);
   if (values.port !== undefined && !values.serve) throw new UsageError('--port only applies with --serve');
   const port = portOption(values.port);
   const scenario = values.scenarios ? await loadScenarioFile(values.scenarios) : undefined;

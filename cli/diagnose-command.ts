@@ -1,7 +1,7 @@
 // `tenant-health diagnose FILE|-`: saved evidence in, findings out (docs/contracts/diagnosis.md).
 import { diagnose, type Diagnosis, type Finding } from '../shared/diagnosis/engine';
 import { EvidenceInputError, parseDiagnosisInput } from '../shared/diagnosis/evidence-input';
-import { parseOptions, readJsonFile, UsageError } from './args';
+import { parseCommand, readJsonFile, UsageError, type CommandSpec } from './args';
 import type { Io } from './io';
 
 function renderFinding(finding: Finding, index: number): string[] {
@@ -25,8 +25,22 @@ export function renderDiagnosis(diagnosis: Diagnosis, title?: string): string {
   return [head, ...diagnosis.findings.flatMap((f, i) => renderFinding(f, i))].join('\n');
 }
 
+export const DIAGNOSE_COMMAND = {
+  name: 'diagnose',
+  summary: 'explain saved evidence (a run, a result, or probe evidence): root cause, confidence and fix',
+  usage: ['diagnose FILE [--json]', 'diagnose - [--json]    (evidence on standard input)'],
+  options: {
+    json: { type: 'boolean', default: false, help: 'print the diagnosis as JSON (docs/contracts/diagnosis.md)' },
+  },
+  positionals: 1,
+  examples: [
+    'tenant-health diagnose run.json',
+    'tenant-health check --config tenants.json --json | tenant-health diagnose -',
+  ],
+} satisfies CommandSpec;
+
 export async function diagnoseCommand(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseOptions(args, { json: { type: 'boolean', default: false } });
+  const { values, positionals } = parseCommand(DIAGNOSE_COMMAND, args);
   if (positionals.length !== 1)
     throw new UsageError(
       'give one FILE with evidence (or - for standard input): tenant-health diagnose FILE|- [--json]',

@@ -4,24 +4,35 @@ import { join, resolve } from 'node:path';
 import { fleetReport, type FleetEntry } from '../shared/core/fleet';
 import type { TenantResult } from '../shared/service/pipeline';
 import { parseTagFilter, withTag } from '../shared/core/tags';
-import { instantOption, parseOptions, UsageError } from './args';
+import { instantOption, parseCommand, UsageError, type CommandSpec } from './args';
 import type { Io } from './io';
 import { renderFleetHtml, renderFleetText } from './fleet-report';
-import { byEntry, tenantResultsFrom } from './run-source';
+import { byEntry, REPORT_SOURCE_OPTIONS, tenantResultsFrom } from './run-source';
 
 /** A run's result as the fleet view reads it; the same view the Function App builds from stored status rows. */
 const fleetEntryOf = (result: TenantResult): FleetEntry => ({ ...result, directoryId: result.directory?.id ?? null });
 
+export const FLEET_COMMAND = {
+  name: 'fleet',
+  summary:
+    "every app calling EWS or holding full_access_as_app, per tenant, against the tenant's EwsAllowedAppIDs, with the PowerShell that merges what is missing",
+  usage: [
+    'fleet [--run FILE... | --scenarios FILE] [--at DATE] [--tag NAME:VALUE] [--json] [--html FILE] [--scripts DIR]',
+  ],
+  options: {
+    ...REPORT_SOURCE_OPTIONS,
+    tag: { type: 'string', value: 'NAME:VALUE', help: 'only the tenants any of whose apps carries this tag' },
+    scripts: {
+      type: 'string',
+      value: 'DIR',
+      help: "write each drifting tenant's allow-list merge script there (printed for you to run, never run)",
+    },
+  },
+  examples: ['tenant-health fleet', 'tenant-health fleet --run run.json --tag tier:gold --scripts ./allow-list'],
+} satisfies CommandSpec;
+
 export async function fleetCommand(args: string[], io: Io): Promise<number> {
-  const { values } = parseOptions(args, {
-    run: { type: 'string', multiple: true },
-    scenarios: { type: 'string' },
-    at: { type: 'string' },
-    json: { type: 'boolean', default: false },
-    html: { type: 'string' },
-    scripts: { type: 'string' },
-    tag: { type: 'string' },
-  });
+  const { values } = parseCommand(FLEET_COMMAND, args);
   const tag = values.tag === undefined ? null : parseTagFilter(values.tag);
   if (values.tag !== undefined && !tag)
     throw new UsageError(`--tag must be name:value, such as tier:gold, got "${values.tag.slice(0, 80)}"`);

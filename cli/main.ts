@@ -1,85 +1,97 @@
 // The tenant-health command line: dispatches to one command and maps failures to the contract's exit codes.
-import { alertsCommand } from './alerts-command';
-import { UsageError } from './args';
-import { checkCommand } from './check-command';
-import { demoCommand } from './demo-command';
-import { diagnoseCommand } from './diagnose-command';
-import { fleetCommand } from './fleet-command';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { ALERTS_COMMAND, alertsCommand } from './alerts-command';
+import { closest, HelpRequested, printable, UsageError, type CommandSpec } from './args';
+import { CHECK_COMMAND, checkCommand } from './check-command';
+import { DEMO_COMMAND, demoCommand } from './demo-command';
+import { DIAGNOSE_COMMAND, diagnoseCommand } from './diagnose-command';
+import { FLEET_COMMAND, fleetCommand } from './fleet-command';
 import { processIo, type Io } from './io';
-import { onboardCommand } from './onboard-command';
-import { readinessCommand } from './readiness-command';
-import { simCommand } from './sim-command';
-import { watchCommand } from './watch-command';
+import { ONBOARD_COMMAND, onboardCommand } from './onboard-command';
+import { READINESS_COMMAND, readinessCommand } from './readiness-command';
+import { SIM_COMMAND, simCommand } from './sim-command';
+import { WATCH_COMMAND, watchCommand } from './watch-command';
 
-const COMMANDS: Record<string, { run: (args: string[], io: Io) => Promise<number>; summary: string }> = {
-  demo: {
-    run: demoCommand,
-    summary:
-      'check every tenant of the simulated cloud and print the report (--json, --scenarios FILE, --fail-on-unhealthy, --serve [--port N])',
-  },
-  check: {
-    run: checkCommand,
-    summary: 'check real tenants (--config FILE [--secrets FILE] [--json] [--fail-on-unhealthy])',
-  },
-  readiness: {
-    run: readinessCommand,
-    summary:
-      'EWS retirement readiness of every tenant, most urgent first ([--run FILE | --scenarios FILE] [--at DATE] [--json] [--html FILE])',
-  },
-  fleet: {
-    run: fleetCommand,
-    summary:
-      'every app calling EWS or holding full_access_as_app, per tenant, against its EwsAllowedAppIDs, with merge scripts ([--run FILE | --scenarios FILE] [--at DATE] [--tag NAME:VALUE] [--json] [--html FILE] [--scripts DIR])',
-  },
-  diagnose: {
-    run: diagnoseCommand,
-    summary: 'explain saved evidence: root cause, confidence and fix (FILE|- [--json])',
-  },
-  alerts: {
-    run: alertsCommand,
-    summary:
-      'open alerts, snoozes and maintenance windows, the outbox ([list] | snooze | unsnooze ID | outbox | redeliver) [--storage CONN] [--json]',
-  },
-  watch: {
-    run: watchCommand,
-    summary:
-      'set the tenants the Function App checks (--config FILE | --list | --remove TENANT) [--storage CONN] [--json]',
-  },
-  onboard: {
-    run: onboardCommand,
-    summary:
-      'what onboarding a tenant takes: permissions, manifest, consent URL, Exchange commands, the watch entry (--tenant T [--app ID] [--cloud C] [--checks LIST] [--canary ADDR] [--mailbox-access canaries|tenant] [--json])',
-  },
-  sim: {
-    run: simCommand,
-    summary: 'start the simulated Microsoft 365 cloud on loopback (--port N, --scenarios FILE | --synthetic N)',
-  },
-};
+const COMMANDS: { spec: CommandSpec; run: (args: string[], io: Io) => Promise<number> }[] = [
+  { spec: DEMO_COMMAND, run: demoCommand },
+  { spec: CHECK_COMMAND, run: checkCommand },
+  { spec: READINESS_COMMAND, run: readinessCommand },
+  { spec: FLEET_COMMAND, run: fleetCommand },
+  { spec: DIAGNOSE_COMMAND, run: diagnoseCommand },
+  { spec: ALERTS_COMMAND, run: alertsCommand },
+  { spec: WATCH_COMMAND, run: watchCommand },
+  { spec: ONBOARD_COMMAND, run: onboardCommand },
+  { spec: SIM_COMMAND, run: simCommand },
+];
 
 export function usage(): string {
-  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
-  return `usage: tenant-health <command> [options]\n\ncommands:\n${lines.join('\n')}`;
+  const width = Math.max(...COMMANDS.map((c) => c.spec.name.length));
+  return [
+    'usage: tenant-health <command> [options]',
+    '       tenant-health <command> --help    (its options and examples)',
+    '       tenant-health --version',
+    '',
+    'commands:',
+    ...COMMANDS.map(({ spec }) => `  ${spec.name.padEnd(width)}  ${spec.summary}`),
+  ].join('\n');
+}
+
+/** This package's version, from the package.json above the code (cli/ under ts-jest, dist/cli/ when built). */
+export function version(): string {
+  for (let dir = __dirname; dirname(dir) !== dir; dir = dirname(dir)) {
+    const path = join(dir, 'package.json');
+    if (!existsSync(path)) continue;
+    const manifest = JSON.parse(readFileSync(path, 'utf8')) as { name?: string; version?: string };
+    if (manifest.name === 'tenant-health') return manifest.version ?? 'unknown';
+  }
+  return 'unknown';
 }
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   const [name, ...args] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
-    io.stderr(usage());
-    return name ? 0 : 2;
+  if (name === '--version' || name === '-V' || name === 'version') {
+    io.stdout(`tenant-health ${version()}`);
+    return 0;
   }
-  const command = COMMANDS[name];
+  if (name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(usage());
+    return 0;
+  }
+  if (!name) {
+    io.stderr(usage());
+    return 2;
+  }
+  const command = COMMANDS.find((c) => c.spec.name === name);
   if (!command) {
-    io.stderr(`tenant-health: unknown command "${name}"\n\n${usage()}`);
+    const near = closest(
+      name,
+      COMMANDS.map((c) => c.spec.name),
+    );
+    io.stderr(
+      `tenant-health: unknown command "${printable(name)}"${near ? ` (did you mean ${near}?)` : ''}; tenant-health --help lists the commands`,
+    );
     return 2;
   }
   try {
     return await command.run(args, io);
   } catch (error) {
+    if (error instanceof HelpRequested) {
+      io.stdout(error.text);
+      return 0;
+    }
     if (error instanceof UsageError) {
       io.stderr(`tenant-health ${name}: ${error.message}`);
       return 2;
     }
-    io.stderr(`tenant-health ${name}: ${error instanceof Error ? error.message : String(error)}`);
+    io.stderr(`tenant-health ${name}: ${describeFailure(error)}`);
     return 1;
   }
+}
+
+/** An unexpected failure in words: its message, or its name and code when it has no message. */
+function describeFailure(error: unknown): string {
+  if (!(error instanceof Error)) return printable(String(error), 500);
+  const code = (error as NodeJS.ErrnoException).code;
+  return printable(error.message || `${error.name}${code ? ` ${code}` : ''} (no message)`, 500);
 }

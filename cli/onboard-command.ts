@@ -4,7 +4,7 @@ import { CLOUD_NAMES, type CloudName } from '../shared/core/clouds';
 import { GUID_PATTERN, isTenantId } from '../shared/core/tenant-id';
 import { ONBOARD_CHECKS, type OnboardCheck } from '../shared/onboarding/app-permissions';
 import { onboardingPlan, type OnboardingPlan } from '../shared/onboarding/plan';
-import { parseOptions, UsageError } from './args';
+import { parseCommand, UsageError, type CommandSpec } from './args';
 import type { Io } from './io';
 
 const ADDRESS = /^[^@\s"]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+$/i;
@@ -81,18 +81,43 @@ function renderPlan(plan: OnboardingPlan, registered: boolean): string {
   return out.join('\n');
 }
 
+export const ONBOARD_COMMAND = {
+  name: 'onboard',
+  summary:
+    'what onboarding a tenant takes: permissions, manifest, consent URL, Exchange commands and the watch entry (printed, never run)',
+  usage: [
+    'onboard --tenant TENANT [--app CLIENT_ID] [--cloud CLOUD] [--checks LIST] [--canary ADDRESS]... [--mailbox-access canaries|tenant] [--name NAME] [--json]',
+  ],
+  options: {
+    tenant: { type: 'string', value: 'TENANT', help: 'the tenant id (a GUID) or one of its domains; required' },
+    app: { type: 'string', value: 'CLIENT_ID', help: "the app registration's client id, when it exists" },
+    cloud: {
+      type: 'string',
+      default: 'worldwide',
+      value: 'CLOUD',
+      help: `${CLOUD_NAMES.join(', ')} (default worldwide)`,
+    },
+    checks: {
+      type: 'string',
+      default: ONBOARD_CHECKS.join(','),
+      value: 'LIST',
+      help: `comma-separated, of ${ONBOARD_CHECKS.join(', ')} (default all)`,
+    },
+    canary: { type: 'string', multiple: true, value: 'ADDRESS', help: 'a canary mailbox the probes read' },
+    'mailbox-access': {
+      type: 'string',
+      default: 'canaries',
+      value: 'canaries|tenant',
+      help: 'canaries: RBAC for Applications scoped to the canaries (default); tenant: Entra consent to every mailbox',
+    },
+    name: { type: 'string', value: 'NAME', help: "the tenant's display name for the watch entry" },
+    json: { type: 'boolean', default: false, help: 'print the plan as JSON' },
+  },
+  examples: ['tenant-health onboard --tenant contoso.onmicrosoft.com --canary canary@contoso.com'],
+} satisfies CommandSpec;
+
 export function onboardCommand(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseOptions(args, {
-    tenant: { type: 'string' },
-    app: { type: 'string' },
-    cloud: { type: 'string', default: 'worldwide' },
-    checks: { type: 'string', default: ONBOARD_CHECKS.join(',') },
-    canary: { type: 'string', multiple: true },
-    'mailbox-access': { type: 'string', default: 'canaries' },
-    name: { type: 'string' },
-    json: { type: 'boolean', default: false },
-  });
-  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  const { values } = parseCommand(ONBOARD_COMMAND, args);
   if (!values.tenant) throw new UsageError('--tenant is required: the tenant id (a GUID) or one of its domains');
   if (!isTenantId(values.tenant))
     throw new UsageError(

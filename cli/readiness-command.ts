@@ -3,19 +3,28 @@ import { writeFile } from 'node:fs/promises';
 import type { TenantResult } from '../shared/service/pipeline';
 import { assessReadiness } from '../shared/core/readiness';
 import { burnDownPointOf, observedBurnDown, withPoint, type BurnDownPoint } from '../shared/core/burn-down';
-import { instantOption, parseOptions } from './args';
+import { instantOption, parseCommand, type CommandSpec } from './args';
 import type { Io } from './io';
 import { byPriority, renderReadinessHtml, renderReadinessText, type ReadinessRow } from './readiness-report';
-import { byEntry, tenantResultsFrom } from './run-source';
+import { byEntry, REPORT_SOURCE_OPTIONS, tenantResultsFrom } from './run-source';
+
+export const READINESS_COMMAND = {
+  name: 'readiness',
+  summary: 'EWS retirement readiness of every tenant, most urgent first, with what to fix',
+  usage: [
+    'readiness [--run FILE]... [--at DATE] [--json] [--html FILE]',
+    'readiness [--scenarios FILE] [--at DATE] [--json] [--html FILE]',
+  ],
+  options: REPORT_SOURCE_OPTIONS,
+  examples: [
+    'tenant-health readiness',
+    'tenant-health demo --json > run.json && tenant-health readiness --run run.json --html readiness.html',
+    'tenant-health readiness --run week-1.json --run week-2.json --at 2027-03-15',
+  ],
+} satisfies CommandSpec;
 
 export async function readinessCommand(args: string[], io: Io): Promise<number> {
-  const { values } = parseOptions(args, {
-    run: { type: 'string', multiple: true },
-    scenarios: { type: 'string' },
-    at: { type: 'string' },
-    json: { type: 'boolean', default: false },
-    html: { type: 'string' },
-  });
+  const { values } = parseCommand(READINESS_COMMAND, args);
   const at = values.at === undefined ? undefined : instantOption(values.at, '--at');
   const entries = byEntry(await tenantResultsFrom(values, 'readiness', io));
   // Without --at each tenant is scored for the moment it was checked; with --at, the same evidence for another day.

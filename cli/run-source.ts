@@ -1,10 +1,28 @@
 // Where a report's tenant results come from: a run saved by `demo --json` or `check --json`, or a fresh check of the simulated cloud.
 import { entryKey } from '../shared/core/entry';
 import { runCycle, type TenantResult } from '../shared/service/pipeline';
-import { readJsonFile, UsageError } from './args';
+import { readJsonFile, UsageError, type OptionSpec } from './args';
 import type { Io } from './io';
 import { loadScenarioFile } from './sim-command';
 import { startSimulatedWorld } from './simulated-world';
+
+/** The options of the reports that read runs (readiness, fleet): where the results come from, when, and where to. */
+export const REPORT_SOURCE_OPTIONS = {
+  run: {
+    type: 'string',
+    multiple: true,
+    value: 'FILE',
+    help: 'a run saved by demo --json or check --json; several (weeks apart) add the observed burn-down',
+  },
+  scenarios: {
+    type: 'string',
+    value: 'FILE',
+    help: 'without --run: check the simulated cloud with this scenario catalogue (default: the built-in one)',
+  },
+  at: { type: 'string', value: 'DATE', help: 'as of this day (YYYY-MM-DD) or instant (ISO 8601 with offset)' },
+  json: { type: 'boolean', default: false, help: 'print JSON on stdout instead of the text report' },
+  html: { type: 'string', value: 'FILE', help: 'also write the report as an HTML page' },
+} as const satisfies Record<string, OptionSpec>;
 
 /**
  * The results of the runs named by --run FILE (one or several, as saved over weeks), or (without it) those of a check

@@ -2,15 +2,23 @@
 import { syntheticScenario } from '../sim/generator';
 import { parseScenario, ScenarioError } from '../sim/scenario';
 import { startSimulatedCloud } from '../sim/server';
-import { parseOptions, portOption, readJsonFile, UsageError } from './args';
+import { parseCommand, portOption, readJsonFile, UsageError, type CommandSpec } from './args';
 import { waitForStopSignal, type Io } from './io';
 
+export const SIM_COMMAND = {
+  name: 'sim',
+  summary: 'start the simulated Microsoft 365 cloud on loopback, in the foreground, until Ctrl+C',
+  usage: ['sim [--port N] [--scenarios FILE | --synthetic N]'],
+  options: {
+    port: { type: 'string', value: 'N', help: 'the port on 127.0.0.1 (0, the default, picks a free one)' },
+    scenarios: { type: 'string', value: 'FILE', help: 'a scenario catalogue instead of the built-in one' },
+    synthetic: { type: 'string', value: 'N', help: 'N generated tenants (1 to 100000), for load' },
+  },
+  examples: ['tenant-health sim --port 8080', 'curl http://127.0.0.1:8080/_sim/scenarios'],
+} satisfies CommandSpec;
+
 export async function simCommand(args: string[], io: Io): Promise<number> {
-  const { values } = parseOptions(args, {
-    port: { type: 'string' },
-    scenarios: { type: 'string' },
-    synthetic: { type: 'string' },
-  });
+  const { values } = parseCommand(SIM_COMMAND, args);
   const port = portOption(values.port);
   if (values.scenarios && values.synthetic) throw new UsageError('--scenarios and --synthetic cannot be combined');
   const scenario = values.scenarios

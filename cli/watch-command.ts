@@ -3,19 +3,35 @@ import { TableResultStore } from '../shared/storage/result-store';
 import { isTenantId } from '../shared/core/tenant-id';
 import type { TenantDefinition } from '../shared/core/tenants';
 import { entryKey } from '../shared/core/entry';
-import { appOption, openStorage, parseOptions, UsageError } from './args';
+import { appOption, openStorage, parseCommand, STORAGE_OPTION, UsageError, type CommandSpec } from './args';
 import { loadTenantsFile } from './check-command';
 import type { Io } from './io';
 
+export const WATCH_COMMAND = {
+  name: 'watch',
+  summary: "set the tenants (and their apps) the Function App's timer checks",
+  usage: [
+    'watch --config FILE [--storage CONN] [--json]',
+    'watch --list [--storage CONN] [--json]',
+    'watch --remove TENANT [--app CLIENT_ID] [--storage CONN] [--json]',
+  ],
+  options: {
+    config: {
+      type: 'string',
+      value: 'FILE',
+      help: 'watch the tenants in this tenants file (added or updated; none removed)',
+    },
+    list: { type: 'boolean', default: false, help: 'list what is watched' },
+    remove: { type: 'string', value: 'TENANT', help: 'stop watching a tenant (its GUID or a verified domain)' },
+    app: { type: 'string', value: 'CLIENT_ID', help: 'with --remove: only this app of the tenant' },
+    storage: STORAGE_OPTION,
+    json: { type: 'boolean', default: false, help: 'print JSON on stdout' },
+  },
+  examples: ['tenant-health watch --config tenants.json', 'tenant-health watch --remove contoso.onmicrosoft.com'],
+} satisfies CommandSpec;
+
 export async function watchCommand(args: string[], io: Io): Promise<number> {
-  const { values } = parseOptions(args, {
-    config: { type: 'string' },
-    remove: { type: 'string' },
-    app: { type: 'string' },
-    list: { type: 'boolean', default: false },
-    storage: { type: 'string' },
-    json: { type: 'boolean', default: false },
-  });
+  const { values } = parseCommand(WATCH_COMMAND, args);
   const modes = [values.config !== undefined, values.remove !== undefined, values.list].filter(Boolean).length;
   if (modes !== 1)
     throw new UsageError(
