@@ -1,25 +1,33 @@
-// `tenant-health check --config FILE`: one cycle against real tenants, credentials from Key Vault or a local file.
+// `tenant-health check --config FILE`: one cycle against real tenants (credentials from Key Vault or a local file), or against their simulated twins.
 import { LocalSecretStore, type SecretStore } from '../shared/clients/key-vault';
-import { createAgent } from '../shared/clients/http';
+import { createAgent, proxyProblem } from '../shared/clients/http';
 import { readSettings } from '../shared/core/settings';
 import { reportOf } from '../shared/service/check-service';
-import { runCycle } from '../shared/service/pipeline';
+import { runCycle, type PipelineDeps } from '../shared/service/pipeline';
 import { createPipeline } from '../shared/service/services';
 import { parseTenantsFile, TenantDefinitionError, type TenantsFile } from '../shared/core/tenants';
+import { parseScenario } from '../sim/scenario';
+import { storeTwinCredentials, twinScenario } from '../sim/twin-scenario';
 import { parseCommand, readJsonFile, UsageError, type CommandSpec } from './args';
 import type { Io } from './io';
 import { runAndPrint, type OnTenantDone } from './run-cycle';
+import { startSimulatedWorld } from './simulated-world';
 
 export const CHECK_COMMAND = {
   name: 'check',
   summary: 'check the tenants in a tenants file once, as the Function App does, and print the report',
-  usage: ['check --config FILE [--secrets FILE] [--json] [--fail-on-unhealthy]'],
+  usage: ['check --config FILE [--secrets FILE] [--json] [--fail-on-unhealthy]', 'check --config FILE --sim [--json]'],
   options: {
     config: { type: 'string', value: 'FILE', help: 'the tenants file (README: "Checking your own tenants"); required' },
     secrets: {
       type: 'string',
       value: 'FILE',
       help: 'app credentials from a local JSON file instead of the Key Vault named by keyVaultUrl',
+    },
+    sim: {
+      type: 'boolean',
+      default: false,
+      help: 'a dry run: check a simulated twin of each tenant (same ids, apps, credential kinds, secret names and canaries, set up as onboard says) on loopback',
     },
     json: {
       type: 'boolean',
@@ -29,6 +37,7 @@ export const CHECK_COMMAND = {
     'fail-on-unhealthy': { type: 'boolean', default: false, help: 'exit 1 when any tenant is not healthy' },
   },
   examples: [
+    'tenant-health check --config tenants.json --sim',
     'tenant-health check --config tenants.json',
     'tenant-health check --config tenants.json --secrets secrets.local.json --json > run.json',
   ],
@@ -39,6 +48,36 @@ export async function checkCommand(args: string[], io: Io): Promise<number> {
   if (!values.config) throw new UsageError('--config FILE is required (the tenants to check; see README)');
   const tenantsFile = await loadTenantsFile(values.config);
   const { settings } = readSettings({ TENANT_DEADLINE_SECONDS: process.env.TENANT_DEADLINE_SECONDS });
+  const problem = proxyProblem();
+  if (problem) throw new UsageError(problem);
+  const output = { json: values.json, failOnUnhealthy: values['fail-on-unhealthy'] };
+  const cycle = (pipeline: PipelineDeps) => async (onTenantDone: OnTenantDone) =>
+    reportOf(
+      await runCycle(tenantsFile.tenants, pipeline, {
+        tenantDeadlineMs: settings.tenantDeadlineSeconds * 1000,
+        onTenantDone,
+      }),
+      [],
+    );
+
+  if (values.sim) {
+    if (values.secrets)
+      throw new UsageError(
+        "--secrets and --sim cannot be combined: the twins' credentials live in the simulated vault",
+      );
+    io.stderr(`check --sim: starting simulated twins of the ${tenantsFile.tenants.length} entries in ${values.config}`);
+    const world = await startSimulatedWorld(parseScenario(twinScenario(tenantsFile.tenants)), { proxied: true });
+    try {
+      storeTwinCredentials(world.sim.world, tenantsFile.tenants);
+      io.stderr(
+        `check --sim: checking them at ${world.sim.baseUrl}, each a healthy tenant set up as onboard says (nothing reaches Microsoft; keyVaultUrl is not read)`,
+      );
+      return (await runAndPrint(cycle(world.pipeline), output, io)).code;
+    } finally {
+      await world.close();
+    }
+  }
+
   let secrets: SecretStore | undefined;
   if (values.secrets) {
     try {
@@ -58,16 +97,8 @@ export async function checkCommand(args: string[], io: Io): Promise<number> {
       { ...(tenantsFile.keyVaultUrl ? { keyVaultUrl: tenantsFile.keyVaultUrl } : {}) },
       { dispatcher: agent, ...(secrets ? { secrets } : {}) },
     )!;
-    const cycle = async (onTenantDone: OnTenantDone) =>
-      reportOf(
-        await runCycle(tenantsFile.tenants, pipeline, {
-          tenantDeadlineMs: settings.tenantDeadlineSeconds * 1000,
-          onTenantDone,
-        }),
-        [],
-      );
-    const { code } = await runAndPrint(cycle, { json: values.json, failOnUnhealthy: values['fail-on-unhealthy'] }, io);
-    return code;
+    io.stderr(`check: checking the ${tenantsFile.tenants.length} entries in ${values.config}`);
+    return (await runAndPrint(cycle(pipeline), output, io)).code;
   } finally {
     await agent.close();
   }

@@ -21,9 +21,16 @@ export interface SimulatedWorld {
   close(): Promise<void>;
 }
 
-export async function startSimulatedWorld(scenario?: Scenario): Promise<SimulatedWorld> {
+/**
+ * Starts the simulated cloud and wires tenant-health to it. Its calls stay on loopback and skip any proxy, unless
+ * `proxied` (check --sim, a dry run of check): then they take the proxy settings check would take.
+ */
+export async function startSimulatedWorld(
+  scenario?: Scenario,
+  options: { proxied?: boolean } = {},
+): Promise<SimulatedWorld> {
   const sim = await startSimulatedCloud(scenario ? { scenario } : {});
-  const agent = createAgent();
+  const agent = createAgent(undefined, undefined, options.proxied ? process.env : {});
   // tenant-health reads app credentials from its Key Vault as its managed identity, here the simulated one.
   process.env.IDENTITY_ENDPOINT = sim.endpoints.identity;
   process.env.IDENTITY_HEADER = sim.endpoints.identityHeader;

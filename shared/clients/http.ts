@@ -1,5 +1,5 @@
 // Every HTTP call to Microsoft goes through here: one injected dispatcher, timeouts, a body cap, allow-listed headers.
-import { Agent, request, type Dispatcher } from 'undici';
+import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 
 /** Response headers kept as evidence; everything else (cookies, tokens) is dropped. */
 export const EVIDENCE_HEADERS = [
@@ -58,16 +58,45 @@ export interface HttpExchange {
   /** True when the body was longer than the cap. */
   truncated: boolean;
   ms: number;
-  error?: { name: string; message: string; code?: string };
+  /** What ended the call without an answer; host is where it was going (no path, no query). */
+  error?: { name: string; message: string; code?: string; host?: string };
 }
 
-/** The pooled agent for one worker: keep-alive, bounded connections, timeouts. */
+/** The proxy variables, in the order curl and undici read them (lower case first). */
+const PROXY_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY'] as const;
+
+/**
+ * What is wrong with the proxy settings, naming the variable and never echoing its value (it may hold a password);
+ * undefined when they are usable or absent.
+ */
+export function proxyProblem(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  for (const name of PROXY_VARIABLES) {
+    const value = env[name];
+    if (!value) continue;
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      return `${name} is not a URL (expected http://proxy.example.com:8080)`;
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      return `${name} must be an http:// or https:// proxy URL (expected http://proxy.example.com:8080)`;
+  }
+  return undefined;
+}
+
 /**
  * The connection pool for calls to Microsoft. Each tenant in flight has up to about eight calls open at once (its
  * canaries' EWS and Graph probes, the admin API reads), so the pool per origin grows with the tenants checked at once.
+ * With HTTPS_PROXY or HTTP_PROXY set, calls go through the proxy (NO_PROXY names what does not), as curl's do: https
+ * through a CONNECT tunnel, plain http as absolute-form requests.
  */
-export function createAgent(limits: HttpLimits = DEFAULT_LIMITS, concurrency = 8): Agent {
-  return new Agent({
+export function createAgent(
+  limits: HttpLimits = DEFAULT_LIMITS,
+  concurrency = 8,
+  env: NodeJS.ProcessEnv = process.env,
+): Dispatcher {
+  const options = {
     keepAliveTimeout: 10_000,
     keepAliveMaxTimeout: 60_000,
     connections: Math.max(32, concurrency * 8),
@@ -75,6 +104,20 @@ export function createAgent(limits: HttpLimits = DEFAULT_LIMITS, concurrency = 8
     headersTimeout: limits.timeoutMs,
     bodyTimeout: limits.timeoutMs,
     connect: { timeout: limits.timeoutMs },
+  };
+  if (!PROXY_VARIABLES.some((name) => env[name])) return new Agent(options);
+  const problem = proxyProblem(env);
+  if (problem) throw new Error(problem);
+  const variable = (name: string) => env[name.toLowerCase()] || env[name.toUpperCase()] || undefined;
+  const httpProxy = variable('http_proxy');
+  const httpsProxy = variable('https_proxy');
+  const noProxy = variable('no_proxy');
+  return new EnvHttpProxyAgent({
+    ...options,
+    proxyTunnel: false,
+    ...(httpProxy ? { httpProxy } : {}),
+    ...(httpsProxy ? { httpsProxy } : {}),
+    ...(noProxy ? { noProxy } : {}),
   });
 }
 
@@ -115,7 +158,7 @@ export async function send(
             message: `no complete answer within ${limits.timeoutMs * 2} ms`,
             code: REQUEST_TIMEOUT,
           }
-        : describeNetworkError(error);
+        : { ...describeNetworkError(error), host: hostOf(call.url) };
     return { status: null, headers: {}, body: '', truncated: false, ms: elapsed(), error: described };
   }
 }
@@ -191,6 +234,14 @@ function describeNetworkError(error: unknown): { name: string; message: string; 
     typeof e.cause?.message === 'string' && e.cause.message !== message ? `${message}: ${e.cause.message}` : message;
   return { name: typeof e.name === 'string' ? e.name : 'Error', message: detail, ...(code ? { code } : {}) };
 }
+
+const hostOf = (url: string) => {
+  try {
+    return new URL(url).host;
+  } catch {
+    return 'an unparsable URL';
+  }
+};
 
 /** The allow-listed subset of response headers. */
 export function evidenceHeaders(headers: Record<string, string>): Record<string, string> {

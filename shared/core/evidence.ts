@@ -24,7 +24,8 @@ export interface Evidence {
     /** The body as received, cut to a bounded excerpt. */
     body: string;
   };
-  error?: { name: string; message: string; code?: string };
+  /** What the client threw instead of an answer; host is where the call was going (a network error names it). */
+  error?: { name: string; message: string; code?: string; host?: string };
   /** Decoded claims of the access token used; never the token itself. */
   tokenClaims?: TokenClaims;
   observedAt?: string;

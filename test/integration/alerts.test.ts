@@ -1,7 +1,7 @@
 // Alerts end to end on Azurite and the simulated Logic App trigger: decided once, kept in the outbox while the trigger
 // is down, delivered once it is back with the same idempotency key, in order, and given up on with the reason kept.
 import { odata } from '@azure/data-tables';
-import type { Agent } from 'undici';
+import type { Dispatcher } from 'undici';
 import { startAzurite, type RunningAzurite } from '../../cli/azurite';
 import { deliverDue, raiseAlerts, triggerUrlSource, type AlertingDeps } from '../../shared/service/alert-service';
 import { ALERT_TABLES, AlertStore } from '../../shared/storage/alert-store';
@@ -18,7 +18,7 @@ import { startSim } from '../helpers/sim';
 
 let sim: SimulatedCloud;
 let azurite: RunningAzurite;
-let agent: Agent;
+let agent: Dispatcher;
 let store: AlertStore;
 let now = Date.parse('2026-11-21T09:00:00Z');
 const CYCLE = 15 * 60_000;

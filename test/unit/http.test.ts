@@ -1,5 +1,6 @@
 // The HTTP layer: statuses and network failures are data, bodies are capped, only allow-listed headers are kept.
-import { bodyExcerpt, evidenceHeaders, evidenceRequestHeaders, send } from '../../shared/clients/http';
+import { createServer, type AddressInfo } from 'node:net';
+import { bodyExcerpt, createAgent, evidenceHeaders, evidenceRequestHeaders, send } from '../../shared/clients/http';
 import { mockAgent } from '../helpers/mock-agent';
 
 const agent = mockAgent();
@@ -36,7 +37,11 @@ test('a connection reset is evidence with the error code', async () => {
     .replyWithError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
   const exchange = await send(agent, { method: 'GET', url: 'https://outlook.office365.com/reset' });
   expect(exchange.status).toBeNull();
-  expect(exchange.error).toMatchObject({ message: expect.stringContaining('socket hang up') });
+  expect(exchange.error).toMatchObject({
+    message: expect.stringContaining('socket hang up'),
+    code: 'ECONNRESET',
+    host: 'outlook.office365.com',
+  });
 });
 
 test('evidence keeps allow-listed headers only', () => {
@@ -51,4 +56,19 @@ test('evidence keeps allow-listed headers only', () => {
 test('body excerpts are bounded and say how much was cut', () => {
   expect(bodyExcerpt('short')).toBe('short');
   expect(bodyExcerpt('y'.repeat(5000))).toMatch(/^y{4096}…\[904 more characters\]$/);
+});
+
+test('through a proxy that refuses connections, the evidence names the code and the host the call was for', async () => {
+  // A port that was free a moment ago: nothing listens on it.
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  const proxied = createAgent({ timeoutMs: 2000, maxBodyBytes: 1000 }, 1, { HTTPS_PROXY: `http://127.0.0.1:${port}` });
+  try {
+    const exchange = await send(proxied, { method: 'GET', url: 'https://graph.microsoft.com/v1.0/organization' });
+    expect(exchange).toMatchObject({ status: null, error: { code: 'ECONNREFUSED', host: 'graph.microsoft.com' } });
+  } finally {
+    await proxied.close();
+  }
 });

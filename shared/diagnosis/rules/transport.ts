@@ -16,7 +16,8 @@ export const TRANSPORT_RULES: readonly Rule[] = [
       )
         ? { confidence: 'medium', because: [] }
         : null,
-    summary: () => 'The call got no HTTP answer (network, DNS, proxy, TLS or timeout).',
+    summary: (s) =>
+      `The call${s.host ? ` to ${s.host}` : ''} got no HTTP answer${s.errorCode ? ` (${s.errorCode})` : ''}: network, DNS, proxy, TLS or timeout.`,
     fix: () => FIXES.network(),
     docs: [],
   },
