@@ -44,6 +44,7 @@ export default tseslint.config(
       'node_modules/',
       'coverage/',
       'bin/',
+      'scripts/*.js',
       '*.config.js',
       '*.config.mjs',
       'test/summary-reporter.js',

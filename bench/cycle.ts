@@ -296,6 +296,7 @@ async function measureSize(n: number, opts: Options, dir: string) {
   const { settings } = readSettings({
     TENANT_HEALTH_STORAGE: storage.connectionString,
     KEY_VAULT_URL: sim.ready.endpoints.keyvault,
+    TENANT_HEALTH_ALLOW_LOOPBACK: 'true',
   });
   const services = createServices(settings, { dispatcher });
   const tenants = tenantDefinitionsFor(sim.listing);
@@ -433,6 +434,7 @@ async function failingMix(n: number, opts: Options, dir: string, healthyColdMs: 
     const { settings } = readSettings({
       TENANT_HEALTH_STORAGE: azurite.connectionString,
       KEY_VAULT_URL: sim.ready.endpoints.keyvault,
+      TENANT_HEALTH_ALLOW_LOOPBACK: 'true',
     });
     const services = createServices(settings, { dispatcher: routeToSimulatedCloud(sim.ready.baseUrl, agent) });
     const tenants = tenantDefinitionsFor(sim.listing);
@@ -466,6 +468,7 @@ async function drainAsWorker(): Promise<{ checked: number }> {
   const { settings } = readSettings({
     TENANT_HEALTH_STORAGE: env.storage,
     KEY_VAULT_URL: env.vault,
+    TENANT_HEALTH_ALLOW_LOOPBACK: 'true',
     CHECK_QUEUE: env.queue,
   });
   const services = createServices(settings, { dispatcher: routeToSimulatedCloud(env.sim, agent) });
@@ -513,6 +516,7 @@ async function scaleOut(n: number, opts: Options, dir: string) {
     const { settings } = readSettings({
       TENANT_HEALTH_STORAGE: azurite.connectionString,
       KEY_VAULT_URL: sim.ready.endpoints.keyvault,
+      TENANT_HEALTH_ALLOW_LOOPBACK: 'true',
       CHECK_QUEUE: queueName,
     });
     const services = createServices(settings, { dispatcher: routeToSimulatedCloud(sim.ready.baseUrl, agent) });

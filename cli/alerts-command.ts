@@ -111,7 +111,7 @@ export async function alertsCommand(args: string[], io: Io): Promise<number> {
   if (action === 'outbox') {
     const status = (values.status ?? 'pending') as OutboxStatus;
     if (!['pending', 'dead', 'delivered'].includes(status))
-      throw new UsageError(`--status must be pending, dead or delivered, got "${status.slice(0, 40)}"`);
+      throw new UsageError(`--status must be pending, dead or delivered, got "${printable(status)}"`);
     const entries = await store.outbox(status, values.tenant === undefined ? undefined : tenantOption(values.tenant));
     print(entries.map(brief), [`${entries.length} ${status} notices`, ...entries.map(outboxLine)].join('\n'));
     return 0;

@@ -1,5 +1,5 @@
 // Command-line parsing shared by every command: options per docs/contracts/cli.md, and a typed usage error.
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { storageConnectionOf, type StorageConnection } from '../shared/core/settings';
 import { isClientId } from '../shared/core/entry';
@@ -135,6 +135,11 @@ export function printable(text: string, max = 80): string {
   return shown.length > max ? `${shown.slice(0, max - 1)}…` : shown;
 }
 
+/** A whole number written in decimal digits only: "0x50", "1e3", " 8" and "8.0" are not. */
+export function wholeNumber(value: string): number | undefined {
+  return /^\d{1,15}$/.test(value) ? Number(value) : undefined;
+}
+
 /** A TCP port from an option: 0 means any free port. */
 /**
  * --app: one of a tenant's apps, so it needs the option that names the tenant (`needs`); lower-cased, or undefined when
@@ -154,29 +159,65 @@ export function appOption(
 
 export function portOption(value: string | undefined, name = '--port'): number {
   if (value === undefined) return 0;
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new UsageError(`${name} must be an integer from 0 to 65535, got "${value}"`);
+  const port = wholeNumber(value);
+  if (port === undefined || port > 65535)
+    throw new UsageError(`${name} must be a whole number from 0 to 65535, got "${printable(value, 40)}"`);
   return port;
 }
 
+/** Bounds on a JSON input: no tenants file, run or evidence file of ours comes near them. */
+export const JSON_LIMITS = { maxBytes: 256 * 1024 * 1024, maxDepth: 64 };
+
+/** How deeply arrays and objects nest in JSON text (strings skipped), so that a hostile file cannot exhaust the stack. */
+export function jsonDepth(text: string, stopAt = Infinity): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92)
+        i++; // backslash: the next character is escaped
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 || c === 123) {
+      if (++depth > deepest && (deepest = depth) > stopAt) return deepest;
+    } else if (c === 93 || c === 125) depth--;
+  }
+  return deepest;
+}
+
 /**
- * Reads a JSON file named by an option (or standard input for "-", when readStdin is given); a missing or unreadable
- * file and bad JSON are usage errors naming both.
+ * Reads a JSON file named by an option (or standard input for "-", when readStdin is given); a missing, unreadable,
+ * oversized or too deeply nested file and bad JSON are usage errors naming both. A UTF-8 byte order mark is skipped,
+ * as editors on Windows write one.
  */
 export async function readJsonFile(path: string, option: string, readStdin?: () => Promise<string>): Promise<unknown> {
+  const name = path === '-' ? 'standard input' : printable(path);
   let text: string;
   try {
+    if (path !== '-' || !readStdin) {
+      const { size } = await stat(path);
+      if (size > JSON_LIMITS.maxBytes)
+        throw new UsageError(`${option}: ${name} is ${size} bytes, more than the ${JSON_LIMITS.maxBytes}-byte limit`);
+    }
     text = path === '-' && readStdin ? await readStdin() : await readFile(path, 'utf8');
   } catch (error) {
-    throw new UsageError(`${option}: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`${option}: cannot read ${name}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
-  const name = path === '-' ? 'standard input' : path;
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (!text.trim()) throw new UsageError(`${option}: ${name} is empty`);
+  if (text.length > JSON_LIMITS.maxBytes)
+    throw new UsageError(`${option}: ${name} is more than the ${JSON_LIMITS.maxBytes}-byte limit`);
+  if (jsonDepth(text, JSON_LIMITS.maxDepth) > JSON_LIMITS.maxDepth)
+    throw new UsageError(`${option}: ${name} nests arrays and objects more than ${JSON_LIMITS.maxDepth} deep`);
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`${option}: ${name} is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+    throw new UsageError(
+      `${option}: ${name} is not JSON: ${error instanceof Error ? printable(error.message, 200) : 'parse error'}`,
+    );
   }
 }
 
@@ -214,12 +255,19 @@ export function openStorage<T>(option: string | undefined, open: (storage: Stora
 
 /** An instant from an option: a date (midnight UTC), or a date and time with its offset. */
 export function instantOption(value: string, name: string): number {
-  const ms = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(value)
-    ? Date.parse(/T/.test(value) ? value : `${value}T00:00:00Z`)
-    : Number.NaN;
-  if (Number.isNaN(ms))
+  const form = /^(\d{4})-(\d{2})-(\d{2})(T(\d{2}):(\d{2})(:(\d{2})(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/.exec(value);
+  const ms = form ? Date.parse(form[4] ? value : `${value}T00:00:00Z`) : Number.NaN;
+  // Date.parse rolls 2027-02-30 over into March, and 24:00 into the next day: a real date reads back as written.
+  const [year, month, day] = (form?.slice(1, 4) ?? []).map(Number);
+  const real =
+    form !== null &&
+    new Date(Date.UTC(year!, month! - 1, day)).toISOString().slice(0, 10) === value.slice(0, 10) &&
+    Number(form[5] ?? 0) < 24 &&
+    Number(form[6] ?? 0) < 60 &&
+    Number(form[8] ?? 0) < 60;
+  if (Number.isNaN(ms) || !real)
     throw new UsageError(
-      `${name} must be a date such as 2027-03-15 or 2027-03-15T09:00:00Z, got "${value.slice(0, 60)}"`,
+      `${name} must be a date such as 2027-03-15 or 2027-03-15T09:00:00Z, got "${printable(value)}"`,
     );
   return ms;
 }

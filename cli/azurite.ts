@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { connect, createServer } from 'node:net';
 import { dirname, join } from 'node:path';
+import { UsageError } from './args';
 
 /** Azurite's published development account; not a secret (learn.microsoft.com/azure/storage/common/storage-use-azurite). */
 const DEV_ACCOUNT = 'devstoreaccount1';
@@ -52,7 +53,15 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
   const oauth = options.oauth
     ? ['--oauth', 'basic', '--cert', options.oauth.certPath, '--key', options.oauth.keyPath]
     : [];
-  const bin = join(dirname(require.resolve('azurite/package.json')), 'dist', 'src', 'azurite.js');
+  let bin: string;
+  try {
+    bin = join(dirname(require.resolve('azurite/package.json')), 'dist', 'src', 'azurite.js');
+  } catch {
+    // Production installs (npm ci --omit=dev) leave it out: the Function App uses real storage.
+    throw new UsageError(
+      'Azurite (the local Table and Queue storage the demo writes to) is not installed: it is a dev dependency, so run npm ci without --omit=dev, or npm install azurite',
+    );
+  }
   // Azurite 3.35 (the newest for Node 20) rejects the API version the current SDKs send without --skipApiVersionCheck.
   // Blob is unused but cannot be turned off; it gets a loopback port like the others.
   const child = spawn(

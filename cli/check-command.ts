@@ -1,6 +1,7 @@
 // `tenant-health check --config FILE`: one cycle against real tenants (credentials from Key Vault or a local file), or against their simulated twins.
 import { LocalSecretStore, type SecretStore } from '../shared/clients/key-vault';
 import { createAgent, proxyProblem } from '../shared/clients/http';
+import { ALLOW_LOOPBACK_SETTING } from '../shared/core/endpoints';
 import { readSettings } from '../shared/core/settings';
 import { reportOf } from '../shared/service/check-service';
 import { runCycle, type PipelineDeps } from '../shared/service/pipeline';
@@ -108,7 +109,7 @@ export async function checkCommand(args: string[], io: Io): Promise<number> {
 export async function loadTenantsFile(path: string): Promise<TenantsFile> {
   const file = await readJsonFile(path, '--config');
   try {
-    return parseTenantsFile(file);
+    return parseTenantsFile(file, { allowLoopback: process.env[ALLOW_LOOPBACK_SETTING] === 'true' });
   } catch (error) {
     if (error instanceof TenantDefinitionError) throw new UsageError(`--config ${path}: ${error.message}`);
     throw error;

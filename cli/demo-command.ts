@@ -44,7 +44,17 @@ export async function demoCommand(args: string[], io: Io): Promise<number> {
   if (values.port !== undefined && !values.serve) throw new UsageError('--port only applies with --serve');
   const port = portOption(values.port);
   const scenario = values.scenarios ? await loadScenarioFile(values.scenarios) : undefined;
-  const [world, azurite] = await Promise.all([startSimulatedWorld(scenario), startAzurite()]);
+  io.stderr('demo: starting the simulated Microsoft 365 cloud and Azurite (local Table storage)...');
+  const [simStart, azuriteStart] = await Promise.allSettled([startSimulatedWorld(scenario), startAzurite()]);
+  if (simStart.status === 'rejected' || azuriteStart.status === 'rejected') {
+    // Whatever did start is stopped, so that a failed start leaves nothing listening.
+    await Promise.all([
+      simStart.status === 'fulfilled' && simStart.value.close(),
+      azuriteStart.status === 'fulfilled' && azuriteStart.value.close(),
+    ]);
+    throw simStart.status === 'rejected' ? simStart.reason : (azuriteStart as PromiseRejectedResult).reason;
+  }
+  const [world, azurite] = [simStart.value, azuriteStart.value];
   try {
     const { sim, tenants } = world;
     io.stderr(
@@ -55,6 +65,7 @@ export async function demoCommand(args: string[], io: Io): Promise<number> {
     const { settings, problems } = readSettings({
       TENANT_HEALTH_STORAGE: azurite.connectionString,
       KEY_VAULT_URL: sim.endpoints.keyvault,
+      TENANT_HEALTH_ALLOW_LOOPBACK: 'true',
       ALERT_LOGIC_APP_URL_SECRET: DEMO_TRIGGER_SECRET,
       ALERT_FAILURE_THRESHOLD: '1',
       TENANT_DEADLINE_SECONDS: process.env.TENANT_DEADLINE_SECONDS,

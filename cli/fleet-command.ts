@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { fleetReport, type FleetEntry } from '../shared/core/fleet';
 import type { TenantResult } from '../shared/service/pipeline';
 import { parseTagFilter, withTag } from '../shared/core/tags';
-import { instantOption, parseCommand, UsageError, type CommandSpec } from './args';
+import { instantOption, parseCommand, UsageError, type CommandSpec, printable } from './args';
 import type { Io } from './io';
 import { renderFleetHtml, renderFleetText } from './fleet-report';
 import { byEntry, REPORT_SOURCE_OPTIONS, tenantResultsFrom } from './run-source';
@@ -35,7 +35,7 @@ export async function fleetCommand(args: string[], io: Io): Promise<number> {
   const { values } = parseCommand(FLEET_COMMAND, args);
   const tag = values.tag === undefined ? null : parseTagFilter(values.tag);
   if (values.tag !== undefined && !tag)
-    throw new UsageError(`--tag must be name:value, such as tier:gold, got "${values.tag.slice(0, 80)}"`);
+    throw new UsageError(`--tag must be name:value, such as tier:gold, got "${printable(values.tag)}"`);
   const at = values.at === undefined ? undefined : instantOption(values.at, '--at');
   // Of several runs, each entry's latest result is the one that stands.
   const results = byEntry(await tenantResultsFrom(values, 'fleet', io)).map((list) => list[list.length - 1]!);

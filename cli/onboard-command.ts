@@ -4,7 +4,7 @@ import { CLOUD_NAMES, type CloudName } from '../shared/core/clouds';
 import { GUID_PATTERN, isTenantId } from '../shared/core/tenant-id';
 import { ONBOARD_CHECKS, type OnboardCheck } from '../shared/onboarding/app-permissions';
 import { onboardingPlan, type OnboardingPlan } from '../shared/onboarding/plan';
-import { parseCommand, UsageError, type CommandSpec } from './args';
+import { parseCommand, UsageError, type CommandSpec, printable } from './args';
 import type { Io } from './io';
 
 const ADDRESS = /^[^@\s"]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+$/i;
@@ -16,7 +16,7 @@ function listOption<T extends string>(value: string, name: string, allowed: read
     .filter(Boolean);
   const unknown = items.filter((v) => !allowed.includes(v as T));
   if (unknown.length || items.length === 0)
-    throw new UsageError(`${name} takes a comma-separated list of ${allowed.join(', ')}; got "${value}"`);
+    throw new UsageError(`${name} takes a comma-separated list of ${allowed.join(', ')}; got "${printable(value)}"`);
   return [...new Set(items as T[])];
 }
 
@@ -121,23 +121,23 @@ export function onboardCommand(args: string[], io: Io): Promise<number> {
   if (!values.tenant) throw new UsageError('--tenant is required: the tenant id (a GUID) or one of its domains');
   if (!isTenantId(values.tenant))
     throw new UsageError(
-      `--tenant must be a tenant id (a GUID) or a domain such as contoso.onmicrosoft.com, got "${String(values.tenant)}"`,
+      `--tenant must be a tenant id (a GUID) or a domain such as contoso.onmicrosoft.com, got "${printable(String(values.tenant))}"`,
     );
   if (values.app !== undefined && !GUID_PATTERN.test(values.app))
-    throw new UsageError(`--app must be the app registration's client id (a GUID), got "${values.app}"`);
+    throw new UsageError(`--app must be the app registration's client id (a GUID), got "${printable(values.app)}"`);
   if (!(CLOUD_NAMES as readonly string[]).includes(values.cloud))
-    throw new UsageError(`--cloud must be one of ${CLOUD_NAMES.join(', ')}, got "${values.cloud}"`);
+    throw new UsageError(`--cloud must be one of ${CLOUD_NAMES.join(', ')}, got "${printable(values.cloud)}"`);
   const access = values['mailbox-access'];
   if (access !== 'canaries' && access !== 'tenant')
     throw new UsageError(
-      `--mailbox-access must be canaries (RBAC for Applications) or tenant (Entra consent), got "${access}"`,
+      `--mailbox-access must be canaries (RBAC for Applications) or tenant (Entra consent), got "${printable(access)}"`,
     );
   const canaries = (values.canary ?? [])
     .flatMap((c) => c.split(','))
     .map((c) => c.trim())
     .filter(Boolean);
   const bad = canaries.find((c) => !ADDRESS.test(c));
-  if (bad) throw new UsageError(`--canary must be a mailbox's SMTP address, got "${bad}"`);
+  if (bad) throw new UsageError(`--canary must be a mailbox's SMTP address, got "${printable(bad)}"`);
   if (values.name !== undefined && (!values.name.trim() || /\p{Cc}/u.test(values.name)))
     throw new UsageError('--name must be a display name without control characters');
   const plan = onboardingPlan({

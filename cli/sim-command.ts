@@ -2,7 +2,7 @@
 import { syntheticScenario } from '../sim/generator';
 import { parseScenario, ScenarioError } from '../sim/scenario';
 import { startSimulatedCloud } from '../sim/server';
-import { parseCommand, portOption, readJsonFile, UsageError, type CommandSpec } from './args';
+import { parseCommand, portOption, readJsonFile, UsageError, wholeNumber, type CommandSpec, printable } from './args';
 import { waitForStopSignal, type Io } from './io';
 
 export const SIM_COMMAND = {
@@ -39,9 +39,9 @@ export async function simCommand(args: string[], io: Io): Promise<number> {
 }
 
 function countOption(value: string): number {
-  const count = Number(value);
-  if (!Number.isInteger(count) || count < 1 || count > 100_000)
-    throw new UsageError(`--synthetic must be a whole number of tenants from 1 to 100000, got "${value}"`);
+  const count = wholeNumber(value);
+  if (count === undefined || count < 1 || count > 100_000)
+    throw new UsageError(`--synthetic must be a whole number of tenants from 1 to 100000, got "${printable(value)}"`);
   return count;
 }
 

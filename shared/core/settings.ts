@@ -1,6 +1,7 @@
 // App settings, read once and validated; problems name the setting and never throw, so a bad value cannot stop the host.
 import { DEFAULT_ALERT_POLICY, type AlertPolicy } from '../alerts/decisions';
 import { redact } from './redact';
+import { ALLOW_LOOPBACK_SETTING, vaultUrlProblem, webhookHostProblem } from './endpoints';
 import { GUID_PATTERN } from './tenant-id';
 
 export interface Settings {
@@ -28,6 +29,8 @@ export interface AlertSettings {
   /** Where the Logic App trigger URL comes from; alerting is off without one. */
   trigger: { url: string } | { keyVaultSecret: string } | null;
   policy: AlertPolicy;
+  /** TENANT_HEALTH_ALLOW_LOOPBACK: a trigger URL read from the vault may be http on loopback (tests, the demo). */
+  allowLoopback: boolean;
   maxAttempts: number;
   deliverySchedule: string;
 }
@@ -127,6 +130,12 @@ export const SETTINGS: readonly { name: string; source: string; optional?: strin
     name: 'ALERT_LOGIC_APP_URL_SECRET',
     source:
       'Instead of ALERT_LOGIC_APP_URL: the name of the secret in KEY_VAULT_URL that holds the trigger URL, read as the managed identity.',
+  },
+  {
+    name: ALLOW_LOOPBACK_SETTING,
+    source:
+      "Tests and the demo only: true lets KEY_VAULT_URL, a tenants file's keyVaultUrl and the alert trigger URL be http on 127.0.0.1; default false, which takes only https Key Vaults of Microsoft's clouds and https trigger hosts.",
+    optional: 'off',
   },
   {
     name: 'ALERT_FAILURE_THRESHOLD',
@@ -293,9 +302,10 @@ export function readSettings(env: Record<string, string | undefined> = process.e
   };
   const storage = storageConnectionOf(env);
   problems.push(...storage.problems);
+  const allowLoopback = flag(ALLOW_LOOPBACK_SETTING, false);
   const keyVaultUrl = value('KEY_VAULT_URL');
-  if (keyVaultUrl !== undefined && !/^https?:\/\/[^\s/]+\/?$/.test(keyVaultUrl))
-    problems.push(`KEY_VAULT_URL must be a vault URL such as https://name.vault.azure.net, got "${keyVaultUrl}"`);
+  const vaultProblem = keyVaultUrl === undefined ? null : vaultUrlProblem(keyVaultUrl, allowLoopback);
+  if (vaultProblem) problems.push(`KEY_VAULT_URL ${vaultProblem}`);
   let checkSchedule = value('CHECK_SCHEDULE') ?? '0 */15 * * * *';
   if (!NCRONTAB.test(checkSchedule)) {
     problems.push(
@@ -319,7 +329,7 @@ export function readSettings(env: Record<string, string | undefined> = process.e
       'ALERT_LOGIC_APP_URL and ALERT_LOGIC_APP_URL_SECRET are both set: set one; using ALERT_LOGIC_APP_URL',
     );
   if (alertUrl) {
-    const problem = triggerUrlProblem(alertUrl);
+    const problem = triggerUrlProblem(alertUrl, allowLoopback);
     if (problem)
       problems.push(`ALERT_LOGIC_APP_URL ${problem}; alerts are recorded but not delivered until it is fixed`);
     trigger = { url: alertUrl };
@@ -363,6 +373,7 @@ export function readSettings(env: Record<string, string | undefined> = process.e
           reminderMs:
             integer('ALERT_REMINDER_HOURS', DEFAULT_ALERT_POLICY.reminderMs / 3_600_000, 0, 24 * 90) * 3_600_000,
         },
+        allowLoopback,
         maxAttempts: integer('ALERT_MAX_ATTEMPTS', 12, 1, 100),
         deliverySchedule,
       },
@@ -389,16 +400,15 @@ export function scheduleIntervalMinutes(schedule: string): number {
 }
 
 /** What is wrong with a trigger URL, in words that never repeat its key; null when it will do. */
-export function triggerUrlProblem(url: string): string | null {
+export function triggerUrlProblem(url: string, allowLoopback: boolean): string | null {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
     return `is not a URL (it starts "${redact(url).slice(0, 30)}")`;
   }
-  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname);
-  if (parsed.protocol !== 'https:' && !(loopback && parsed.protocol === 'http:'))
-    return `must be an https URL, got ${parsed.protocol}//${parsed.host}`;
+  const hostProblem = webhookHostProblem(parsed, allowLoopback);
+  if (hostProblem) return hostProblem;
   if (!parsed.searchParams.get('sig'))
     return `has no sig parameter: copy the whole HTTP POST URL from the trigger (${parsed.host})`;
   return null;

@@ -3,10 +3,25 @@ import { z } from 'zod';
 import { CLOUD_NAMES } from './clouds';
 import { DOMAIN_PATTERN, GUID_PATTERN } from './tenant-id';
 import { TAG_NAME } from './tags';
+import { vaultUrlProblem } from './endpoints';
+
+/** Entries one tenants file may hold: a large MSP's fleet, with room, and a bound on what one read holds in memory. */
+export const MAX_TENANTS = 100_000;
 
 const guid = z.string().regex(GUID_PATTERN, 'expected a GUID');
 const domain = z.string().regex(DOMAIN_PATTERN, 'expected a domain such as contoso.onmicrosoft.com');
-const address = z.string().regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'expected an SMTP address');
+const CONTROL = /\p{Cc}/u;
+/** Text a person wrote: bounded to fit a Table storage property and a terminal line, and free of control characters. */
+const plainText = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .refine((value) => !CONTROL.test(value), 'may not hold control characters (line breaks, NUL, terminal escapes)');
+const address = z
+  .string()
+  .max(320)
+  .regex(/^[^@\s\p{Cc}]+@[^@\s\p{Cc}]+\.[^@\s\p{Cc}]+$/u, 'expected an SMTP address');
 const secretName = z
   .string()
   .regex(/^[0-9a-zA-Z-]{1,127}$/, 'Key Vault secret names are 1-127 letters, digits and dashes');
@@ -53,7 +68,7 @@ export const tenantDefinitionSchema = z
   .object({
     /** The tenant's GUID or one of its domains. */
     tenantId: z.union([guid, domain]),
-    name: z.string().min(1),
+    name: plainText(256),
     cloud: z.enum(CLOUD_NAMES).default('worldwide'),
     clientId: guid,
     credential: credentialSchema,
@@ -88,15 +103,15 @@ export const tenantDefinitionSchema = z
       })
       .optional(),
     /** Sent as User-Agent, so that user-agent allow lists see what the tenant's app sends. */
-    userAgent: z.string().max(256).optional(),
+    userAgent: plainText(256).optional(),
   })
   .strict();
 
 export const tenantsFileSchema = z
   .object({
     /** tenant-health's Key Vault, e.g. https://tenant-health-kv.vault.azure.net; absent for laptop runs with --secrets. */
-    keyVaultUrl: z.string().url().optional(),
-    tenants: z.array(tenantDefinitionSchema).min(1, 'list at least one tenant'),
+    keyVaultUrl: z.string().max(2048).optional(),
+    tenants: z.array(tenantDefinitionSchema).min(1, 'list at least one tenant').max(MAX_TENANTS),
   })
   .strict();
 
@@ -109,17 +124,32 @@ export class TenantDefinitionError extends Error {
   override readonly name = 'TenantDefinitionError';
 }
 
-/** Validates a tenants file; every problem names the tenant (by index and name) and the field. */
-export function parseTenantsFile(input: unknown): TenantsFile {
+/** A name from the file as a message may show it: control characters out, cut short. */
+const shown = (name: string) => {
+  const clean = name.replace(/\p{Cc}+/gu, ' ');
+  return clean.length > 60 ? `${clean.slice(0, 59)}…` : clean;
+};
+const MAX_PROBLEMS = 20;
+
+/**
+ * Validates a tenants file; every problem names the tenant (by index and name) and the field. keyVaultUrl must be a
+ * Key Vault of one of our clouds, or (allowLoopback, for tests) http on loopback.
+ */
+export function parseTenantsFile(input: unknown, options: { allowLoopback?: boolean } = {}): TenantsFile {
   const result = tenantsFileSchema.safeParse(input);
   if (result.success) {
+    const vaultProblem =
+      result.data.keyVaultUrl === undefined
+        ? null
+        : vaultUrlProblem(result.data.keyVaultUrl, options.allowLoopback ?? false);
+    if (vaultProblem) throw new TenantDefinitionError(`keyVaultUrl ${vaultProblem}`);
     const seen = new Map<string, number>();
     result.data.tenants.forEach((tenant, i) => {
       const key = `${tenant.tenantId.toLowerCase()}|${tenant.clientId.toLowerCase()}`;
       const earlier = seen.get(key);
       if (earlier !== undefined)
         throw new TenantDefinitionError(
-          `tenants[${i}] (${tenant.name}): the same tenantId and clientId as tenants[${earlier}]`,
+          `tenants[${i}] (${shown(tenant.name)}): the same tenantId and clientId as tenants[${earlier}]`,
         );
       seen.set(key, i);
     });
@@ -130,10 +160,13 @@ export function parseTenantsFile(input: unknown): TenantsFile {
     const [first, index, ...rest] = issue.path;
     if (first === 'tenants' && typeof index === 'number') {
       const name = (tenants?.[index] as { name?: unknown } | undefined)?.name;
-      const label = typeof name === 'string' ? ` (${name})` : '';
+      const label = typeof name === 'string' ? ` (${shown(name)})` : '';
       return `tenants[${index}]${label}${rest.length ? `.${rest.join('.')}` : ''}: ${issue.message}`;
     }
     return `${issue.path.join('.') || '(file)'}: ${issue.message}`;
   });
-  throw new TenantDefinitionError(`invalid tenant definitions:\n  ${problems.join('\n  ')}`);
+  const more = problems.length > MAX_PROBLEMS ? [`... and ${problems.length - MAX_PROBLEMS} more`] : [];
+  throw new TenantDefinitionError(
+    `invalid tenant definitions:\n  ${[...problems.slice(0, MAX_PROBLEMS), ...more].join('\n  ')}`,
+  );
 }

@@ -259,6 +259,7 @@ export function triggerUrlSource(
   trigger: NonNullable<AlertSettings['trigger']>,
   secrets: SecretStore | undefined,
   now: () => number = Date.now,
+  allowLoopback = false,
 ): () => Promise<string> {
   let cached: { url: string; until: number } | undefined;
   return async () => {
@@ -277,7 +278,7 @@ export function triggerUrlSource(
       if (!stored) throw new Error(`${setting}: no such secret in ${secrets.description}`);
       url = stored.value.trim();
     }
-    const problem = triggerUrlProblem(url);
+    const problem = triggerUrlProblem(url, allowLoopback);
     if (problem) throw new Error(`${setting} ${problem}`);
     cached = { url, until: now() + TRIGGER_URL_CACHE_MS };
     return url;

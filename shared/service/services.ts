@@ -67,7 +67,7 @@ export function createServices(settings: Settings, overrides: ServiceOverrides =
           alerting: {
             store: AlertStore.in(storage),
             dispatcher,
-            triggerUrl: triggerUrlSource(trigger, pipeline?.secrets),
+            triggerUrl: triggerUrlSource(trigger, pipeline?.secrets, Date.now, settings.alerts.allowLoopback),
             policy,
             maxAttempts,
             ...(overrides.now ? { now: overrides.now } : {}),

@@ -67,6 +67,7 @@ const identitySettings = (prefix = 'AzureWebJobsStorage') => ({
   IDENTITY_ENDPOINT: sim.endpoints.identity,
   IDENTITY_HEADER: sim.endpoints.identityHeader,
   KEY_VAULT_URL: sim.endpoints.keyvault,
+  TENANT_HEALTH_ALLOW_LOOPBACK: 'true',
   SIM_BASE_URL: sim.baseUrl,
   CHECK_QUEUE: 'identity-checks',
 });

@@ -74,6 +74,7 @@ beforeAll(async () => {
   const { settings } = readSettings({
     AzureWebJobsStorage: azurite.connectionString,
     KEY_VAULT_URL: sim.endpoints.keyvault,
+    TENANT_HEALTH_ALLOW_LOOPBACK: 'true',
     ALERT_LOGIC_APP_URL: sim.logicAppPublicUrl,
     CHECK_QUEUE: 'multi-app-test',
     STATUS_PUBLIC_NAMES: 'true',
