@@ -13,6 +13,11 @@ try {
   }
   throw error;
 }
+// A reader that went away (tenant-health ... | head) is not a failure to report: stop writing, quietly.
+process.stdout.on('error', (error) => {
+  if (error && error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
 cli.main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -48,10 +48,10 @@ export const ALERTS_COMMAND = {
     json: { type: 'boolean', default: false, help: 'print JSON on stdout' },
   },
   positionals: Number.MAX_SAFE_INTEGER,
-  // Dated relative to today when printed, so that the examples never lie in the past.
   examples: [
     'tenant-health alerts',
-    `tenant-health alerts snooze --tenant contoso.onmicrosoft.com --until ${new Date(Date.now() + 2 * DAY).toISOString().slice(0, 10)} --reason "app secret being rotated"`,
+    'tenant-health alerts snooze --tenant contoso.onmicrosoft.com --until +2d --reason "app secret being rotated"',
+    'tenant-health alerts snooze --all-tenants --from +1h --until +4h --reason "Exchange Online change window"',
     'tenant-health alerts outbox --status dead',
   ],
 } satisfies CommandSpec;
@@ -77,15 +77,24 @@ export async function alertsCommand(args: string[], io: Io): Promise<number> {
   }
   if (rest.length > ACTION_ARGUMENTS[action])
     throw new UsageError(`unexpected argument "${printable(rest[ACTION_ARGUMENTS[action]]!)}" after alerts ${action}`);
+  // What the command line alone can tell is checked before any storage is opened.
+  const now = Date.now();
+  const suppression = action === 'snooze' ? suppressionFrom(values, now) : undefined;
+  const [id] = rest;
+  if (action === 'unsnooze') {
+    if (!id) throw new UsageError('unsnooze needs the id that snooze printed (alerts list shows them)');
+    if (!GUID_PATTERN.test(id))
+      throw new UsageError(
+        `unsnooze: "${printable(id)}" is not a snooze id (a GUID, as snooze printed it and alerts list shows it)`,
+      );
+  }
   const { store, results } = openStorage(values.storage, (connection) => ({
     store: AlertStore.in(connection),
     results: TableResultStore.in(connection),
   }));
-  const now = Date.now();
   const print = (json: unknown, text: string) => io.stdout(values.json ? JSON.stringify(json, null, 2) : text);
 
-  if (action === 'snooze') {
-    const suppression = suppressionFrom(values, now);
+  if (suppression) {
     await Promise.all([store.ensureTables(), results.ensureTables()]);
     if (suppression.tenantId !== '*') suppression.tenantId = await ensureWatched(results, suppression);
     await store.addSuppression(suppression);
@@ -95,15 +104,8 @@ export async function alertsCommand(args: string[], io: Io): Promise<number> {
     );
     return 0;
   }
-  if (action === 'unsnooze') {
-    const [id] = rest;
-    if (!id) throw new UsageError('unsnooze needs the id that snooze printed (alerts list shows them)');
-    if (!GUID_PATTERN.test(id))
-      throw new UsageError(
-        `unsnooze: "${printable(id)}" is not a snooze id (a GUID, as snooze printed it and alerts list shows it)`,
-      );
-    if (!(await store.removeSuppression(id)))
-      throw new UsageError(`no snooze or maintenance window ${id.slice(0, 80)}`);
+  if (action === 'unsnooze' && id) {
+    if (!(await store.removeSuppression(id))) throw new UsageError(`no snooze or maintenance window ${id}`);
     print({ removed: id }, `${id} removed: alerts held back by it are sent on the next check`);
     return 0;
   }
@@ -225,8 +227,10 @@ function suppressionFrom(
   if (!reason)
     throw new UsageError('snooze needs --reason TEXT: whoever reads the alerts later should know why they were quiet');
   if (reason.length > 500) throw new UsageError(`--reason is limited to 500 characters, got ${reason.length}`);
-  const from = values.from === undefined ? now : instantOption(values.from, '--from');
-  const until = instantOption(values.until, '--until');
+  if (/\p{Cc}/u.test(reason))
+    throw new UsageError('--reason may not hold control characters (line breaks, NUL, terminal escapes)');
+  const from = values.from === undefined ? now : instantOption(values.from, '--from', now);
+  const until = instantOption(values.until, '--until', now);
   if (until <= Math.max(from, now)) throw new UsageError('--until must be later than --from and than now');
   if (until - from > MAX_SUPPRESSION_DAYS * DAY)
     throw new UsageError(

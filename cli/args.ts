@@ -253,8 +253,15 @@ export function openStorage<T>(option: string | undefined, open: (storage: Stora
   }
 }
 
-/** An instant from an option: a date (midnight UTC), or a date and time with its offset. */
-export function instantOption(value: string, name: string): number {
+const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/**
+ * An instant from an option: a date (midnight UTC), a date and time with its offset, or a time from now such as +2d,
+ * +6h or +30m (so that a command written down today still works next month).
+ */
+export function instantOption(value: string, name: string, now: number = Date.now()): number {
+  const relative = /^\+(\d{1,5})([mhd])$/.exec(value);
+  if (relative) return now + Number(relative[1]) * UNIT_MS[relative[2] as keyof typeof UNIT_MS];
   const form = /^(\d{4})-(\d{2})-(\d{2})(T(\d{2}):(\d{2})(:(\d{2})(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/.exec(value);
   const ms = form ? Date.parse(form[4] ? value : `${value}T00:00:00Z`) : Number.NaN;
   // Date.parse rolls 2027-02-30 over into March, and 24:00 into the next day: a real date reads back as written.
@@ -267,7 +274,7 @@ export function instantOption(value: string, name: string): number {
     Number(form[8] ?? 0) < 60;
   if (Number.isNaN(ms) || !real)
     throw new UsageError(
-      `${name} must be a date such as 2027-03-15 or 2027-03-15T09:00:00Z, got "${printable(value)}"`,
+      `${name} must be a date such as 2027-03-15, an instant such as 2027-03-15T09:00:00Z, or a time from now such as +2d, +6h or +30m; got "${printable(value)}"`,
     );
   return ms;
 }

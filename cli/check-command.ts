@@ -17,7 +17,10 @@ import { startSimulatedWorld } from './simulated-world';
 export const CHECK_COMMAND = {
   name: 'check',
   summary: 'check the tenants in a tenants file once, as the Function App does, and print the report',
-  usage: ['check --config FILE [--secrets FILE] [--json] [--fail-on-unhealthy]', 'check --config FILE --sim [--json]'],
+  usage: [
+    'check --config FILE [--secrets FILE] [--json | --wide] [--fail-on-unhealthy]',
+    'check --config FILE --sim [--json]',
+  ],
   options: {
     config: { type: 'string', value: 'FILE', help: 'the tenants file (README: "Checking your own tenants"); required' },
     secrets: {
@@ -36,6 +39,11 @@ export const CHECK_COMMAND = {
       help: 'print the run object as JSON on stdout (progress stays on stderr)',
     },
     'fail-on-unhealthy': { type: 'boolean', default: false, help: 'exit 1 when any tenant is not healthy' },
+    wide: {
+      type: 'boolean',
+      default: false,
+      help: 'print every column of the table whole, whatever the terminal width',
+    },
   },
   examples: [
     'tenant-health check --config tenants.json --sim',
@@ -51,7 +59,7 @@ export async function checkCommand(args: string[], io: Io): Promise<number> {
   const { settings } = readSettings({ TENANT_DEADLINE_SECONDS: process.env.TENANT_DEADLINE_SECONDS });
   const problem = proxyProblem();
   if (problem) throw new UsageError(problem);
-  const output = { json: values.json, failOnUnhealthy: values['fail-on-unhealthy'] };
+  const output = { json: values.json, failOnUnhealthy: values['fail-on-unhealthy'], wide: values.wide };
   const cycle = (pipeline: PipelineDeps) => async (onTenantDone: OnTenantDone) =>
     reportOf(
       await runCycle(tenantsFile.tenants, pipeline, {

@@ -16,7 +16,7 @@ export const DEMO_COMMAND = {
   name: 'demo',
   summary:
     "check every tenant of the simulated cloud through the Functions' pipeline, store the results in Azurite, and print the report",
-  usage: ['demo [--json] [--fail-on-unhealthy] [--scenarios FILE]', 'demo --serve [--port N] [--json]'],
+  usage: ['demo [--json | --wide] [--fail-on-unhealthy] [--scenarios FILE]', 'demo --serve [--port N] [--json]'],
   options: {
     json: {
       type: 'boolean',
@@ -24,6 +24,11 @@ export const DEMO_COMMAND = {
       help: 'print the run object as JSON on stdout (progress stays on stderr)',
     },
     'fail-on-unhealthy': { type: 'boolean', default: false, help: 'exit 1 when any tenant is not healthy' },
+    wide: {
+      type: 'boolean',
+      default: false,
+      help: 'print every column of the table whole, whatever the terminal width',
+    },
     scenarios: { type: 'string', value: 'FILE', help: 'a scenario catalogue instead of the built-in one' },
     serve: {
       type: 'boolean',
@@ -88,7 +93,7 @@ export async function demoCommand(args: string[], io: Io): Promise<number> {
         );
         return report;
       },
-      { json: values.json, failOnUnhealthy: values['fail-on-unhealthy'], serving: values.serve },
+      { json: values.json, failOnUnhealthy: values['fail-on-unhealthy'], wide: values.wide, serving: values.serve },
       io,
     );
     if (!values.serve) return code;

@@ -2,6 +2,8 @@
 export interface Io {
   stdout: (line: string) => void;
   stderr: (line: string) => void;
+  /** The terminal's width when stdout is one (or COLUMNS says), for tables that fit it; undefined prints them whole. */
+  columns?: number;
   /** Whether stderr is a terminal, so that progress may redraw a line. */
   interactive: boolean;
   /** Redraws one progress line on a terminal; an empty string clears it. */
@@ -13,6 +15,11 @@ export interface Io {
 export const processIo: Io = {
   stdout: (line) => process.stdout.write(`${line}\n`),
   stderr: (line) => process.stderr.write(`${line}\n`),
+  get columns() {
+    if (process.stdout.isTTY) return process.stdout.columns;
+    const fromEnv = Number(process.env.COLUMNS);
+    return Number.isInteger(fromEnv) && fromEnv >= 40 ? fromEnv : undefined;
+  },
   interactive: Boolean(process.stderr.isTTY),
   progress: (line) => {
     if (process.stderr.isTTY) process.stderr.write(`\r\x1b[2K${line}`);

@@ -19,36 +19,88 @@ function timings(tenant: TenantResult): string {
   return `${slowest('token.')}/${slowest('ews.')}/${slowest('graph.')}`;
 }
 
-export function renderReport(run: RunReport): string {
-  const header = [
-    'Tenant',
-    'App',
-    'Verdict',
-    'Readiness',
-    'Top cause',
-    'Timings ms (token/ews/graph)',
-    'Failed probes (status)',
-  ];
-  const rows = run.tenants.map((t) => {
-    const top = t.findings[0];
-    return [
-      shorten(t.name, 26),
-      shorten(t.app.name ?? t.app.clientId, 30),
-      t.verdict,
-      `${t.readiness.score ?? '-'} ${t.readiness.band}`,
-      top ? shorten(`${top.cause}${top.detail ? `/${top.detail}` : ''} (${top.confidence})`, 72) : '-',
-      timings(t),
-      shorten(failed(t), 90),
-    ];
-  });
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
+/** A column of the run table: dropped first when its `drop` is lowest, cut (never below `min`) when it may be. */
+interface Column {
+  header: string;
+  cell: (tenant: TenantResult) => string;
+  /** Order in which columns leave a narrow terminal, lowest first; undefined: always shown. */
+  drop?: number;
+  min: number;
+}
+
+const COLUMNS: Column[] = [
+  { header: 'Tenant', cell: (t) => t.name, min: 12 },
+  { header: 'App', cell: (t) => t.app.name ?? t.app.clientId, min: 10, drop: 3 },
+  { header: 'Verdict', cell: (t) => t.verdict, min: 8 },
+  { header: 'Readiness', cell: (t) => `${t.readiness.score ?? '-'} ${t.readiness.band}`, min: 9, drop: 2 },
+  {
+    header: 'Top cause',
+    cell: (t) => {
+      const top = t.findings[0];
+      return top ? `${top.cause}${top.detail ? `/${top.detail}` : ''} (${top.confidence})` : '-';
+    },
+    min: 16,
+  },
+  { header: 'Timings ms (token/ews/graph)', cell: timings, min: 11, drop: 0 },
+  { header: 'Failed probes (status)', cell: failed, min: 12, drop: 1 },
+];
+const GAP = 2;
+
+/**
+ * The run table, fitted to `width` columns of terminal: the least important columns go first, then the widest cells
+ * are cut (…); `width` undefined (--wide, or not a terminal) prints every column whole.
+ */
+export function runTable(tenants: TenantResult[], width?: number): { lines: string[]; hidden: string[] } {
+  let columns = COLUMNS;
+  const cells = () => tenants.map((t) => columns.map((c) => c.cell(t).replace(/\p{Cc}+/gu, ' ')));
+  const natural = (rows: string[][]) =>
+    columns.map((c, i) => Math.max(c.header.length, ...rows.map((r) => r[i]!.length)));
+  const total = (widths: number[]) => widths.reduce((sum, w) => sum + w, 0) + GAP * (widths.length - 1);
+  let rows = cells();
+  let widths = natural(rows);
+  const hidden: string[] = [];
+  if (width !== undefined) {
+    // Drop optional columns while even their minimum widths would not fit.
+    for (const column of [...COLUMNS].filter((c) => c.drop !== undefined).sort((a, b) => a.drop! - b.drop!)) {
+      if (total(widths) <= width) break;
+      columns = columns.filter((c) => c !== column);
+      hidden.push(column.header);
+      rows = cells();
+      widths = natural(rows);
+    }
+    // Then cut the widest columns, down to their minimum, until the table fits.
+    while (total(widths) > width) {
+      const i = widths.reduce(
+        (widest, w, j) => (w - columns[j]!.min > widths[widest]! - columns[widest]!.min ? j : widest),
+        0,
+      );
+      if (widths[i]! <= columns[i]!.min) break;
+      widths[i] = Math.max(columns[i]!.min, widths[i]! - (total(widths) - width));
+    }
+  }
+  const line = (row: string[]) =>
+    row
+      .map((cell, i) =>
+        i === row.length - 1 ? shorten(cell, widths[i]!) : shorten(cell, widths[i]!).padEnd(widths[i]!),
+      )
+      .join(' '.repeat(GAP))
+      .trimEnd();
+  return {
+    lines: [line(columns.map((c) => c.header)), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)],
+    hidden,
+  };
+}
+
+/** The report for people: the table (fitted to `width` when given), then the summary lines. */
+export function renderReport(run: RunReport, width?: number): string {
+  const table = runTable(run.tenants, width);
   const { summary } = run;
   const seconds = ((Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000).toFixed(1);
   return [
-    line(header),
-    line(widths.map((w) => '-'.repeat(w))),
-    ...rows.map(line),
+    ...table.lines,
+    ...(table.hidden.length
+      ? [`(${table.hidden.join(', ')} left out to fit the terminal: --wide shows every column)`]
+      : []),
     '',
     `${summary.tenants} tenants: ${summary.healthy} healthy, ${summary.degraded} degraded, ${summary.failing} failing, ${summary.unknown} unknown (${seconds} s, run ${run.runId})`,
     readinessLine(run),

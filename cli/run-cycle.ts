@@ -7,6 +7,8 @@ import { renderReport } from './report';
 export interface CycleOutput {
   json: boolean;
   failOnUnhealthy: boolean;
+  /** Every column of the table, whatever the terminal's width. */
+  wide?: boolean;
   /** Serving afterwards: stdout is kept to JSON lines (the run object with --json, then the ready line); the report goes to stderr. */
   serving?: boolean;
 }
@@ -25,7 +27,7 @@ export async function runAndPrint(
   });
   io.progress('');
   if (output.json) io.stdout(output.serving ? JSON.stringify(run) : JSON.stringify(run, null, 2));
-  else (output.serving ? io.stderr : io.stdout)(renderReport(run));
+  else (output.serving ? io.stderr : io.stdout)(renderReport(run, output.wide ? undefined : io.columns));
   const unhealthy = run.tenants.some((t) => t.verdict !== 'healthy');
   return { code: output.failOnUnhealthy && unhealthy ? 1 : 0, run };
 }

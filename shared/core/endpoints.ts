@@ -18,10 +18,12 @@ export function vaultUrlProblem(url: string, allowLoopback: boolean): string | n
   } catch {
     return 'is not a URL (expected https://NAME.vault.azure.net)';
   }
+  const loopback = allowLoopback && LOOPBACK.has(parsed.hostname) && ['http:', 'https:'].includes(parsed.protocol);
+  if (parsed.protocol !== 'https:' && !loopback)
+    return `must be https, got ${parsed.protocol.replace(/[^a-z0-9+.-]/gi, '')}`;
   if (parsed.username || parsed.password || parsed.search || parsed.hash || !['', '/'].includes(parsed.pathname))
     return 'must be just the vault, https://NAME.vault.azure.net, with no path, query or user';
-  if (allowLoopback && LOOPBACK.has(parsed.hostname) && ['http:', 'https:'].includes(parsed.protocol)) return null;
-  if (parsed.protocol !== 'https:') return `must be https, got ${parsed.protocol.replace(/[^a-z0-9+.-]/gi, '')}`;
+  if (loopback) return null;
   const host = parsed.hostname.toLowerCase();
   if (!VAULT_SUFFIXES.some((suffix) => host.endsWith(`.${suffix}`) && host.length > suffix.length + 1))
     return `must be a Key Vault (a host under ${VAULT_SUFFIXES.join(', ')}), got ${host.slice(0, 100)}`;

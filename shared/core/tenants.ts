@@ -136,6 +136,11 @@ const MAX_PROBLEMS = 20;
  * Key Vault of one of our clouds, or (allowLoopback, for tests) http on loopback.
  */
 export function parseTenantsFile(input: unknown, options: { allowLoopback?: boolean } = {}): TenantsFile {
+  const listed = (input as { tenants?: unknown } | null)?.tenants;
+  if (Array.isArray(listed) && listed.length > MAX_TENANTS)
+    throw new TenantDefinitionError(
+      `tenants: ${listed.length} entries, more than the ${MAX_TENANTS} one file may hold; split the file`,
+    );
   const result = tenantsFileSchema.safeParse(input);
   if (result.success) {
     const vaultProblem =
