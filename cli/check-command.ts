@@ -1,4 +1,5 @@
 // `tenant-health check --config FILE`: one cycle against real tenants (credentials from Key Vault or a local file), or against their simulated twins.
+import { stat } from 'node:fs/promises';
 import { LocalSecretStore, type SecretStore } from '../shared/clients/key-vault';
 import { createAgent, proxyProblem } from '../shared/clients/http';
 import { ALLOW_LOOPBACK_SETTING } from '../shared/core/endpoints';
@@ -55,7 +56,7 @@ export const CHECK_COMMAND = {
 export async function checkCommand(args: string[], io: Io): Promise<number> {
   const { values } = parseCommand(CHECK_COMMAND, args);
   if (!values.config) throw new UsageError('--config FILE is required (the tenants to check; see README)');
-  const tenantsFile = await loadTenantsFile(values.config);
+  const tenantsFile = await loadTenantsFile(values.config, (line) => io.stderr(`check: ${line}`));
   const { settings } = readSettings({ TENANT_DEADLINE_SECONDS: process.env.TENANT_DEADLINE_SECONDS });
   const problem = proxyProblem();
   if (problem) throw new UsageError(problem);
@@ -113,11 +114,23 @@ export async function checkCommand(args: string[], io: Io): Promise<number> {
   }
 }
 
+const LARGE_FILE_BYTES = 1_048_576;
+
 /** Reads and validates a tenants file; every problem is a usage error naming the file, the tenant and the field. */
-export async function loadTenantsFile(path: string): Promise<TenantsFile> {
+export async function loadTenantsFile(path: string, say?: (line: string) => void): Promise<TenantsFile> {
+  const started = Date.now();
+  // A fleet's file (thousands of entries) takes seconds to read and validate: say so before, and after.
+  const size = await stat(path).then(
+    (s) => s.size,
+    () => 0,
+  );
+  if (say && size > LARGE_FILE_BYTES) say(`reading ${path} (${(size / 1_048_576).toFixed(1)} MiB)...`);
   const file = await readJsonFile(path, '--config');
   try {
-    return parseTenantsFile(file, { allowLoopback: process.env[ALLOW_LOOPBACK_SETTING] === 'true' });
+    const parsed = parseTenantsFile(file, { allowLoopback: process.env[ALLOW_LOOPBACK_SETTING] === 'true' });
+    if (say && size > LARGE_FILE_BYTES)
+      say(`${parsed.tenants.length} entries read and valid in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return parsed;
   } catch (error) {
     if (error instanceof TenantDefinitionError) throw new UsageError(`--config ${path}: ${error.message}`);
     throw error;

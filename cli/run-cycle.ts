@@ -16,14 +16,23 @@ export interface CycleOutput {
 /** Progress on a terminal, tenant by tenant. */
 export type OnTenantDone = (result: TenantResult, done: number, total: number) => void;
 
+const PROGRESS_EVERY_MS = 5_000;
+
 /** Runs the cycle (which stores it and raises its alerts, where the command does) with progress, then prints it. */
 export async function runAndPrint(
   cycle: (onTenantDone: OnTenantDone) => Promise<RunReport>,
   output: CycleOutput,
   io: Io,
 ): Promise<{ code: number; run: RunReport }> {
+  // A terminal gets a line redrawn per tenant; a log (stderr piped) a line every few seconds, so neither is silent.
+  let lastLine = Date.now();
   const run = await cycle((result, done, total) => {
-    if (io.interactive) io.progress(`checked ${done}/${total} tenants (last: ${result.name}, ${result.verdict})`);
+    const line = `checked ${done}/${total} tenants (last: ${result.name.replace(/\p{Cc}+/gu, ' ')}, ${result.verdict})`;
+    if (io.interactive) io.progress(line);
+    else if (done < total && Date.now() - lastLine >= PROGRESS_EVERY_MS) {
+      lastLine = Date.now();
+      io.stderr(line);
+    }
   });
   io.progress('');
   if (output.json) io.stdout(output.serving ? JSON.stringify(run) : JSON.stringify(run, null, 2));

@@ -53,11 +53,11 @@ export function byEntry(results: TenantResult[]): TenantResult[][] {
 }
 
 async function simulatedRun(scenarios: string | undefined, command: string, io: Io): Promise<TenantResult[]> {
-  const world = await startSimulatedWorld(scenarios ? await loadScenarioFile(scenarios) : undefined);
+  const scenario = scenarios ? await loadScenarioFile(scenarios) : undefined;
+  io.stderr(`${command}: starting the simulated Microsoft 365 cloud (use --run FILE for a saved run of real tenants)`);
+  const world = await startSimulatedWorld(scenario);
   try {
-    io.stderr(
-      `${command}: checking the ${world.tenants.length} tenants of the simulated cloud (use --run FILE for a saved run of real tenants)`,
-    );
+    io.stderr(`${command}: checking its ${world.tenants.length} tenants`);
     return (await runCycle(world.tenants, world.pipeline)).tenants;
   } finally {
     await world.close();

@@ -63,7 +63,7 @@ export async function watchCommand(args: string[], io: Io): Promise<number> {
   }
 
   if (values.config !== undefined) {
-    const { tenants } = await loadTenantsFile(values.config);
+    const { tenants } = await loadTenantsFile(values.config, (line) => io.stderr(`watch: ${line}`));
     const before = new Set((await store.watched()).tenants.map(entryKey));
     await store.watch(tenants);
     const added = tenants.filter((t) => !before.has(entryKey(t))).length;

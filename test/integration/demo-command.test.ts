@@ -284,7 +284,7 @@ test('--serve --json prints the run object as one line, then the ready line', as
 
 test.each([
   [['demo', '--port', '8080'], /demo: --port only applies with --serve/],
-  [['demo', '--serve', '--port', '99999'], /demo: --port must be an integer from 0 to 65535/],
+  [['demo', '--serve', '--port', '99999'], /demo: --port must be a whole number from 0 to 65535/],
   [['check'], /check: --config FILE is required/],
   [['check', '--config', '/nonexistent.json'], /check: --config: cannot read \/nonexistent.json: ENOENT/],
   [['demo', '--scenarios', '/nonexistent.json'], /demo: --scenarios: cannot read/],

@@ -31,7 +31,7 @@ beforeAll(async () => {
 
 test('over the simulated cloud: every tenant, most urgent first, readable in a terminal', async () => {
   const { stdout, stderr } = await run(['readiness']);
-  expect(stderr).toMatch(/checking the 29 tenants of the simulated cloud/);
+  expect(stderr).toMatch(/starting the simulated Microsoft 365 cloud[^\n]*\nreadiness: checking its 29 tenants/);
   const lines = stdout.split('\n');
   expect(lines[0]).toMatch(
     /^EWS readiness on \d{4}-\d{2}-\d{2}: \d+ days until EWS in Exchange Online is switched off \(2027-04-01\); urgency .*29 tenants: 1 ready, 1 on track, 16 at risk, 3 critical, 8 unknown\.$/,

@@ -128,10 +128,13 @@ test.each([
   expect(stderr).toMatch(message);
 });
 
-test.each([[[]], [['a.json', 'b.json']]])('%j is a usage error', async (args) => {
+test.each([
+  [[], /give one FILE with evidence/],
+  [['a.json', 'b.json'], /unexpected argument "b\.json": diagnose takes at most 1/],
+])('%j is a usage error', async (args, message) => {
   const { code, stderr } = await run(args);
   expect(code).toBe(2);
-  expect(stderr).toMatch(/give one FILE with evidence/);
+  expect(stderr).toMatch(message);
 });
 
 test('a missing file exits 2 naming it', async () => {
