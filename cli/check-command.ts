@@ -12,7 +12,7 @@ import { parseScenario } from '../sim/scenario';
 import { storeTwinCredentials, twinScenario } from '../sim/twin-scenario';
 import { parseCommand, readJsonFile, UsageError, type CommandSpec } from './args';
 import type { Io } from './io';
-import { runAndPrint, type OnTenantDone } from './run-cycle';
+import { RUN_OUTPUT_OPTIONS, runAndPrint, type OnTenantDone } from './run-cycle';
 import { startSimulatedWorld } from './simulated-world';
 
 export const CHECK_COMMAND = {
@@ -34,17 +34,7 @@ export const CHECK_COMMAND = {
       default: false,
       help: 'a dry run: check a simulated twin of each tenant (same ids, apps, credential kinds, secret names and canaries, set up as onboard says) on loopback',
     },
-    json: {
-      type: 'boolean',
-      default: false,
-      help: 'print the run object as JSON on stdout (progress stays on stderr)',
-    },
-    'fail-on-unhealthy': { type: 'boolean', default: false, help: 'exit 1 when any tenant is not healthy' },
-    wide: {
-      type: 'boolean',
-      default: false,
-      help: 'print every column of the table whole, whatever the terminal width',
-    },
+    ...RUN_OUTPUT_OPTIONS,
   },
   examples: [
     'tenant-health check --config tenants.json --sim',

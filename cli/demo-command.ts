@@ -5,7 +5,7 @@ import { createServices } from '../shared/service/services';
 import { parseCommand, portOption, UsageError, type CommandSpec } from './args';
 import { startAzurite } from './azurite';
 import { waitForStopSignal, type Io } from './io';
-import { runAndPrint } from './run-cycle';
+import { RUN_OUTPUT_OPTIONS, runAndPrint } from './run-cycle';
 import { startSimulatedWorld } from './simulated-world';
 import { loadScenarioFile } from './sim-command';
 import { startStatusServer } from './status-server';
@@ -18,17 +18,7 @@ export const DEMO_COMMAND = {
     "check every tenant of the simulated cloud through the Functions' pipeline, store the results in Azurite, and print the report",
   usage: ['demo [--json | --wide] [--fail-on-unhealthy] [--scenarios FILE]', 'demo --serve [--port N] [--json]'],
   options: {
-    json: {
-      type: 'boolean',
-      default: false,
-      help: 'print the run object as JSON on stdout (progress stays on stderr)',
-    },
-    'fail-on-unhealthy': { type: 'boolean', default: false, help: 'exit 1 when any tenant is not healthy' },
-    wide: {
-      type: 'boolean',
-      default: false,
-      help: 'print every column of the table whole, whatever the terminal width',
-    },
+    ...RUN_OUTPUT_OPTIONS,
     scenarios: { type: 'string', value: 'FILE', help: 'a scenario catalogue instead of the built-in one' },
     serve: {
       type: 'boolean',

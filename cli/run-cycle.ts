@@ -1,8 +1,20 @@
 // Runs one cycle for a command and prints it: the report for people, or the run object with --json.
 import type { RunReport } from '../shared/service/check-service';
 import type { TenantResult } from '../shared/service/pipeline';
+import type { OptionSpec } from './args';
 import type { Io } from './io';
 import { renderReport } from './report';
+
+/** The options of the commands that run a cycle and print it (demo, check). */
+export const RUN_OUTPUT_OPTIONS = {
+  json: {
+    type: 'boolean',
+    default: false,
+    help: 'print the run object as JSON on stdout (progress stays on stderr)',
+  },
+  'fail-on-unhealthy': { type: 'boolean', default: false, help: 'exit 1 when any tenant is not healthy' },
+  wide: { type: 'boolean', default: false, help: 'print every column of the table whole, whatever the terminal width' },
+} as const satisfies Record<string, OptionSpec>;
 
 export interface CycleOutput {
   json: boolean;
