@@ -14,10 +14,11 @@ try {
   throw error;
 }
 // A reader that went away (tenant-health ... | head) is not a failure to report: stop writing, quietly.
-process.stdout.on('error', (error) => {
-  if (error && error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw error;
-});
+for (const stream of [process.stdout, process.stderr])
+  stream.on('error', (error) => {
+    if (error && error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
 cli.main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -38,8 +38,12 @@ export const ALERTS_COMMAND = {
     tenant: { type: 'string', value: 'TENANT', help: 'snooze or outbox: the tenant, by GUID or verified domain' },
     app: { type: 'string', value: 'CLIENT_ID', help: 'snooze: only this app of the tenant' },
     'all-tenants': { type: 'boolean', default: false, help: 'snooze: a maintenance window over every tenant' },
-    from: { type: 'string', value: 'DATE', help: 'snooze: when it starts (default now)' },
-    until: { type: 'string', value: 'DATE', help: `snooze: when it ends, at most ${MAX_SUPPRESSION_DAYS} days on` },
+    from: { type: 'string', value: 'DATE', help: 'snooze: when it starts (default now); a date, an instant or +6h' },
+    until: {
+      type: 'string',
+      value: 'DATE',
+      help: `snooze: when it ends, at most ${MAX_SUPPRESSION_DAYS} days on; a date, an instant or +2d`,
+    },
     reason: { type: 'string', value: 'TEXT', help: 'snooze: why, for whoever reads alerts list' },
     cause: { type: 'string', value: 'CAUSE', help: 'snooze: only alerts of this cause' },
     status: { type: 'string', value: 'STATUS', help: 'outbox: pending (default), dead or delivered' },
@@ -88,6 +92,10 @@ export async function alertsCommand(args: string[], io: Io): Promise<number> {
         `unsnooze: "${printable(id)}" is not a snooze id (a GUID, as snooze printed it and alerts list shows it)`,
       );
   }
+  const status = (values.status ?? 'pending') as OutboxStatus;
+  if (action === 'outbox' && !['pending', 'dead', 'delivered'].includes(status))
+    throw new UsageError(`--status must be pending, dead or delivered, got "${printable(status)}"`);
+  const outboxTenant = action === 'outbox' && values.tenant !== undefined ? tenantOption(values.tenant) : undefined;
   const { store, results } = openStorage(values.storage, (connection) => ({
     store: AlertStore.in(connection),
     results: TableResultStore.in(connection),
@@ -111,10 +119,7 @@ export async function alertsCommand(args: string[], io: Io): Promise<number> {
   }
   await store.ensureTables();
   if (action === 'outbox') {
-    const status = (values.status ?? 'pending') as OutboxStatus;
-    if (!['pending', 'dead', 'delivered'].includes(status))
-      throw new UsageError(`--status must be pending, dead or delivered, got "${printable(status)}"`);
-    const entries = await store.outbox(status, values.tenant === undefined ? undefined : tenantOption(values.tenant));
+    const entries = await store.outbox(status, outboxTenant);
     print(entries.map(brief), [`${entries.length} ${status} notices`, ...entries.map(outboxLine)].join('\n'));
     return 0;
   }
@@ -124,7 +129,7 @@ export async function alertsCommand(args: string[], io: Io): Promise<number> {
       : await Promise.all(
           rest.map(async (key) => {
             const found = await store.entry(key);
-            if (!found) throw new UsageError(`no notice with idempotency key ${key.slice(0, 80)}`);
+            if (!found) throw new UsageError(`no notice with idempotency key ${printable(key)}`);
             if (found.status !== 'dead') throw new UsageError(`notice ${key} is ${found.status}, not a dead letter`);
             return found;
           }),
@@ -180,7 +185,7 @@ export async function alertsCommand(args: string[], io: Io): Promise<number> {
 
 function tenantOption(value: string): string {
   if (isTenantId(value)) return value.toLowerCase();
-  throw new UsageError(`--tenant: "${String(value).slice(0, 80)}" is not a tenant id (a GUID or a domain)`);
+  throw new UsageError(`--tenant: "${printable(String(value))}" is not a tenant id (a GUID or a domain)`);
 }
 
 /**

@@ -1,5 +1,6 @@
 // Command-line parsing shared by every command: options per docs/contracts/cli.md, and a typed usage error.
-import { readFile, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { readCapped, TooLargeError } from './io';
 import { parseArgs } from 'node:util';
 import { storageConnectionOf, type StorageConnection } from '../shared/core/settings';
 import { isClientId } from '../shared/core/entry';
@@ -119,7 +120,10 @@ export function parseCommand<O extends Record<string, OptionSpec>>(spec: Command
       const option = spec.options[name] ?? Object.values(spec.options).find((o) => o.short === name);
       throw new UsageError(`${missing} needs a value${option?.value ? ` (${option.value})` : ''}; ${seeHelp}`);
     }
-    throw new UsageError(`${message.split('. ')[0]!.replace(/\.$/, '')}; ${seeHelp}`);
+    const ambiguous = /^Option '(-[^ ']+)' argument is ambiguous/.exec(message)?.[1];
+    if (ambiguous)
+      throw new UsageError(`${ambiguous} takes a value starting with "-" only as ${ambiguous}=VALUE; ${seeHelp}`);
+    throw new UsageError(`${message.split(/\.\s/)[0]!.replace(/\.$/, '')}; ${seeHelp}`);
   }
   const allowed = spec.positionals ?? 0;
   if (parsed.positionals.length > allowed)
@@ -131,9 +135,18 @@ export function parseCommand<O extends Record<string, OptionSpec>>(spec: Command
 
 /** Text from the command line or a file, safe to echo in a message: bounded, control characters shown as escapes. */
 export function printable(text: string, max = 80): string {
-  const shown = text.replace(/\p{Cc}/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const shown = escapeUnprintable(text, /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu);
   return shown.length > max ? `${shown.slice(0, max - 1)}…` : shown;
 }
+
+const escapeUnprintable = (text: string, pattern: RegExp) =>
+  text.replace(pattern, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+/**
+ * A whole message as the terminal gets it: line breaks kept, every other control, format (bidi, zero-width) or
+ * separator character escaped, whatever part of the message it came from.
+ */
+export const safeMessage = (text: string) => escapeUnprintable(text, /(?!\n)[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu);
 
 /** A whole number written in decimal digits only: "0x50", "1e3", " 8" and "8.0" are not. */
 export function wholeNumber(value: string): number | undefined {
@@ -153,7 +166,7 @@ export function appOption(
 ): string | undefined {
   if (app === undefined) return undefined;
   if (!tenantGiven) throw new UsageError(`--app goes with ${needs}: it ${does} one of the tenant's apps`);
-  if (!isClientId(app)) throw new UsageError(`--app: "${app.slice(0, 80)}" is not an app (client) id GUID`);
+  if (!isClientId(app)) throw new UsageError(`--app: "${printable(app)}" is not an app (client) id GUID`);
   return app.toLowerCase();
 }
 
@@ -192,24 +205,24 @@ export function jsonDepth(text: string, stopAt = Infinity): number {
  * oversized or too deeply nested file and bad JSON are usage errors naming both. A UTF-8 byte order mark is skipped,
  * as editors on Windows write one.
  */
-export async function readJsonFile(path: string, option: string, readStdin?: () => Promise<string>): Promise<unknown> {
+export async function readJsonFile(
+  path: string,
+  option: string,
+  readStdin?: (maxBytes: number) => Promise<string>,
+): Promise<unknown> {
   const name = path === '-' ? 'standard input' : printable(path);
   let text: string;
   try {
-    if (path !== '-' || !readStdin) {
-      const { size } = await stat(path);
-      if (size > JSON_LIMITS.maxBytes)
-        throw new UsageError(`${option}: ${name} is ${size} bytes, more than the ${JSON_LIMITS.maxBytes}-byte limit`);
-    }
-    text = path === '-' && readStdin ? await readStdin() : await readFile(path, 'utf8');
+    text =
+      path === '-' && readStdin
+        ? await readStdin(JSON_LIMITS.maxBytes)
+        : await readCapped(createReadStream(path), JSON_LIMITS.maxBytes);
   } catch (error) {
-    if (error instanceof UsageError) throw error;
-    throw new UsageError(`${option}: cannot read ${name}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    if (error instanceof TooLargeError) throw new UsageError(`${option}: ${name} is ${error.message}`);
+    throw new UsageError(`${option}: cannot read ${name}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (!text.trim()) throw new UsageError(`${option}: ${name} is empty`);
-  if (text.length > JSON_LIMITS.maxBytes)
-    throw new UsageError(`${option}: ${name} is more than the ${JSON_LIMITS.maxBytes}-byte limit`);
   if (jsonDepth(text, JSON_LIMITS.maxDepth) > JSON_LIMITS.maxDepth)
     throw new UsageError(`${option}: ${name} nests arrays and objects more than ${JSON_LIMITS.maxDepth} deep`);
   try {

@@ -88,6 +88,10 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  // However this process ends (an exit on a closed pipe included), Azurite does not outlive it.
+  const stopWithUs = () => child.kill('SIGTERM');
+  process.once('exit', stopWithUs);
+  child.once('exit', () => process.off('exit', stopWithUs));
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => {
     output += chunk.toString();

@@ -1,8 +1,8 @@
 // `tenant-health check --config FILE`: one cycle against real tenants (credentials from Key Vault or a local file), or against their simulated twins.
 import { stat } from 'node:fs/promises';
 import { LocalSecretStore, type SecretStore } from '../shared/clients/key-vault';
-import { createAgent, proxyProblem } from '../shared/clients/http';
-import { ALLOW_LOOPBACK_SETTING } from '../shared/core/endpoints';
+import { createAgent } from '../shared/clients/http';
+import { ALLOW_LOOPBACK_SETTING, proxyProblem } from '../shared/core/endpoints';
 import { readSettings } from '../shared/core/settings';
 import { reportOf } from '../shared/service/check-service';
 import { runCycle, type PipelineDeps } from '../shared/service/pipeline';

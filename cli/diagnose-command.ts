@@ -46,7 +46,7 @@ export async function diagnoseCommand(args: string[], io: Io): Promise<number> {
       'give one FILE with evidence (or - for standard input): tenant-health diagnose FILE|- [--json]',
     );
   const path = positionals[0]!;
-  const value = await readJsonFile(path, 'diagnose', () => io.readStdin());
+  const value = await readJsonFile(path, 'evidence', (maxBytes) => io.readStdin(maxBytes));
   let input;
   try {
     input = parseDiagnosisInput(value, path === '-' ? 'standard input' : path);

@@ -8,8 +8,8 @@ export interface Io {
   interactive: boolean;
   /** Redraws one progress line on a terminal; an empty string clears it. */
   progress: (line: string) => void;
-  /** All of standard input, for commands that read `-`. */
-  readStdin: () => Promise<string>;
+  /** All of standard input, for commands that read `-`; more than maxBytes is refused. */
+  readStdin: (maxBytes: number) => Promise<string>;
 }
 
 export const processIo: Io = {
@@ -24,12 +24,29 @@ export const processIo: Io = {
   progress: (line) => {
     if (process.stderr.isTTY) process.stderr.write(`\r\x1b[2K${line}`);
   },
-  readStdin: async () => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks).toString('utf8');
-  },
+  readStdin: (maxBytes) => readCapped(process.stdin, maxBytes),
 };
+
+/** Thrown when a stream holds more than the bytes allowed. */
+export class TooLargeError extends Error {
+  override readonly name = 'TooLargeError';
+}
+
+/** A stream's text, read until maxBytes and no further (a device or pipe that never ends cannot fill memory). */
+export async function readCapped(stream: NodeJS.ReadableStream, maxBytes: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+    size += buffer.length;
+    if (size > maxBytes) {
+      (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+      throw new TooLargeError(`more than the ${maxBytes}-byte limit`);
+    }
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 /** Resolves on the first SIGINT or SIGTERM. */
 export function waitForStopSignal(): Promise<NodeJS.Signals> {

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ALERTS_COMMAND, alertsCommand } from './alerts-command';
-import { closest, HelpRequested, printable, UsageError, type CommandSpec } from './args';
+import { closest, HelpRequested, helpText, printable, safeMessage, UsageError, type CommandSpec } from './args';
 import { CHECK_COMMAND, checkCommand } from './check-command';
 import { DEMO_COMMAND, demoCommand } from './demo-command';
 import { DIAGNOSE_COMMAND, diagnoseCommand } from './diagnose-command';
@@ -55,7 +55,9 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     return 0;
   }
   if (name === '--help' || name === '-h' || name === 'help') {
-    io.stdout(usage());
+    // help COMMAND is COMMAND --help.
+    const asked = COMMANDS.find((c) => c.spec.name === args[0]);
+    io.stdout(asked ? helpText(asked.spec) : usage());
     return 0;
   }
   if (!name) {
@@ -81,10 +83,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       return 0;
     }
     if (error instanceof UsageError) {
-      io.stderr(`tenant-health ${name}: ${error.message}`);
+      io.stderr(`tenant-health ${name}: ${safeMessage(error.message)}`);
       return 2;
     }
-    io.stderr(`tenant-health ${name}: ${describeFailure(error)}`);
+    io.stderr(`tenant-health ${name}: ${safeMessage(describeFailure(error))}`);
     return 1;
   }
 }

@@ -61,8 +61,9 @@ export function runTable(tenants: TenantResult[], width?: number): { lines: stri
   const hidden: string[] = [];
   if (width !== undefined) {
     // Drop optional columns while even their minimum widths would not fit.
+    const tightest = () => total(widths.map((w, i) => Math.min(w, columns[i]!.min)));
     for (const column of [...COLUMNS].filter((c) => c.drop !== undefined).sort((a, b) => a.drop! - b.drop!)) {
-      if (total(widths) <= width) break;
+      if (tightest() <= width) break;
       columns = columns.filter((c) => c !== column);
       hidden.push(column.header);
       rows = cells();

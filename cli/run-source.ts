@@ -19,7 +19,11 @@ export const REPORT_SOURCE_OPTIONS = {
     value: 'FILE',
     help: 'without --run: check the simulated cloud with this scenario catalogue (default: the built-in one)',
   },
-  at: { type: 'string', value: 'DATE', help: 'as of this day (YYYY-MM-DD) or instant (ISO 8601 with offset)' },
+  at: {
+    type: 'string',
+    value: 'DATE',
+    help: 'as of this day (YYYY-MM-DD), instant (ISO 8601 with offset) or time from now (+30d)',
+  },
   json: { type: 'boolean', default: false, help: 'print JSON on stdout instead of the text report' },
   html: { type: 'string', value: 'FILE', help: 'also write the report as an HTML page' },
 } as const satisfies Record<string, OptionSpec>;

@@ -3,7 +3,7 @@ import { TableResultStore } from '../shared/storage/result-store';
 import { isTenantId } from '../shared/core/tenant-id';
 import type { TenantDefinition } from '../shared/core/tenants';
 import { entryKey } from '../shared/core/entry';
-import { appOption, openStorage, parseCommand, STORAGE_OPTION, UsageError, type CommandSpec } from './args';
+import { appOption, openStorage, parseCommand, printable, STORAGE_OPTION, UsageError, type CommandSpec } from './args';
 import { loadTenantsFile } from './check-command';
 import type { Io } from './io';
 
@@ -38,13 +38,13 @@ export async function watchCommand(args: string[], io: Io): Promise<number> {
       'give exactly one of --config FILE (watch these tenants), --list, or --remove TENANT [--app CLIENT_ID]',
     );
   const app = appOption(values.app, values.remove !== undefined, '--remove TENANT', 'removes');
+  if (values.remove !== undefined && !isTenantId(values.remove))
+    throw new UsageError(`--remove: "${printable(values.remove)}" is not a tenant id (a GUID or a domain)`);
   const store = openStorage(values.storage, (connection) => TableResultStore.in(connection));
   await store.ensureTables();
 
   if (values.remove !== undefined) {
     const requested: string = values.remove;
-    if (!isTenantId(requested))
-      throw new UsageError(`--remove: "${values.remove.slice(0, 80)}" is not a tenant id (a GUID or a domain)`);
     // A tenant may be named by its GUID or any verified domain its last check read, whichever id it is watched by.
     const tenantId = (await store.resolveTenant(requested)) ?? requested.toLowerCase();
     const removed = await store.unwatch(tenantId, app);

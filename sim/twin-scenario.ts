@@ -49,12 +49,16 @@ export function twinScenario(definitions: TenantDefinition[]): ScenarioInput {
     const key = definition.tenantId.toLowerCase();
     byTenant.set(key, [...(byTenant.get(key) ?? []), definition]);
   }
-  const domains = new Set<string>();
+  // Domains tenants are named by are theirs; a tenant named by GUID borrows its canaries' domain only if it is free.
+  const domains = new Set(
+    definitions.filter((d) => !GUID_PATTERN.test(d.tenantId)).map((d) => d.tenantId.toLowerCase()),
+  );
   const tenants = [...byTenant.values()].map((entries): TenantInput => {
     const first = entries[0]!;
+    const named = !GUID_PATTERN.test(first.tenantId);
     let domain = domainOf(first);
     // Two tenants with canaries in one domain still need a domain each to be told apart.
-    for (let n = 2; domains.has(domain); n++) domain = `twin${n}.${domainOf(first)}`;
+    for (let n = 2; !named && domains.has(domain); n++) domain = `twin${n}.${domainOf(first)}`;
     domains.add(domain);
     const tenantId = GUID_PATTERN.test(first.tenantId)
       ? first.tenantId.toLowerCase()

@@ -1,5 +1,6 @@
 // Every HTTP call to Microsoft goes through here: one injected dispatcher, timeouts, a body cap, allow-listed headers.
 import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+import { proxyProblem, proxySettings } from '../core/endpoints';
 
 /** Response headers kept as evidence; everything else (cookies, tokens) is dropped. */
 export const EVIDENCE_HEADERS = [
@@ -62,34 +63,12 @@ export interface HttpExchange {
   error?: { name: string; message: string; code?: string; host?: string };
 }
 
-/** The proxy variables, in the order curl and undici read them (lower case first). */
-const PROXY_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY'] as const;
-
-/**
- * What is wrong with the proxy settings, naming the variable and never echoing its value (it may hold a password);
- * undefined when they are usable or absent.
- */
-export function proxyProblem(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  for (const name of PROXY_VARIABLES) {
-    const value = env[name];
-    if (!value) continue;
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      return `${name} is not a URL (expected http://proxy.example.com:8080)`;
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:')
-      return `${name} must be an http:// or https:// proxy URL (expected http://proxy.example.com:8080)`;
-  }
-  return undefined;
-}
-
 /**
  * The connection pool for calls to Microsoft. Each tenant in flight has up to about eight calls open at once (its
  * canaries' EWS and Graph probes, the admin API reads), so the pool per origin grows with the tenants checked at once.
- * With HTTPS_PROXY or HTTP_PROXY set, calls go through the proxy (NO_PROXY names what does not), as curl's do: https
- * through a CONNECT tunnel, plain http as absolute-form requests.
+ * With HTTPS_PROXY or HTTP_PROXY set, calls go through the proxy (NO_PROXY names what does not): https through a
+ * CONNECT tunnel to HTTPS_PROXY (HTTP_PROXY when it is not set, as undici reads them), plain http as absolute-form
+ * requests. Unusable proxy settings are not used (the settings report them by name, and check refuses them).
  */
 export function createAgent(
   limits: HttpLimits = DEFAULT_LIMITS,
@@ -105,19 +84,18 @@ export function createAgent(
     bodyTimeout: limits.timeoutMs,
     connect: { timeout: limits.timeoutMs },
   };
-  if (!PROXY_VARIABLES.some((name) => env[name])) return new Agent(options);
-  const problem = proxyProblem(env);
-  if (problem) throw new Error(problem);
-  const variable = (name: string) => env[name.toLowerCase()] || env[name.toUpperCase()] || undefined;
-  const httpProxy = variable('http_proxy');
-  const httpsProxy = variable('https_proxy');
-  const noProxy = variable('no_proxy');
+  const proxies = proxySettings(env);
+  if (proxies.length === 0 || proxyProblem(env)) return new Agent(options);
+  const of = (kind: 'http_proxy' | 'https_proxy') => proxies.find((p) => p.kind === kind)?.value;
+  const httpProxy = of('http_proxy');
+  const httpsProxy = of('https_proxy') ?? httpProxy;
+  const noProxy = env.no_proxy || env.NO_PROXY;
   return new EnvHttpProxyAgent({
     ...options,
     proxyTunnel: false,
     ...(httpProxy ? { httpProxy } : {}),
     ...(httpsProxy ? { httpsProxy } : {}),
-    ...(noProxy ? { noProxy } : {}),
+    noProxy: noProxy ?? '',
   });
 }
 
@@ -134,7 +112,14 @@ export async function send(
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   if (deadline?.aborted)
-    return { status: null, headers: {}, body: '', truncated: false, ms: 0, error: deadlineError('not sent') };
+    return {
+      status: null,
+      headers: {},
+      body: '',
+      truncated: false,
+      ms: 0,
+      error: { ...deadlineError('not sent'), host: hostOf(call.url) },
+    };
   const callTimeout = AbortSignal.timeout(limits.timeoutMs * 2);
   try {
     const response = await request(call.url, {
@@ -158,8 +143,15 @@ export async function send(
             message: `no complete answer within ${limits.timeoutMs * 2} ms`,
             code: REQUEST_TIMEOUT,
           }
-        : { ...describeNetworkError(error), host: hostOf(call.url) };
-    return { status: null, headers: {}, body: '', truncated: false, ms: elapsed(), error: described };
+        : describeNetworkError(error);
+    return {
+      status: null,
+      headers: {},
+      body: '',
+      truncated: false,
+      ms: elapsed(),
+      error: { ...described, host: hostOf(call.url) },
+    };
   }
 }
 

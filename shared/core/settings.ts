@@ -1,7 +1,7 @@
 // App settings, read once and validated; problems name the setting and never throw, so a bad value cannot stop the host.
 import { DEFAULT_ALERT_POLICY, type AlertPolicy } from '../alerts/decisions';
 import { redact } from './redact';
-import { ALLOW_LOOPBACK_SETTING, vaultUrlProblem, webhookHostProblem } from './endpoints';
+import { ALLOW_LOOPBACK_SETTING, proxyProblem, vaultUrlProblem, webhookHostProblem } from './endpoints';
 import { GUID_PATTERN } from './tenant-id';
 
 export interface Settings {
@@ -303,6 +303,8 @@ export function readSettings(env: Record<string, string | undefined> = process.e
   const storage = storageConnectionOf(env);
   problems.push(...storage.problems);
   const allowLoopback = flag(ALLOW_LOOPBACK_SETTING, false);
+  const proxy = proxyProblem(env);
+  if (proxy) problems.push(`${proxy}; calls go direct, not through a proxy, until it is fixed`);
   const keyVaultUrl = value('KEY_VAULT_URL');
   const vaultProblem = keyVaultUrl === undefined ? null : vaultUrlProblem(keyVaultUrl, allowLoopback);
   if (vaultProblem) problems.push(`KEY_VAULT_URL ${vaultProblem}`);

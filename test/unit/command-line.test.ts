@@ -5,6 +5,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runTable } from '../../cli/report';
+import { readSettings } from '../../shared/core/settings';
 import type { TenantResult } from '../../shared/service/pipeline';
 import { runCli } from '../helpers/cli';
 
@@ -37,6 +38,10 @@ describe.each(COMMANDS)('%s', (command) => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/^usage: /);
   });
+});
+
+test('help COMMAND is COMMAND --help', async () => {
+  expect(await runCli(['help', 'check'])).toEqual(await runCli(['check', '--help']));
 });
 
 test('the program lists every command on --help, and prints its version on --version', async () => {
@@ -151,6 +156,46 @@ describe('input at the edge', () => {
     expect([code, stderr]).toEqual([2, expect.stringMatching(message)]);
   });
 
+  test('an unknown option or key holding terminal escapes is shown escaped, never raw', async () => {
+    const option = await runCli(['sim', '--\u001b[31mx']);
+    expect([option.code, option.stderr]).toEqual([2, expect.stringContaining('unknown option --\\u001b[31mx')]);
+    const path = await file('escapes.json', JSON.stringify({ ...tenant(), '\u001b]0;pwned\u0007': 1 }));
+    const key = await runCli(['check', '--config', path, '--sim']);
+    expect(key.code).toBe(2);
+    expect(key.stderr).toContain('\\u001b]0;pwned\\u0007');
+    expect(key.stderr).not.toMatch(/\p{Cc}(?<!\n)/u);
+  });
+
+  test('a JSON input that never ends (a device) is cut at the limit, not read into memory whole', async () => {
+    const { code, stderr } = await runCli(['diagnose', '/dev/zero']);
+    expect([code, stderr]).toEqual([2, expect.stringMatching(/\/dev\/zero is more than the \d+-byte limit/)]);
+  }, 30_000);
+
+  test('a proxy setting that cannot be used is a settings problem named by its variable, and calls go direct', () => {
+    const { problems } = readSettings({
+      AzureWebJobsStorage: 'UseDevelopmentStorage=true',
+      https_proxy: 'http://[bad',
+    });
+    expect(problems).toEqual([
+      'https_proxy is not a proxy URL (expected http://proxy.example.com:8080); calls go direct, not through a proxy, until it is fixed',
+    ]);
+  });
+
+  test.each([
+    ['http://127.0.0.1:8200/', false, /is on loopback, which only tests may use \(TENANT_HEALTH_ALLOW_LOOPBACK=true\)/],
+    ['http://127.0.0.1:8200/', true, null],
+    ['https://kv.vault.azure.net:8443/', false, /on the default port/],
+    ['https://kv.vault.usgovcloudapi.net', false, null],
+  ])('KEY_VAULT_URL %s (loopback allowed: %s)', (url, allow, problem) => {
+    const { problems } = readSettings({
+      AzureWebJobsStorage: 'UseDevelopmentStorage=true',
+      KEY_VAULT_URL: url,
+      ...(allow ? { TENANT_HEALTH_ALLOW_LOOPBACK: 'true' } : {}),
+    });
+    if (problem) expect(problems).toEqual([expect.stringMatching(problem)]);
+    else expect(problems).toEqual([]);
+  });
+
   test('a tenants file of more entries than one file may hold is refused before any is checked', async () => {
     const entries = Array.from({ length: 100_001 }, () => tenant().tenants[0]);
     const path = await file('huge.json', JSON.stringify({ tenants: entries }));
@@ -165,6 +210,8 @@ describe('input at the edge', () => {
     [['alerts', 'unsnooze', '../../x'], /unsnooze: "\.\.\/\.\.\/x" is not a snooze id/],
     [['alerts', 'snooze', '--all-tenants', '--until', '+2d', '--reason', 'a\nb'], /--reason may not hold control/],
     [['alerts', 'snooze', '--all-tenants', '--until', '2026-02-30', '--reason', 'x'], /--until must be a date/],
+    [['alerts', 'outbox', '--status', 'lost'], /--status must be pending, dead or delivered/],
+    [['watch', '--remove', '../x'], /--remove: "\.\.\/x" is not a tenant id/],
   ])('%j is refused before any storage is opened', async (args, message) => {
     const { code, stderr } = await runCli([...args, '--storage', 'not a connection string']);
     expect([code, stderr]).toEqual([2, expect.stringMatching(message)]);

@@ -58,13 +58,13 @@ test('body excerpts are bounded and say how much was cut', () => {
   expect(bodyExcerpt('y'.repeat(5000))).toMatch(/^y{4096}…\[904 more characters\]$/);
 });
 
-test('through a proxy that refuses connections, the evidence names the code and the host the call was for', async () => {
+test('through a proxy that refuses connections (given without a scheme, as curl takes it), the evidence names the code and the host the call was for', async () => {
   // A port that was free a moment ago: nothing listens on it.
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   await new Promise((resolve) => server.close(resolve));
-  const proxied = createAgent({ timeoutMs: 2000, maxBodyBytes: 1000 }, 1, { HTTPS_PROXY: `http://127.0.0.1:${port}` });
+  const proxied = createAgent({ timeoutMs: 2000, maxBodyBytes: 1000 }, 1, { HTTPS_PROXY: `127.0.0.1:${port}` });
   try {
     const exchange = await send(proxied, { method: 'GET', url: 'https://graph.microsoft.com/v1.0/organization' });
     expect(exchange).toMatchObject({ status: null, error: { code: 'ECONNREFUSED', host: 'graph.microsoft.com' } });
