@@ -104,9 +104,13 @@ export function parseCommand<O extends Record<string, OptionSpec>>(spec: Command
     ]),
   );
   const seeHelp = `tenant-health ${spec.name} --help lists its options`;
-  let parsed: { values: Record<string, unknown>; positionals: string[] };
+  let parsed: {
+    values: Record<string, unknown>;
+    positionals: string[];
+    tokens: ({ kind: 'option'; name: string } | { kind: 'positional' | 'option-terminator' })[];
+  };
   try {
-    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true, tokens: true });
   } catch (error) {
     const { code, message } = error as NodeJS.ErrnoException;
     const unknown = /^Unknown option '(-{1,2}[^']*)'/.exec(message)?.[1];
@@ -125,12 +129,19 @@ export function parseCommand<O extends Record<string, OptionSpec>>(spec: Command
       throw new UsageError(`${ambiguous} takes a value starting with "-" only as ${ambiguous}=VALUE; ${seeHelp}`);
     throw new UsageError(`${message.split(/\.\s/)[0]!.replace(/\.$/, '')}; ${seeHelp}`);
   }
+  // An option given twice is a mistake to name, not a silent choice of the last one.
+  const given = parsed.tokens.flatMap((t) => (t.kind === 'option' ? [t.name] : []));
+  const twice = given.find((name, i) => !spec.options[name]?.multiple && given.indexOf(name) !== i);
+  if (twice) throw new UsageError(`--${twice} is given more than once; give it once`);
   const allowed = spec.positionals ?? 0;
   if (parsed.positionals.length > allowed)
     throw new UsageError(
       `unexpected argument "${printable(parsed.positionals[allowed]!)}": ${spec.name} takes ${allowed === 0 ? 'no arguments, only options' : `at most ${allowed}`}; ${seeHelp}`,
     );
-  return parsed as ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>>;
+  const { values, positionals } = parsed;
+  return { values, positionals } as ReturnType<
+    typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>
+  >;
 }
 
 /** Text from the command line or a file, safe to echo in a message: bounded, control characters shown as escapes. */

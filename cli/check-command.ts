@@ -12,7 +12,7 @@ import { parseScenario } from '../sim/scenario';
 import { storeTwinCredentials, twinScenario } from '../sim/twin-scenario';
 import { parseCommand, readJsonFile, UsageError, type CommandSpec } from './args';
 import type { Io } from './io';
-import { RUN_OUTPUT_OPTIONS, runAndPrint, type OnTenantDone } from './run-cycle';
+import { cycleOutput, RUN_OUTPUT_OPTIONS, runAndPrint, type OnTenantDone } from './run-cycle';
 import { startSimulatedWorld } from './simulated-world';
 
 export const CHECK_COMMAND = {
@@ -50,7 +50,7 @@ export async function checkCommand(args: string[], io: Io): Promise<number> {
   const { settings } = readSettings({ TENANT_DEADLINE_SECONDS: process.env.TENANT_DEADLINE_SECONDS });
   const problem = proxyProblem();
   if (problem) throw new UsageError(problem);
-  const output = { json: values.json, failOnUnhealthy: values['fail-on-unhealthy'], wide: values.wide };
+  const output = cycleOutput(values);
   const cycle = (pipeline: PipelineDeps) => async (onTenantDone: OnTenantDone) =>
     reportOf(
       await runCycle(tenantsFile.tenants, pipeline, {

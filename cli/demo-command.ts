@@ -5,7 +5,7 @@ import { createServices } from '../shared/service/services';
 import { parseCommand, portOption, UsageError, type CommandSpec } from './args';
 import { startAzurite } from './azurite';
 import { waitForStopSignal, type Io } from './io';
-import { RUN_OUTPUT_OPTIONS, runAndPrint } from './run-cycle';
+import { cycleOutput, RUN_OUTPUT_OPTIONS, runAndPrint } from './run-cycle';
 import { startSimulatedWorld } from './simulated-world';
 import { loadScenarioFile } from './sim-command';
 import { startStatusServer } from './status-server';
@@ -38,6 +38,7 @@ export async function demoCommand(args: string[], io: Io): Promise<number> {
   const { values } = parseCommand(DEMO_COMMAND, args);
   if (values.port !== undefined && !values.serve) throw new UsageError('--port only applies with --serve');
   const port = portOption(values.port);
+  const output = { ...cycleOutput(values), serving: values.serve };
   const scenario = values.scenarios ? await loadScenarioFile(values.scenarios) : undefined;
   io.stderr('demo: starting the simulated Microsoft 365 cloud and Azurite (local Table storage)...');
   const [simStart, azuriteStart] = await Promise.allSettled([startSimulatedWorld(scenario), startAzurite()]);
@@ -83,7 +84,7 @@ export async function demoCommand(args: string[], io: Io): Promise<number> {
         );
         return report;
       },
-      { json: values.json, failOnUnhealthy: values['fail-on-unhealthy'], wide: values.wide, serving: values.serve },
+      output,
       io,
     );
     if (!values.serve) return code;

@@ -1,7 +1,7 @@
 // Runs one cycle for a command and prints it: the report for people, or the run object with --json.
 import type { RunReport } from '../shared/service/check-service';
 import type { TenantResult } from '../shared/service/pipeline';
-import type { OptionSpec } from './args';
+import { UsageError, type OptionSpec } from './args';
 import type { Io } from './io';
 import { renderReport } from './report';
 
@@ -23,6 +23,12 @@ export interface CycleOutput {
   wide?: boolean;
   /** Serving afterwards: stdout is kept to JSON lines (the run object with --json, then the ready line); the report goes to stderr. */
   serving?: boolean;
+}
+
+/** The output options as given, checked before anything is started. */
+export function cycleOutput(values: { json: boolean; 'fail-on-unhealthy': boolean; wide: boolean }): CycleOutput {
+  if (values.json && values.wide) throw new UsageError('--json and --wide cannot be combined: --wide is for the table');
+  return { json: values.json, failOnUnhealthy: values['fail-on-unhealthy'], wide: values.wide };
 }
 
 /** Progress on a terminal, tenant by tenant. */

@@ -75,7 +75,9 @@ test.each([
   [['alerts', 'list', 'extra'], /unexpected argument "extra" after alerts list/],
   [['alerts', 'unsnooze', 'a', 'b'], /unexpected argument "b" after alerts unsnooze/],
   [['onboard', '--tenant', 'contoso.com', 'extra'], /unexpected argument "extra"/],
-])('surplus arguments, %j, are refused with exit 2, not ignored', async (args, message) => {
+  [['check', '--config', 'a.json', '--config', 'b.json'], /--config is given more than once; give it once/],
+  [['demo', '--json', '--wide'], /--json and --wide cannot be combined/],
+])('surplus, repeated or conflicting arguments, %j, are refused with exit 2, not ignored', async (args, message) => {
   const { code, stderr } = await runCli(args);
   expect([code, stderr]).toEqual([2, expect.stringMatching(message)]);
 });
