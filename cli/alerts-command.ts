@@ -60,6 +60,15 @@ export const ALERTS_COMMAND = {
   ],
 } satisfies CommandSpec;
 
+/** The options each action reads; --storage and --json go with all of them. */
+const ACTION_OPTIONS: Record<(typeof ACTIONS)[number], string[]> = {
+  list: [],
+  snooze: ['tenant', 'app', 'all-tenants', 'from', 'until', 'reason', 'cause'],
+  unsnooze: [],
+  outbox: ['status', 'tenant'],
+  redeliver: ['all-dead'],
+};
+
 /** How many arguments each action takes after its name. */
 const ACTION_ARGUMENTS: Record<(typeof ACTIONS)[number], number> = {
   list: 0,
@@ -70,7 +79,7 @@ const ACTION_ARGUMENTS: Record<(typeof ACTIONS)[number], number> = {
 };
 
 export async function alertsCommand(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseCommand(ALERTS_COMMAND, args);
+  const { values, positionals, given } = parseCommand(ALERTS_COMMAND, args);
   const [typed = 'list', ...rest] = positionals;
   const action = ACTIONS.find((a) => a === typed);
   if (!action) {
@@ -79,6 +88,11 @@ export async function alertsCommand(args: string[], io: Io): Promise<number> {
       `unknown action "${printable(typed)}"${near ? ` (did you mean ${near}?)` : ''}: alerts takes ${ACTIONS.join(', ')}`,
     );
   }
+  const stray = [...given].find((name) => !['storage', 'json', ...ACTION_OPTIONS[action]].includes(name));
+  if (stray)
+    throw new UsageError(`--${stray} does not apply to alerts ${action}; tenant-health alerts --help lists what does`);
+  if (action === 'redeliver' && values['all-dead'] && rest.length)
+    throw new UsageError('give redeliver either idempotency keys or --all-dead, not both');
   if (rest.length > ACTION_ARGUMENTS[action])
     throw new UsageError(`unexpected argument "${printable(rest[ACTION_ARGUMENTS[action]]!)}" after alerts ${action}`);
   // What the command line alone can tell is checked before any storage is opened.

@@ -139,9 +139,13 @@ export function parseCommand<O extends Record<string, OptionSpec>>(spec: Command
       `unexpected argument "${printable(parsed.positionals[allowed]!)}": ${spec.name} takes ${allowed === 0 ? 'no arguments, only options' : `at most ${allowed}`}; ${seeHelp}`,
     );
   const { values, positionals } = parsed;
-  return { values, positionals } as ReturnType<
-    typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>
-  >;
+  return {
+    ...({ values, positionals } as ReturnType<
+      typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>
+    >),
+    /** The options written on the command line (defaults aside). */
+    given: new Set(given),
+  };
 }
 
 /** Text from the command line or a file, safe to echo in a message: bounded, control characters shown as escapes. */

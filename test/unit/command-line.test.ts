@@ -77,6 +77,8 @@ test.each([
   [['onboard', '--tenant', 'contoso.com', 'extra'], /unexpected argument "extra"/],
   [['check', '--config', 'a.json', '--config', 'b.json'], /--config is given more than once; give it once/],
   [['demo', '--json', '--wide'], /--json and --wide cannot be combined/],
+  [['alerts', 'snooze', '--status', 'dead'], /--status does not apply to alerts snooze/],
+  [['alerts', 'redeliver', 'key-1', '--all-dead'], /either idempotency keys or --all-dead, not both/],
 ])('surplus, repeated or conflicting arguments, %j, are refused with exit 2, not ignored', async (args, message) => {
   const { code, stderr } = await runCli(args);
   expect([code, stderr]).toEqual([2, expect.stringMatching(message)]);
