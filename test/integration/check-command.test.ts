@@ -1,9 +1,12 @@
 // `check --sim`, a dry run of a user's own tenants file against simulated twins, and `check` behind a proxy: every call
 // goes through it, as it must behind a corporate proxy.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runBin } from '../helpers/cli';
+import { BIN } from '../helpers/serving-command';
 import { startForwardProxy, type ForwardProxy } from '../helpers/forward-proxy';
 
 interface RunTenant {
@@ -80,6 +83,27 @@ test("check --sim gives each of a tenant's apps its twin, each with its own cred
   const refused = await tenantHealth(['check', '--config', file, '--sim', '--secrets', file]);
   expect([refused.code, refused.stderr]).toEqual([2, expect.stringMatching(/--secrets and --sim cannot be combined/)]);
 }, 60_000);
+
+test('a reader that stops early (| head) ends the command quietly: no EPIPE stack, exit 0', async () => {
+  const file = join(dir, 'many.json');
+  const entries = Array.from({ length: 60 }, (_, i) => ({
+    tenantId: `t${i}.onmicrosoft.com`,
+    name: `Tenant ${i}`,
+    clientId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+    credential: { type: 'secret', keyVaultSecretName: `t${i}-app` },
+    canaries: [`canary@t${i}.onmicrosoft.com`],
+  }));
+  await writeFile(file, JSON.stringify({ tenants: entries }));
+  const child = spawn(process.execPath, [BIN, 'check', '--config', file, '--sim', '--json'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...Object.fromEntries(PROXY_VARIABLES.map((name) => [name, ''])) },
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdout.once('data', () => child.stdout.destroy());
+  const [code] = (await once(child, 'exit')) as [number];
+  expect({ code, stderr: stderr.match(/EPIPE|Error:.*\n\s+at /g) }).toEqual({ code: 0, stderr: null });
+}, 120_000);
 
 describe('behind a proxy', () => {
   let proxy: ForwardProxy;
