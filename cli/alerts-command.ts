@@ -22,7 +22,6 @@ import type { Io } from './io';
 /** No snooze lasts for ever: a muted tenant nobody remembers is how alerts get lost. */
 const MAX_SUPPRESSION_DAYS = 30;
 const DAY = 86_400_000;
-const ACTIONS = ['list', 'snooze', 'unsnooze', 'outbox', 'redeliver'] as const;
 
 export const ALERTS_COMMAND = {
   name: 'alerts',
@@ -60,41 +59,34 @@ export const ALERTS_COMMAND = {
   ],
 } satisfies CommandSpec;
 
-/** The options each action reads; --storage and --json go with all of them. */
-const ACTION_OPTIONS: Record<(typeof ACTIONS)[number], string[]> = {
-  list: [],
-  snooze: ['tenant', 'app', 'all-tenants', 'from', 'until', 'reason', 'cause'],
-  unsnooze: [],
-  outbox: ['status', 'tenant'],
-  redeliver: ['all-dead'],
-};
-
-/** How many arguments each action takes after its name. */
-const ACTION_ARGUMENTS: Record<(typeof ACTIONS)[number], number> = {
-  list: 0,
-  snooze: 0,
-  unsnooze: 1,
-  outbox: 0,
-  redeliver: Number.MAX_SAFE_INTEGER,
-};
+/** Each action: the options it reads (--storage and --json go with all) and how many arguments follow its name. */
+const ACTIONS = {
+  list: { options: [], arguments: 0 },
+  snooze: { options: ['tenant', 'app', 'all-tenants', 'from', 'until', 'reason', 'cause'], arguments: 0 },
+  unsnooze: { options: [], arguments: 1 },
+  outbox: { options: ['status', 'tenant'], arguments: 0 },
+  redeliver: { options: ['all-dead'], arguments: Number.MAX_SAFE_INTEGER },
+} satisfies Record<string, { options: string[]; arguments: number }>;
+type Action = keyof typeof ACTIONS;
 
 export async function alertsCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals, given } = parseCommand(ALERTS_COMMAND, args);
   const [typed = 'list', ...rest] = positionals;
-  const action = ACTIONS.find((a) => a === typed);
-  if (!action) {
-    const near = closest(typed, [...ACTIONS]);
+  if (!Object.hasOwn(ACTIONS, typed)) {
+    const near = closest(typed, Object.keys(ACTIONS));
     throw new UsageError(
-      `unknown action "${printable(typed)}"${near ? ` (did you mean ${near}?)` : ''}: alerts takes ${ACTIONS.join(', ')}`,
+      `unknown action "${printable(typed)}"${near ? ` (did you mean ${near}?)` : ''}: alerts takes ${Object.keys(ACTIONS).join(', ')}`,
     );
   }
-  const stray = [...given].find((name) => !['storage', 'json', ...ACTION_OPTIONS[action]].includes(name));
+  const action = typed as Action;
+  const { options: reads, arguments: takes } = ACTIONS[action];
+  const stray = [...given].find((name) => !['storage', 'json', ...reads].includes(name));
   if (stray)
     throw new UsageError(`--${stray} does not apply to alerts ${action}; tenant-health alerts --help lists what does`);
   if (action === 'redeliver' && values['all-dead'] && rest.length)
     throw new UsageError('give redeliver either idempotency keys or --all-dead, not both');
-  if (rest.length > ACTION_ARGUMENTS[action])
-    throw new UsageError(`unexpected argument "${printable(rest[ACTION_ARGUMENTS[action]]!)}" after alerts ${action}`);
+  if (rest.length > takes)
+    throw new UsageError(`unexpected argument "${printable(rest[takes]!)}" after alerts ${action}`);
   // What the command line alone can tell is checked before any storage is opened.
   const now = Date.now();
   const suppression = action === 'snooze' ? suppressionFrom(values, now) : undefined;

@@ -91,9 +91,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   }
 }
 
-/** An unexpected failure in words: its message, or its name and code when it has no message. */
+/** An unexpected failure in words (escaped where it is printed): its message, or its name and code without one. */
 function describeFailure(error: unknown): string {
-  if (!(error instanceof Error)) return printable(String(error), 500);
-  const code = (error as NodeJS.ErrnoException).code;
-  return printable(error.message || `${error.name}${code ? ` ${code}` : ''} (no message)`, 500);
+  const code = error instanceof Error ? (error as NodeJS.ErrnoException).code : undefined;
+  const text =
+    error instanceof Error ? error.message || `${error.name}${code ? ` ${code}` : ''} (no message)` : String(error);
+  return text.length > 500 ? `${text.slice(0, 499)}…` : text;
 }

@@ -1,6 +1,7 @@
 // The run as a person reads it: one row per tenant with verdict, readiness, top cause, what failed and how long calls took.
 import type { RunReport } from '../shared/service/check-service';
 import type { TenantResult } from '../shared/service/pipeline';
+import { printable } from './args';
 
 const shorten = (text: string, width: number) => (text.length > width ? `${text.slice(0, width - 1)}…` : text);
 
@@ -51,13 +52,13 @@ const GAP = 2;
  * are cut (…); `width` undefined (--wide, or not a terminal) prints every column whole.
  */
 export function runTable(tenants: TenantResult[], width?: number): { lines: string[]; hidden: string[] } {
+  // Every cell is rendered once; leaving a column out only narrows which of them are printed.
+  const all = tenants.map((t) => COLUMNS.map((c) => printable(c.cell(t), Infinity)));
   let columns = COLUMNS;
-  const cells = () => tenants.map((t) => columns.map((c) => c.cell(t).replace(/\p{Cc}+/gu, ' ')));
-  const natural = (rows: string[][]) =>
-    columns.map((c, i) => Math.max(c.header.length, ...rows.map((r) => r[i]!.length)));
+  const keep = () => columns.map((c) => COLUMNS.indexOf(c));
+  const natural = () => keep().map((k, i) => Math.max(columns[i]!.header.length, ...all.map((row) => row[k]!.length)));
   const total = (widths: number[]) => widths.reduce((sum, w) => sum + w, 0) + GAP * (widths.length - 1);
-  let rows = cells();
-  let widths = natural(rows);
+  let widths = natural();
   const hidden: string[] = [];
   if (width !== undefined) {
     // Drop optional columns while even their minimum widths would not fit.
@@ -66,8 +67,7 @@ export function runTable(tenants: TenantResult[], width?: number): { lines: stri
       if (tightest() <= width) break;
       columns = columns.filter((c) => c !== column);
       hidden.push(column.header);
-      rows = cells();
-      widths = natural(rows);
+      widths = natural();
     }
     // Then cut the widest columns, down to their minimum, until the table fits.
     while (total(widths) > width) {
@@ -86,6 +86,7 @@ export function runTable(tenants: TenantResult[], width?: number): { lines: stri
       )
       .join(' '.repeat(GAP))
       .trimEnd();
+  const rows = all.map((row) => keep().map((k) => row[k]!));
   return {
     lines: [line(columns.map((c) => c.header)), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)],
     hidden,

@@ -1,7 +1,7 @@
 // Runs one cycle for a command and prints it: the report for people, or the run object with --json.
 import type { RunReport } from '../shared/service/check-service';
 import type { TenantResult } from '../shared/service/pipeline';
-import { UsageError, type OptionSpec } from './args';
+import { printable, UsageError, type OptionSpec } from './args';
 import type { Io } from './io';
 import { renderReport } from './report';
 
@@ -45,7 +45,7 @@ export async function runAndPrint(
   // A terminal gets a line redrawn per tenant; a log (stderr piped) a line every few seconds, so neither is silent.
   let lastLine = Date.now();
   const run = await cycle((result, done, total) => {
-    const line = `checked ${done}/${total} tenants (last: ${result.name.replace(/\p{Cc}+/gu, ' ')}, ${result.verdict})`;
+    const line = `checked ${done}/${total} tenants (last: ${printable(result.name)}, ${result.verdict})`;
     if (io.interactive) io.progress(line);
     else if (done < total && Date.now() - lastLine >= PROGRESS_EVERY_MS) {
       lastLine = Date.now();
